@@ -1,0 +1,53 @@
+# fklab: the two commands a new user types are `make demo` and `make test`.
+# Both run `setup` first, which builds .venv and installs missing system tools.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FKLAB := $(VENV)/bin/fklab
+STAMP := $(VENV)/.fklab-installed
+# Debian packages: the builder (mtools, dosfstools, e2fsprogs, ntfs-3g, ewf-tools, faketime)
+# and the cross-checks (sleuthkit, tshark, yara, foremost).
+APT_PACKAGES := sleuthkit tshark mtools dosfstools e2fsprogs ntfs-3g ewf-tools faketime yara foremost exfatprogs
+TOOLS := fls mmls icat tshark capinfos mcopy mkfs.fat mke2fs debugfs mkntfs ewfacquire faketime yara foremost
+
+.PHONY: setup system-tools datasets demo test bench lint clean
+
+setup: $(STAMP) system-tools
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Installs what is missing with apt-get when we are root; otherwise says what to install.
+system-tools:
+	@missing=""; for t in $(TOOLS); do command -v $$t >/dev/null 2>&1 || [ -x /usr/sbin/$$t ] || [ -x /sbin/$$t ] || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing system tools (missing:$$missing)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	  else \
+	    echo "warning: missing system tools:$$missing; install: sudo apt-get install $(APT_PACKAGES)"; \
+	  fi; \
+	fi
+
+datasets: setup
+	$(FKLAB) datasets build
+
+demo: setup
+	$(PY) -m forensics_kit.demo
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) -m tests.bench
+
+lint: setup
+	$(VENV)/bin/ruff check forensics_kit grader solutions tests
+
+clean:
+	rm -rf datasets/build demo-out
