@@ -1,0 +1,23 @@
+"""Network evidence: reading pcap/pcapng captures and first analyses.
+
+Everything streams from a struct-based record reader (:mod:`.reader`) and a
+fast header decoder (:mod:`.decode`); scapy is not used on the per-packet
+path. Results are dataclasses with ``to_dict()``; nothing here prints.
+"""
+
+from __future__ import annotations
+
+from forensics_kit.net.flows import Flow, flows
+from forensics_kit.net.reader import CaptureReader, Frame, linktype_name, read_frames
+from forensics_kit.net.summary import CaptureSummary, summarize
+
+__all__ = [
+    "CaptureReader",
+    "CaptureSummary",
+    "Flow",
+    "Frame",
+    "flows",
+    "linktype_name",
+    "read_frames",
+    "summarize",
+]
