@@ -1,0 +1,142 @@
+"""Numeric answers: ``integer`` (counts, sizes, offsets) and ``number`` (floats).
+
+Trainees copy numbers from tools that group digits (``1 024``, ``1,024``) or
+print hex (``0x400``); those are read as the same value. Anything ambiguous
+(``1,024`` for a float: thousands or decimals?) is rejected with a reason
+rather than guessed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from grader.checkers.base import Checker, CheckResult, as_text, correct, wrong, wrong_kind
+from grader.errors import InvalidAnswer
+from grader.i18n import msg
+
+__all__ = ["IntegerChecker", "NumberChecker"]
+
+# One kind of group separator, used consistently: 1 024 / 1,024 / 1_024 / 1'024.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?P<sep>[ \u00a0\u202f,_'])\d{3}(?:(?P=sep)\d{3})*")
+_DECIMAL = re.compile(r"[+-]?\d+")
+_INTEGRAL_FLOAT = re.compile(r"[+-]?\d+\.0+")
+_PREFIXED = re.compile(r"[+-]?0[xXoObB][0-9a-fA-F_]+")
+
+
+class IntegerChecker(Checker):
+    """A whole number; ``expected`` is an int (or text of one).
+
+    Options:
+        tolerance (number, default 0): accepted absolute difference.
+    """
+
+    name = "integer"
+    options = {"tolerance": 0}
+
+    def normalize(self, value: object) -> int:
+        """The int of ``value``: int, integral float, or text like ``1 024`` / ``0x400``."""
+        if isinstance(value, bool):
+            raise wrong_kind("kind.integer", value)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float):
+            if value.is_integer():
+                return int(value)
+            raise InvalidAnswer(msg("integer.invalid", given=str(value)))
+        text = as_text(value, "kind.integer", numbers=False)
+        number = _parse_int(text)
+        if number is None:
+            raise InvalidAnswer(msg("integer.invalid", given=text))
+        return number
+
+    def prepare_expected(self, expected: object) -> int:
+        try:
+            return self.normalize(expected)
+        except InvalidAnswer:
+            raise self._config_error(f"expected must be a whole number, not {expected!r}") from None
+
+    def score(self, given: object, expected: int, max_points: float) -> CheckResult:
+        if abs(self.normalize(given) - expected) <= float(self.settings["tolerance"]):  # type: ignore[arg-type]
+            return correct(max_points)
+        return wrong(max_points, msg("integer.wrong"))
+
+    def _check_options(self) -> None:
+        if float(self.settings["tolerance"]) < 0:  # type: ignore[arg-type]
+            raise self._config_error("option 'tolerance' must not be negative")
+
+
+class NumberChecker(Checker):
+    """A real number compared with tolerances, as :func:`math.isclose` does.
+
+    Options:
+        abs_tol (number, default 0): accepted absolute difference.
+        rel_tol (number, default 1e-9): accepted difference relative to the larger value.
+    """
+
+    name = "number"
+    options = {"abs_tol": 0.0, "rel_tol": 1e-9}
+
+    def normalize(self, value: object) -> float:
+        """The float of ``value``; text may use a decimal comma (``12,5``) or digit groups."""
+        if isinstance(value, bool):
+            raise wrong_kind("kind.number", value)
+        if isinstance(value, int | float):
+            number = float(value)
+        else:
+            number = _parse_float(as_text(value, "kind.number", numbers=False))
+        if not math.isfinite(number):
+            raise InvalidAnswer(msg("number.invalid", given=str(value)))
+        return number
+
+    def prepare_expected(self, expected: object) -> float:
+        try:
+            return self.normalize(expected)
+        except InvalidAnswer:
+            raise self._config_error(f"expected must be a number, not {expected!r}") from None
+
+    def score(self, given: object, expected: float, max_points: float) -> CheckResult:
+        answer = self.normalize(given)
+        rel_tol = float(self.settings["rel_tol"])  # type: ignore[arg-type]
+        abs_tol = float(self.settings["abs_tol"])  # type: ignore[arg-type]
+        if math.isclose(answer, expected, rel_tol=rel_tol, abs_tol=abs_tol):
+            return correct(max_points)
+        return wrong(max_points, msg("number.wrong"))
+
+    def _check_options(self) -> None:
+        for key in ("abs_tol", "rel_tol"):
+            if float(self.settings[key]) < 0:  # type: ignore[arg-type]
+                raise self._config_error(f"option '{key}' must not be negative")
+
+
+def _parse_int(text: str) -> int | None:
+    """Whole number from text, or None; leading zeros are decimal (``007`` is 7)."""
+    if _GROUPED.fullmatch(text):
+        text = re.sub(r"[ \u00a0\u202f,_']", "", text)
+    if _DECIMAL.fullmatch(text):
+        return int(text, 10)
+    if _INTEGRAL_FLOAT.fullmatch(text):
+        return int(text.split(".")[0], 10)
+    if _PREFIXED.fullmatch(text):
+        try:
+            return int(text, 0)
+        except ValueError:
+            return None
+    return None
+
+
+def _parse_float(text: str) -> float:
+    """Float from text: digit groups, a decimal point, or one decimal comma."""
+    grouped = _GROUPED.fullmatch(text)
+    if grouped:
+        if grouped.group("sep") == "," and text.count(",") == 1:
+            raise InvalidAnswer(msg("number.ambiguous", given=text))
+        return float(re.sub(r"[ \u00a0\u202f,_']", "", text))
+    cleaned = re.sub(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)", "", text)
+    if re.fullmatch(r"[+-]?\d+,\d+", cleaned):
+        cleaned = cleaned.replace(",", ".")
+    elif "," in cleaned and "." in cleaned and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+\.\d*", cleaned):
+        cleaned = cleaned.replace(",", "")
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", cleaned):
+        raise InvalidAnswer(msg("number.invalid", given=text))
+    return float(cleaned)

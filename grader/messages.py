@@ -1,0 +1,173 @@
+"""The catalogue of grading reasons, in English and Russian.
+
+Reasons teach without giving the answer away: they say what kind of mistake it
+looks like (time zone, algorithm, extra items), never the expected value.
+Every entry has the same fields in every language (a test checks this).
+Russian avoids word-order tricks of English and uses the plural spec
+``{n:plural:one|few|many}`` where a count meets a noun.
+"""
+
+from __future__ import annotations
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # --- generic ---------------------------------------------------------
+    "joined": {"en": "{parts}", "ru": "{parts}"},
+    "answer.correct": {"en": "Correct.", "ru": "Верно."},
+    "answer.missing": {"en": "No answer given.", "ru": "Ответ не дан."},
+    "answer.wrong_kind": {
+        "en": "Wrong kind of answer: expected {want}, got {got}.",
+        "ru": "Ответ не того типа: ожидается {want}, получено: {got}.",
+    },
+    "answer.yaml_bool": {
+        "en": "The answer was read as true/false; if you meant a word, put it in quotes.",
+        "ru": "Ответ прочитан как логическое значение (true/false); если вы имели в виду "
+        "слово, возьмите его в кавычки.",
+    },
+    "evidence_mismatch": {
+        "en": "The answer sheet gives a different SHA-256 for {artefact} than the evidence "
+        "graded now: the answers may come from another copy or variant of the case.",
+        "ru": "В листе ответов указан другой SHA-256 для {artefact}, чем у проверяемых "
+        "улик: возможно, ответы получены на другой копии или варианте дела.",
+    },
+    # --- kinds of values, used inside other messages ---------------------
+    "kind.text": {"en": "text", "ru": "текст"},
+    "kind.integer": {"en": "a whole number", "ru": "целое число"},
+    "kind.number": {"en": "a number", "ru": "число"},
+    "kind.list": {"en": "a list", "ru": "список"},
+    "kind.mapping": {"en": "a key: value mapping", "ru": "словарь (ключ: значение)"},
+    "kind.bool": {"en": "true/false", "ru": "логическое значение (true/false)"},
+    "kind.time": {"en": "a date and time", "ru": "дата и время"},
+    "kind.ip": {"en": "an IP address", "ru": "IP-адрес"},
+    "kind.hash": {"en": "a hash", "ru": "хеш"},
+    "kind.other": {"en": "a value of type {type}", "ru": "значение типа {type}"},
+    # --- text, one_of, regex -----------------------------------------------
+    "text.wrong": {"en": "Not the expected answer.", "ru": "Ответ не совпадает с ожидаемым."},
+    "text.case_differs": {
+        "en": "The letters are right but the case is not: case matters in this answer.",
+        "ru": "Буквы верные, но регистр не тот: в этом ответе регистр важен.",
+    },
+    "one_of.wrong": {
+        "en": "Not one of the accepted answers.",
+        "ru": "Этого ответа нет среди допустимых.",
+    },
+    "regex.wrong": {
+        "en": "The answer does not have the expected form or value.",
+        "ru": "Ответ не соответствует ожидаемому виду или значению.",
+    },
+    # --- integer, number -----------------------------------------------------
+    "integer.invalid": {
+        "en": "'{given}' is not a whole number: write digits only, e.g. 1024, 1 024 or 0x400.",
+        "ru": "«{given}» — не целое число: пишите только цифры, например 1024, 1 024 или 0x400.",
+    },
+    "integer.wrong": {"en": "Not the expected number.", "ru": "Число не совпадает с ожидаемым."},
+    "number.invalid": {
+        "en": "'{given}' is not a number: write e.g. 12.5 or 1.5e3.",
+        "ru": "«{given}» — не число: пишите, например, 12,5 или 1.5e3.",
+    },
+    "number.ambiguous": {
+        "en": "'{given}' is ambiguous: the comma may separate thousands or decimals; "
+        "write it without the comma, or with a point for decimals.",
+        "ru": "«{given}» читается двояко: запятая может отделять и тысячи, и дробную часть; "
+        "напишите число без запятой или с точкой перед дробной частью.",
+    },
+    "number.wrong": {
+        "en": "Not close enough to the expected value.",
+        "ru": "Значение недостаточно близко к ожидаемому.",
+    },
+    # --- set -------------------------------------------------------------------
+    "set.right": {
+        "en": "{right} of {total} {total:plural:item|items} right.",
+        "ru": "Верно {right} из {total}.",
+    },
+    "set.extra": {
+        "en": "{count} {count:plural:item|items} that should not be there.",
+        "ru": "Лишних элементов: {count}.",
+    },
+    "set.unreadable": {
+        "en": "{count} {count:plural:item|items} could not be read as {kind}.",
+        "ru": "Не читаются как {kind}: {count} {count:plural:элемент|элемента|элементов}.",
+    },
+    "set.duplicates": {
+        "en": "{count} repeated {count:plural:item was|items were} counted once.",
+        "ru": "Повторы засчитаны один раз: {count} {count:plural:элемент|элемента|элементов}.",
+    },
+    # --- hash ------------------------------------------------------------------
+    "hash.not_hex": {
+        "en": "Not a hexadecimal hash: only digits 0-9 and letters a-f are allowed "
+        "(paste the hash alone, without the file name).",
+        "ru": "Это не шестнадцатеричный хеш: допустимы только цифры 0-9 и буквы a-f "
+        "(вставьте один хеш, без имени файла).",
+    },
+    "hash.bad_length": {
+        "en": "The hash has {digits} hex {digits:plural:digit|digits}, a length no common "
+        "algorithm has (MD5 has 32, SHA-1 40, SHA-256 64): was it cut short?",
+        "ru": "В хеше {digits} {digits:plural:шестнадцатеричная цифра|шестнадцатеричные цифры"
+        "|шестнадцатеричных цифр}, а такой длины нет ни у одного распространённого алгоритма "
+        "(у MD5 — 32, у SHA-1 — 40, у SHA-256 — 64): не обрезан ли он?",
+    },
+    "hash.wrong_algorithm": {
+        "en": "The hash has {digits} hex digits: that is {algorithm}, "
+        "the question asks for {wanted}.",
+        "ru": "В хеше {digits} {digits:plural:шестнадцатеричная цифра|шестнадцатеричные цифры"
+        "|шестнадцатеричных цифр} — это {algorithm}, а в вопросе нужен {wanted}.",
+    },
+    "hash.wrong": {
+        "en": "The hash does not match: check that you hashed the right file, stream or image.",
+        "ru": "Хеш не совпадает: проверьте, тот ли файл, поток или образ вы хешировали.",
+    },
+    # --- ip ----------------------------------------------------------------------
+    "ip.invalid": {
+        "en": "'{given}' is not a valid IPv4 or IPv6 address.",
+        "ru": "«{given}» не является корректным адресом IPv4 или IPv6.",
+    },
+    "ip.leading_zeros": {
+        "en": "'{given}' has leading zeros, which some tools read as octal: "
+        "write each part without them (7, not 007).",
+        "ru": "В «{given}» есть ведущие нули, а некоторые программы читают такие числа "
+        "как восьмеричные: пишите части адреса без них (7, а не 007).",
+    },
+    "ip.network": {
+        "en": "'{given}' is a network, not a single address: drop the part from '/'.",
+        "ru": "«{given}» — это сеть, а не отдельный адрес: уберите часть, начиная с «/».",
+    },
+    "ip.wrong_version": {
+        "en": "That is an IPv{got} address; the question asks for an IPv{want} address.",
+        "ru": "Это адрес IPv{got}, а в вопросе нужен адрес IPv{want}.",
+    },
+    "ip.wrong": {"en": "Not the expected address.", "ru": "Адрес не совпадает с ожидаемым."},
+    # --- timestamp ---------------------------------------------------------------
+    "time.invalid": {
+        "en": "Could not read '{given}' as a date and time: use ISO 8601, "
+        "e.g. YYYY-MM-DDThh:mm:ssZ or YYYY-MM-DD hh:mm:ss+03:00.",
+        "ru": "Не удалось прочитать «{given}» как дату и время: используйте ISO 8601, "
+        "например ГГГГ-ММ-ДДTчч:мм:ссZ или ГГГГ-ММ-ДД чч:мм:сс+03:00.",
+    },
+    "time.ambiguous": {
+        "en": "'{given}' is ambiguous: is the first number the day or the month? "
+        "Use ISO 8601 (YYYY-MM-DD hh:mm:ss).",
+        "ru": "«{given}» читается двояко: первое число — день или месяц? "
+        "Используйте ISO 8601 (ГГГГ-ММ-ДД чч:мм:сс).",
+    },
+    "time.read_zone": {
+        "en": "Read as {when} (time zone taken from the answer).",
+        "ru": "Прочитано как {when} (часовой пояс взят из ответа).",
+    },
+    "time.read_assumed": {
+        "en": "Read as {when} (the answer has no time zone, so it was taken as {zone}).",
+        "ru": "Прочитано как {when} (в ответе нет часового пояса, "
+        "поэтому использован пояс {zone}).",
+    },
+    "time.read_epoch": {
+        "en": "Read as {when} (a Unix time in seconds).",
+        "ru": "Прочитано как {when} (время Unix в секундах).",
+    },
+    "time.off_hours": {
+        "en": "Off by exactly {hours} h: check the time zone.",
+        "ru": "Расхождение ровно {hours} ч: проверьте часовой пояс.",
+    },
+    "time.day_month_swapped": {
+        "en": "The day and the month look swapped.",
+        "ru": "Похоже, день и месяц перепутаны местами.",
+    },
+    "time.wrong": {"en": "Not the expected time.", "ru": "Время не совпадает с ожидаемым."},
+}
