@@ -1,0 +1,19 @@
+"""Disk images: partitions, file systems, file listings (deleted files included) and content.
+
+Everything goes through The Sleuth Kit (pytsk3) in-process; container formats
+(E01, split raw, QCOW2, VHD, VMDK) are opened with the libyal bindings::
+
+    from forensics_kit.disk import open_image
+
+    with open_image("usb.E01") as img:
+        for record in img.walk():
+            if not record.allocated:
+                print(record.path, img.read(inode=record.inode, partition=record.partition)[:16])
+"""
+
+from __future__ import annotations
+
+from forensics_kit.disk.image import DiskImage, open_image
+from forensics_kit.disk.records import FileRecord, FileSystemInfo, Partition
+
+__all__ = ["DiskImage", "FileRecord", "FileSystemInfo", "Partition", "open_image"]

@@ -1,0 +1,175 @@
+"""Open the media of an image file read-only, whatever its container format.
+
+Raw images go straight to TSK; container formats (EWF, split raw, QCOW2,
+VHD/VHDX, VMDK) are opened with the libyal bindings and handed to TSK as an
+external image, so one code path (pytsk3) reads volumes and file systems.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytsk3
+
+from forensics_kit.errors import EvidenceError
+
+# "image.000", "image.001", "image.raw.000", "disk.aa" (TSK and pysmraw name split sets so).
+_SPLIT_RAW = re.compile(r"\.(\d{3}|aa)$", re.IGNORECASE)
+
+
+def one_line(exc: BaseException) -> str:
+    """Boil a back-end error (often multi-line from TSK) down to one readable line."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    seen: list[str] = []
+    for line in lines:
+        # TSK prefixes lines with the function name: "tsk_fs_file_open_meta: ..."
+        line = re.sub(r"^[a-z_0-9]+: ", "", line)
+        if line not in seen:
+            seen.append(line)
+    text = "; ".join(seen)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+class _ExternalImage(pytsk3.Img_Info):
+    """A libyal handle (pyewf, pysmraw, pyqcow, pyvhdi, pyvmdk) seen by TSK as an image."""
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+        self._size = handle.get_media_size()
+        super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
+
+    def read(self, offset: int, size: int) -> bytes:
+        return self._handle.read_buffer_at_offset(size, offset)
+
+    def get_size(self) -> int:
+        return self._size
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+@dataclass(slots=True)
+class Media:
+    """An opened image: what TSK reads, the container format and the media size."""
+
+    img: pytsk3.Img_Info
+    format: str
+    size: int
+
+    def close(self) -> None:
+        """Release the container handle."""
+        try:
+            self.img.close()
+        except Exception:  # noqa: BLE001 - closing must never mask the real result
+            pass
+
+
+def _open_ewf(path: str) -> Any:
+    import pyewf
+
+    handle = pyewf.handle()
+    handle.open(pyewf.glob(path))
+    return handle
+
+
+def _open_split(path: str) -> Any:
+    import pysmraw
+
+    handle = pysmraw.handle()
+    handle.open(pysmraw.glob(path))
+    return handle
+
+
+def _open_qcow(path: str) -> Any:
+    import pyqcow
+
+    handle = pyqcow.file()
+    handle.open(path)
+    return handle
+
+
+def _open_vhdi(path: str) -> Any:
+    import pyvhdi
+
+    handle = pyvhdi.file()
+    handle.open(path)
+    return handle
+
+
+def _open_vmdk(path: str) -> Any:
+    import pyvmdk
+
+    handle = pyvmdk.handle()
+    handle.open(path)
+    handle.open_extent_data_files()
+    return handle
+
+
+def _detect(path: str, head: bytes, tail: bytes) -> tuple[str, Callable[[str], Any] | None]:
+    """Name the container format from its signature (then its name for split raw)."""
+    if head.startswith(
+        (b"EVF\x09\x0d\x0a\xff\x00", b"LVF\x09\x0d\x0a\xff\x00", b"EVF2\r\n\x81\x00")
+    ):
+        return "ewf", _open_ewf
+    if head.startswith(b"QFI\xfb"):
+        return "qcow2", _open_qcow
+    if head.startswith(b"vhdxfile"):
+        return "vhdx", _open_vhdi
+    if tail.startswith(b"conectix"):
+        return "vhd", _open_vhdi
+    if head.startswith((b"KDMV", b"COWD")) or b"# Disk DescriptorFile" in head[:1024]:
+        return "vmdk", _open_vmdk
+    if _SPLIT_RAW.search(path) and len(_split_segments(path)) > 1:
+        return "split-raw", _open_split
+    return "raw", None
+
+
+def _split_segments(path: str) -> list[str]:
+    try:
+        import pysmraw
+
+        return list(pysmraw.glob(path))
+    except Exception:  # noqa: BLE001 - no split set, treat as one raw file
+        return [path]
+
+
+def open_media(path: str | Path) -> Media:
+    """Open an image file read-only and return what TSK needs to read it.
+
+    Raises:
+        EvidenceError: the path is missing, a directory, empty, unreadable, or the
+            container is damaged.
+    """
+    name = os.fspath(path)
+    if not os.path.exists(name):
+        raise EvidenceError(name, "no such file")
+    if os.path.isdir(name):
+        raise EvidenceError(name, "is a directory, not a disk image")
+    try:
+        file_size = os.path.getsize(name)
+        with open(name, "rb") as stream:
+            head = stream.read(4096)
+            stream.seek(max(0, file_size - 512))
+            tail = stream.read(512)
+    except OSError as exc:
+        raise EvidenceError(name, f"cannot read: {exc.strerror or exc}") from exc
+    if file_size == 0:
+        raise EvidenceError(name, "empty file (0 bytes), not a disk image")
+
+    fmt, opener = _detect(name, head, tail)
+    try:
+        if opener is None:
+            img = pytsk3.Img_Info(name)
+        else:
+            img = _ExternalImage(opener(name))
+        size = img.get_size()
+    except (OSError, RuntimeError, ValueError, TypeError) as exc:
+        raise EvidenceError(name, f"cannot open as {fmt} image: {one_line(exc)}") from exc
+    return Media(img=img, format=fmt, size=size)

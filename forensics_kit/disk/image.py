@@ -1,0 +1,277 @@
+"""A disk image opened read-only: its partitions, file systems, files and their content.
+
+:func:`open_image` is the one entry point. It opens the container
+(:mod:`forensics_kit.disk.containers`), reads the volume system with TSK, opens
+every file system TSK recognises, and refuses evidence that is not a disk image
+or is truncated, with one clear :class:`~forensics_kit.errors.EvidenceError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+
+import pytsk3
+
+from forensics_kit.disk.containers import Media, one_line, open_media
+from forensics_kit.disk.labels import fs_type_name, volume_label
+from forensics_kit.disk.records import FileRecord, FileSystemInfo, Partition
+from forensics_kit.disk.walker import (
+    OpenFileSystem,
+    iter_file,
+    open_content,
+    resolve_path,
+    walk_filesystem,
+)
+from forensics_kit.errors import EvidenceError, NotFoundError
+
+_PART_META = int(pytsk3.TSK_VS_PART_FLAG_META)
+_PART_UNALLOC = int(pytsk3.TSK_VS_PART_FLAG_UNALLOC)
+_NOT_AN_IMAGE = "not a disk image or file system (no partition table, no file system found)"
+
+
+class DiskImage:
+    """An opened disk image; use :func:`open_image` to get one, ideally in a ``with``.
+
+    Attributes:
+        path: the image file as given.
+        format: container format: ``"raw"``, ``"split-raw"``, ``"ewf"``, ``"qcow2"``,
+            ``"vhd"``, ``"vhdx"`` or ``"vmdk"``.
+        size: media size in bytes (what is inside the container).
+        warnings: problems met and stepped over (an unreadable directory in a walk...).
+    """
+
+    def __init__(self, path: str, media: Media, allow_truncated: bool = False) -> None:
+        self.path = path
+        self.format = media.format
+        self.size = media.size
+        self.warnings: list[str] = []
+        self._media = media
+        self._partitions: list[Partition] = []
+        self._filesystems: list[OpenFileSystem] = []
+        self._scan(allow_truncated)
+
+    # -- opening -----------------------------------------------------------------------
+
+    def _scan(self, allow_truncated: bool) -> None:
+        img = self._media.img
+        try:
+            volume = pytsk3.Volume_Info(img)
+        except (OSError, RuntimeError):
+            volume = None
+        if volume is not None:
+            sector = int(volume.info.block_size) or 512
+            for part in volume:
+                self._partitions.append(self._partition(img, part, sector))
+        if not self._filesystems:
+            self._open_fs(img, None, 0)
+        if not self._filesystems and not self._partitions:
+            raise EvidenceError(self.path, _NOT_AN_IMAGE + _segment_hint(self.path))
+        for ofs in self._filesystems:
+            needed = ofs.info.offset + (ofs.fs.info.last_block + 1) * ofs.info.block_size
+            if needed > self.size:
+                problem = (
+                    f"truncated image: the {ofs.info.type} file system at byte {ofs.info.offset} "
+                    f"needs {needed} bytes but the media has {self.size}"
+                )
+                if not allow_truncated:
+                    raise EvidenceError(self.path, problem)
+                self.warnings.append(problem)
+
+    def _partition(
+        self, img: pytsk3.Img_Info, part: pytsk3.TSK_VS_PART_INFO, sector: int
+    ) -> Partition:
+        flags = int(part.flags)
+        description = (
+            part.desc.decode("utf-8", "replace") if isinstance(part.desc, bytes) else str(part.desc)
+        )
+        if flags & _PART_META:
+            kind, slot = "meta", "Meta"
+        elif flags & _PART_UNALLOC:
+            kind, slot = "unallocated", "-------"
+        else:
+            kind, slot = "partition", f"{int(part.table_num):03d}:{int(part.slot_num):03d}"
+        index = int(part.addr)
+        fs_type = None
+        if kind == "partition":
+            ofs = self._open_fs(img, index, int(part.start) * sector)
+            fs_type = ofs.info.type if ofs else None
+        return Partition(
+            index, slot, kind, int(part.start), int(part.len), sector, description, fs_type
+        )
+
+    def _open_fs(
+        self, img: pytsk3.Img_Info, index: int | None, offset: int
+    ) -> OpenFileSystem | None:
+        try:
+            fs = pytsk3.FS_Info(img, offset=offset)
+        except (OSError, RuntimeError):
+            return None
+        type_name = fs_type_name(fs)
+        info = FileSystemInfo(
+            index,
+            offset,
+            type_name,
+            volume_label(fs, img, offset, type_name),
+            int(fs.info.block_size),
+            int(fs.info.block_count),
+        )
+        ofs = OpenFileSystem(fs, info, self.path, self.warnings)
+        self._filesystems.append(ofs)
+        return ofs
+
+    # -- listing ----------------------------------------------------------------------
+
+    def partitions(self) -> list[Partition]:
+        """Every entry of the volume system, in ``mmls`` order (meta and unallocated too).
+
+        An image without a partition table gives an empty list.
+        """
+        return list(self._partitions)
+
+    def filesystems(self) -> list[FileSystemInfo]:
+        """Every file system TSK recognises, in partition order."""
+        return [ofs.info for ofs in self._filesystems]
+
+    def walk(self, partition: int | None = None) -> Iterator[FileRecord]:
+        """Yield every name (deleted and orphan files included) of one or every file system.
+
+        Args:
+            partition: index of a partition (see :meth:`partitions`); None walks every
+                file system on the image.
+        """
+        targets = self._filesystems if partition is None else [self._select(partition)]
+        for ofs in targets:
+            yield from walk_filesystem(ofs)
+
+    # -- reading ----------------------------------------------------------------------
+
+    def read(
+        self, path: str | None = None, *, inode: int | None = None, partition: int | None = None
+    ) -> bytes:
+        """Return a file's content, by path or inode; deleted files are recovered as ``icat`` does.
+
+        Like ``icat``, a directory gives its raw on-disk content. A path may name an
+        NTFS stream as ``/file.txt:stream``.
+        """
+        return b"".join(self.iter_content(path, inode=inode, partition=partition))
+
+    def iter_content(
+        self,
+        path: str | None = None,
+        *,
+        inode: int | None = None,
+        partition: int | None = None,
+        chunk_size: int = 1 << 20,
+    ) -> Iterator[bytes]:
+        """Stream a file's content in chunks of at most ``chunk_size`` bytes (see :meth:`read`).
+
+        Raises:
+            NotFoundError: no such path, inode, stream or partition (raised at once,
+                before the first chunk).
+        """
+        if (path is None) == (inode is None):
+            raise ValueError("give exactly one of path or inode")
+        if chunk_size <= 0:
+            raise ValueError("chunk_size must be positive")
+        ofs = self._select(partition)
+        stream = None
+        if path is not None:
+            inode, stream = resolve_path(ofs, path)
+            label = path
+        else:
+            label = f"inode {inode}"
+        file, attr_type, attr_id, size = open_content(ofs, int(inode), stream, label)
+        return iter_file(ofs, file, attr_type, attr_id, size, label, chunk_size)
+
+    def _select(self, partition: int | None) -> OpenFileSystem:
+        """The file system of a partition, or the only one on the image."""
+        if partition is None:
+            if len(self._filesystems) == 1:
+                return self._filesystems[0]
+            if not self._filesystems:
+                raise NotFoundError(f"{self.path}: no file system TSK can read on this image")
+            where = ", ".join(str(ofs.info.partition) for ofs in self._filesystems)
+            raise NotFoundError(
+                f"{self.path}: several file systems (partitions {where}); "
+                "choose one with partition="
+            )
+        for ofs in self._filesystems:
+            if ofs.info.partition == partition:
+                return ofs
+        if not self._partitions:
+            raise NotFoundError(
+                f"{self.path}: no partition {partition}: the image has no "
+                "partition table (leave partition unset)"
+            )
+        for part in self._partitions:
+            if part.index == partition:
+                raise NotFoundError(
+                    f"{self.path}: partition {partition} ({part.description}) "
+                    "holds no file system TSK can read"
+                )
+        raise NotFoundError(
+            f"{self.path}: no partition {partition} (entries are 0-{len(self._partitions) - 1})"
+        )
+
+    # -- lifetime ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the image; the object is unusable afterwards."""
+        self._filesystems.clear()
+        self._media.close()
+
+    def __enter__(self) -> DiskImage:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"DiskImage({self.path!r}, format={self.format!r}, size={self.size})"
+
+
+def _segment_hint(path: str) -> str:
+    """Point at the first segment when a later segment of a split set was given."""
+    match = re.search(r"\.(\d{3})$", path)
+    if not match:
+        return ""
+    for suffix in (".000", ".001"):
+        candidate = path[: match.start()] + suffix
+        if suffix < match.group(0) and Path(candidate).exists():
+            return (
+                f"; this looks like a later segment of a split image, open {Path(candidate).name}"
+            )
+    return ""
+
+
+def open_image(path: str | Path, *, allow_truncated: bool = False) -> DiskImage:
+    """Open a disk image read-only: raw/dd, split raw, E01, QCOW2, VHD/VHDX or VMDK.
+
+    Args:
+        path: the image file (the first segment of a split set).
+        allow_truncated: open an image whose file system runs past its end, with a
+            warning, instead of refusing it.
+
+    Raises:
+        EvidenceError: missing file, directory, empty file, not a disk image, a
+            damaged container, or a truncated image; the message is one line that
+            names the file.
+    """
+    name = str(path)
+    media = open_media(name)
+    try:
+        return DiskImage(name, media, allow_truncated)
+    except EvidenceError:
+        media.close()
+        raise
+    except (OSError, RuntimeError, ValueError) as exc:
+        media.close()
+        raise EvidenceError(name, f"cannot read: {one_line(exc)}") from exc
