@@ -38,7 +38,7 @@ datasets: setup
 	$(FKLAB) datasets build
 
 demo: setup
-	$(PY) -m forensics_kit.demo
+	$(PY) -m forensics_kit.cli.demo
 
 test: setup
 	$(PY) -m pytest -q

@@ -1,0 +1,48 @@
+"""Shared bits of the sub-commands: the course, the dataset builder, progress, language."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from forensics_kit.cli.output import err
+from forensics_kit.course_build import builder_for
+from grader.course import Course, find_course
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
+
+
+def lang_of(ctx: click.Context) -> str:
+    return (ctx.find_root().obj or {}).get("lang", "en")
+
+
+def course() -> Course:
+    return find_course()
+
+
+@contextlib.contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A ``progress(step, done, total)`` callback drawing a bar on a terminal, else None."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total or None)
+
+        yield update
+
+
+@contextlib.contextmanager
+def builder(the_course: Course) -> Iterator[Callable[[str, str | None], Path]]:
+    """The ``build(case, variant)`` callable for the grader workflow, with a progress bar."""
+    with progress_bar() as progress:
+        yield builder_for(the_course.datasets, the_course.builds, progress)

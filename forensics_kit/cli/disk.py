@@ -1,0 +1,118 @@
+"""``fklab disk``: partitions, file listing (deleted included), reading and hashing files."""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from pathlib import Path
+
+import click
+
+from forensics_kit.cli.common import json_option
+from forensics_kit.cli.output import emit_object, emit_records, warn
+from forensics_kit.hashing import hash_chunks, hash_file
+
+IMAGE = click.argument("image", type=click.Path(path_type=Path))
+PARTITION = click.option("--partition", "-p", type=int, help="Partition index as listed by `fklab disk partitions`.")
+
+
+def _open(image: Path):
+    from forensics_kit.disk import open_image
+
+    return open_image(image)
+
+
+@click.group("disk")
+def group() -> None:
+    """Disk images: partitions, files (deleted too), content, hashes."""
+
+
+@group.command("info")
+@IMAGE
+@json_option
+def info_cmd(image: Path, as_json: bool) -> None:
+    """Image format, size, partitions and file systems."""
+    with _open(image) as img:
+        record = {
+            "path": str(image), "format": img.format, "size": img.size,
+            "partitions": len(img.partitions()),
+            "filesystems": [fs.to_dict() for fs in img.filesystems()],
+        }
+    if as_json:
+        emit_object(record, True)
+        return
+    fss = record.pop("filesystems")
+    emit_object(record, False)
+    emit_records(fss, [("partition", "Partition"), ("offset", "Offset"), ("type", "FS type"), ("label", "Label"),
+                       ("block_size", "Block size"), ("block_count", "Blocks")], False)
+
+
+@group.command("partitions")
+@IMAGE
+@json_option
+def partitions_cmd(image: Path, as_json: bool) -> None:
+    """Partition table entries, like mmls (start and length in sectors)."""
+    with _open(image) as img:
+        rows = [p.to_dict() for p in img.partitions()]
+    emit_records(rows, [("index", "#"), ("start", "Start"), ("length", "Length"), ("description", "Description"),
+                        ("filesystem", "File system")], as_json)
+
+
+@group.command("ls")
+@IMAGE
+@PARTITION
+@click.option("--deleted", is_flag=True, help="Only deleted (unallocated) entries.")
+@click.option("--path", "pattern", help="Only paths matching this glob, e.g. '/Docs/*.txt'.")
+@json_option
+def ls_cmd(image: Path, partition: int | None, deleted: bool, pattern: str | None, as_json: bool) -> None:
+    """Every file and folder, deleted ones included, with inode, size and MACB times (UTC)."""
+    with _open(image) as img:
+        records = (r.to_dict() for r in img.walk(partition))
+        if deleted:
+            records = (r for r in records if not r["allocated"])
+        if pattern:
+            records = (r for r in records if fnmatch.fnmatchcase(r["path"], pattern))
+        emit_records(records, [("partition", "Part"), ("inode", "Inode"), ("allocated", "Alloc"), ("type", "Type"),
+                               ("size", "Size"), ("mtime", "Modified"), ("path", "Path")], as_json)
+        for w in getattr(img, "warnings", []):
+            warn(w)
+
+
+@group.command("cat")
+@IMAGE
+@click.argument("path", required=False)
+@click.option("--inode", "-i", type=int, help="Read by inode / MFT entry instead of path.")
+@PARTITION
+def cat_cmd(image: Path, path: str | None, inode: int | None, partition: int | None) -> None:
+    """Write a file's content (deleted files too) to standard output."""
+    if (path is None) == (inode is None):
+        raise click.UsageError("give a PATH or --inode, not both")
+    with _open(image) as img:
+        out = sys.stdout.buffer
+        for chunk in img.iter_content(path, inode=inode, partition=partition):
+            out.write(chunk)
+        out.flush()
+
+
+@group.command("hash")
+@IMAGE
+@click.argument("path", required=False)
+@click.option("--inode", "-i", type=int, help="Hash a file by inode instead of path.")
+@PARTITION
+@click.option("--verify", "expected", help="Compare with this MD5/SHA-1/SHA-256; exit 1 if different.")
+@json_option
+def hash_cmd(image: Path, path: str | None, inode: int | None, partition: int | None, expected: str | None, as_json: bool) -> None:
+    """MD5, SHA-1 and SHA-256 of the whole image, or of one file inside it."""
+    if path is None and inode is None:
+        digests = hash_file(image)
+        subject = str(image)
+    else:
+        with _open(image) as img:
+            digests = hash_chunks(img.iter_content(path, inode=inode, partition=partition))
+        subject = f"{image}:{path if path is not None else f'inode {inode}'}"
+    record = {"subject": subject, **digests}
+    if expected:
+        record["verified"] = expected.strip().lower() in digests.values()
+    emit_object(record, as_json)
+    if expected and not record["verified"]:
+        raise click.ClickException(f"{subject}: hash does not match {expected.strip()}")

@@ -1,0 +1,65 @@
+"""``fklab net``: capture summary, conversations, DNS, HTTP, exported objects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from forensics_kit.cli.common import json_option
+from forensics_kit.cli.output import emit_object, emit_records
+
+PCAP = click.argument("pcap", type=click.Path(path_type=Path))
+
+
+@click.group("net")
+def group() -> None:
+    """Packet captures (pcap/pcapng): summary, flows, DNS, HTTP."""
+
+
+@group.command("summary")
+@PCAP
+@json_option
+def summary_cmd(pcap: Path, as_json: bool) -> None:
+    """Packets, bytes, first and last time, protocols, top talkers (like capinfos)."""
+    from forensics_kit.net import summarize
+
+    emit_object(summarize(pcap).to_dict(), as_json)
+
+
+@group.command("flows")
+@PCAP
+@json_option
+def flows_cmd(pcap: Path, as_json: bool) -> None:
+    """Conversations (both directions together; src is the side that sent first)."""
+    from forensics_kit.net import flows
+
+    rows = (f.to_dict() for f in flows(pcap))
+    emit_records(rows, [("proto", "Proto"), ("src", "Source"), ("sport", "Port"), ("dst", "Destination"),
+                        ("dport", "Port"), ("packets", "Packets"), ("bytes", "Bytes"), ("start", "Start"),
+                        ("duration", "Duration s")], as_json)
+
+
+@group.command("dns")
+@PCAP
+@json_option
+def dns_cmd(pcap: Path, as_json: bool) -> None:
+    """Every DNS query and response."""
+    from forensics_kit.net import dns_messages
+
+    rows = (m.to_dict() for m in dns_messages(pcap))
+    emit_records(rows, [("frame", "Frame"), ("time", "Time"), ("src", "Source"), ("dst", "Destination"),
+                        ("response", "Response"), ("qname", "Name"), ("qtype", "Type"), ("answers", "Answers")], as_json)
+
+
+@group.command("http")
+@PCAP
+@json_option
+def http_cmd(pcap: Path, as_json: bool) -> None:
+    """HTTP requests with their responses (any TCP port)."""
+    from forensics_kit.net import http_transactions
+
+    rows = (t.to_dict() for t in http_transactions(pcap))
+    emit_records(rows, [("frame", "Frame"), ("time", "Time"), ("src", "Client"), ("dst", "Server"), ("method", "Method"),
+                        ("host", "Host"), ("uri", "URI"), ("status", "Status"), ("content_type", "Type"),
+                        ("sha256", "Body SHA-256")], as_json)

@@ -1,0 +1,111 @@
+"""Answers files: the YAML a trainee fills in, and the template ``fklab lab start`` writes.
+
+Every scalar is kept as the text the trainee typed (see :mod:`grader.yamlfile`),
+so ``0x400``, ``010.0.0.1`` or ``2024-03-01 10:00`` reach the checkers unchanged.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from grader.errors import AnswerFileError, LabDefinitionError
+from grader.lab import Lab
+from grader.schema import validate
+from grader.yamlfile import load_document
+
+
+@dataclass
+class AnswerSheet:
+    """One trainee's answers to one lab."""
+
+    lab: str
+    answers: dict[str, Any]
+    trainee_name: str | None = None
+    trainee_id: str | None = None
+    variant: str | None = None
+    evidence_sha256: dict[str, str | None] = field(default_factory=dict)
+    hints: list[Any] = field(default_factory=list)
+    source: str = "<answers>"
+
+
+def parse_answers(document: Any, source: str, lab: Lab | None = None) -> AnswerSheet:
+    """Check an answers document's shape and (given the lab) its question ids."""
+    if not isinstance(document, dict):
+        raise AnswerFileError(source, "expected a mapping with 'lab' and 'answers' at the top")
+    try:
+        validate("answers", document, source)
+    except LabDefinitionError as exc:
+        raise AnswerFileError(source, exc.args[0].split(": ", 1)[-1]) from None
+    answers = dict(document.get("answers") or {})
+    if lab is not None:
+        if document["lab"] != lab.id:
+            raise AnswerFileError(source, f"answers are for lab {document['lab']!r}, not {lab.id!r}")
+        unknown = [q for q in answers if q not in lab.question_ids]
+        if unknown:
+            raise AnswerFileError(
+                source, f"unknown question id(s) {', '.join(map(str, unknown))} (lab {lab.id} has {', '.join(lab.question_ids)})"
+            )
+    trainee = document.get("trainee") or {}
+    variant = document.get("variant")
+    return AnswerSheet(
+        lab=document["lab"],
+        answers=answers,
+        trainee_name=trainee.get("name") or None,
+        trainee_id=str(trainee["id"]) if trainee.get("id") not in (None, "") else None,
+        variant=variant if variant not in ("", "null", "~") else None,
+        evidence_sha256=dict(document.get("evidence_sha256") or {}),
+        hints=list(document.get("hints") or []),
+        source=source,
+    )
+
+
+def load_answers(path: Path, lab: Lab | None = None) -> AnswerSheet:
+    """Load a trainee's answers file (YAML or JSON, UTF-8, at most 1 MiB)."""
+    path = Path(path)
+    document = load_document(path, AnswerFileError, as_text=True)
+    # BaseLoader reads an empty value as '' and 'null' as text: normalise those to None.
+    if isinstance(document, dict):
+        for key in ("trainee", "evidence_sha256", "variant"):
+            if document.get(key) in ("", "null", "~"):
+                document[key] = None
+        if document.get("answers") in ("", "null", "~"):
+            document["answers"] = None
+    return parse_answers(document, str(path), lab)
+
+
+def _comment(text: str, width: int = 92) -> str:
+    return "\n".join("  # " + line for line in textwrap.wrap(" ".join(text.split()), width - 4))
+
+
+def answers_template(
+    lab: Lab,
+    lang: str = "en",
+    *,
+    trainee_name: str | None = None,
+    trainee_id: str | None = None,
+    variant: str | None = None,
+    evidence_sha256: dict[str, str] | None = None,
+) -> str:
+    """The answers file a trainee fills in: header, then one commented entry per question."""
+    header = {
+        "lab": lab.id,
+        "trainee": {"name": trainee_name or "", "id": trainee_id or ""},
+        "variant": variant,
+        "evidence_sha256": evidence_sha256 or {},
+    }
+    intro = {
+        "en": f"# fklab answers for {lab.id}: {lab.title['en']}\n# Write each answer after its question id. Check with: fklab lab check {lab.id} answers.yaml\n",
+        "ru": f"# Ответы fklab для {lab.id}: {lab.title['ru']}\n# Впишите ответ после идентификатора вопроса. Проверка: fklab lab check {lab.id} answers.yaml\n",
+    }[lang if lang in ("en", "ru") else "en"]
+    lines = [intro, yaml.safe_dump(header, allow_unicode=True, sort_keys=False).rstrip(), "answers:"]
+    for q in lab.questions:
+        lines.append(_comment(f"{q.id} ({q.type}, {q.points:g} pt): {q.text_in(lang)}"))
+        if q.format:
+            lines.append(_comment(q.format.get(lang) or q.format["en"]))
+        lines.append(f"  {q.id}:")
+    return "\n".join(lines) + "\n"

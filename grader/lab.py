@@ -1,0 +1,129 @@
+"""Lab definitions: ``labs/<id>/lab.yaml``, checked against ``schemas/lab.schema.json``.
+
+A lab names its evidence (dataset recipe id + artefact id) and its questions,
+each with an answer type from :mod:`grader.checkers`, points and costed hints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.checkers import known_types
+from grader.errors import LabDefinitionError
+from grader.schema import validate
+from grader.yamlfile import load_document
+
+
+@dataclass(frozen=True)
+class Hint:
+    text: dict[str, str]
+    cost: float
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: dict[str, str]
+    type: str
+    points: float
+    format: dict[str, str] | None = None
+    hints: tuple[Hint, ...] = ()
+
+    def text_in(self, lang: str) -> str:
+        return self.text.get(lang) or self.text["en"]
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    dataset: str
+    artefact: str
+    description: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Lab:
+    id: str
+    path: Path
+    title: dict[str, str]
+    summary: dict[str, str]
+    difficulty: str
+    minutes: int
+    objectives: tuple[dict[str, str], ...]
+    evidence: tuple[EvidenceRef, ...]
+    questions: tuple[Question, ...] = field(default_factory=tuple)
+
+    @property
+    def directory(self) -> Path:
+        return self.path.parent
+
+    @property
+    def max_score(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    @property
+    def datasets(self) -> list[str]:
+        """Dataset ids the lab uses, in order, without repeats."""
+        return list(dict.fromkeys(ref.dataset for ref in self.evidence))
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise LabDefinitionError(str(self.path), f"no question {qid!r} (questions: {', '.join(self.question_ids)})")
+
+    @property
+    def question_ids(self) -> list[str]:
+        return [q.id for q in self.questions]
+
+    def readme(self, lang: str) -> Path:
+        ru = self.directory / "README.ru.md"
+        return ru if lang == "ru" and ru.exists() else self.directory / "README.md"
+
+
+def parse_lab(document: Any, source: Path) -> Lab:
+    """Build a Lab from a loaded document, checking schema, ids and answer types."""
+    validate("lab", document, str(source))
+    if document["id"] != source.parent.name:
+        raise LabDefinitionError(str(source), f"id {document['id']!r} does not match its folder {source.parent.name!r}")
+    seen: set[str] = set()
+    questions = []
+    types = set(known_types())
+    for raw in document["questions"]:
+        qid = raw["id"]
+        if qid in seen:
+            raise LabDefinitionError(str(source), f"question {qid}: duplicate question id")
+        seen.add(qid)
+        if raw["type"] not in types:
+            raise LabDefinitionError(
+                str(source), f"question {qid}: unknown answer type {raw['type']!r} (known: {', '.join(sorted(types))})"
+            )
+        hints = tuple(Hint(h["text"], float(h["cost"])) for h in raw.get("hints", []))
+        if sum(h.cost for h in hints) > raw["points"]:
+            raise LabDefinitionError(str(source), f"question {qid}: hints cost more than the question is worth")
+        questions.append(Question(qid, raw["text"], raw["type"], float(raw["points"]), raw.get("format"), hints))
+    return Lab(
+        id=document["id"],
+        path=source,
+        title=document["title"],
+        summary=document["summary"],
+        difficulty=document["difficulty"],
+        minutes=document["minutes"],
+        objectives=tuple(document["objectives"]),
+        evidence=tuple(EvidenceRef(e["dataset"], e["artefact"], e.get("description")) for e in document["evidence"]),
+        questions=tuple(questions),
+    )
+
+
+def load_lab(path: Path) -> Lab:
+    """Load and check ``lab.yaml`` (or a lab folder)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "lab.yaml"
+    return parse_lab(load_document(path, LabDefinitionError), path)
+
+
+def list_labs(labs_dir: Path) -> list[Lab]:
+    """Every lab under ``labs_dir``, sorted by id."""
+    return [load_lab(p) for p in sorted(Path(labs_dir).glob("*/lab.yaml"))]
