@@ -7,17 +7,27 @@ path. Results are dataclasses with ``to_dict()``; nothing here prints.
 
 from __future__ import annotations
 
+from forensics_kit.net.dns import DnsMessage, dns_messages
+from forensics_kit.net.dns_wire import DnsFormatError, ResourceRecord, parse_message
 from forensics_kit.net.flows import Flow, flows
+from forensics_kit.net.http import HttpTransaction, http_transactions
 from forensics_kit.net.reader import CaptureReader, Frame, linktype_name, read_frames
 from forensics_kit.net.summary import CaptureSummary, summarize
 
 __all__ = [
     "CaptureReader",
     "CaptureSummary",
+    "DnsFormatError",
+    "DnsMessage",
     "Flow",
     "Frame",
+    "HttpTransaction",
+    "ResourceRecord",
+    "dns_messages",
     "flows",
+    "http_transactions",
     "linktype_name",
+    "parse_message",
     "read_frames",
     "summarize",
 ]

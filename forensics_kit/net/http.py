@@ -1,0 +1,314 @@
+"""HTTP/1.x requests and their responses, from reassembled TCP streams on any port.
+
+A direction of a TCP connection is HTTP when its first bytes are a request
+line (client) or ``HTTP/`` (server); anything else (TLS, SSH...) is dropped
+after a few bytes, so non-HTTP traffic costs little. Responses are paired
+with requests in order (pipelining works). ``frame`` is where the whole
+request (head and body) has arrived and ``response_frame`` where the whole
+response has, as tshark reports ``http.request``/``http.response`` with its
+default reassembly. Bodies are de-chunked and gzip/deflate-decoded.
+
+Transactions are kept until the capture is read (responses may come late),
+so memory grows with the HTTP content of the capture.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from forensics_kit.hashing import hash_bytes
+from forensics_kit.net.decode import addr_text, decode
+from forensics_kit.net.http_wire import (
+    BodyReader,
+    HttpFormatError,
+    decode_content,
+    header,
+    looks_like_request,
+    looks_like_response,
+    split_head,
+)
+from forensics_kit.net.reader import CaptureReader
+from forensics_kit.net.tcpstream import HalfKey, TcpReassembler
+from forensics_kit.timefmt import iso_utc
+
+
+@dataclass(slots=True)
+class HttpTransaction:
+    """One request and, when captured, its response."""
+
+    frame: int
+    time: str | None
+    src: str
+    sport: int
+    dst: str
+    dport: int
+    method: str
+    uri: str
+    version: str
+    host: str | None
+    user_agent: str | None
+    referer: str | None
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    request_body: bytes = b""
+    status: int | None = None
+    reason: str | None = None
+    content_type: str | None = None
+    content_length: int | None = None
+    content_encoding: str | None = None
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    sha256: str | None = None
+    response_frame: int | None = None
+    response_time: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """JSON-ready values; the raw bodies are left out (sizes and SHA-256 stay)."""
+        return {
+            "frame": self.frame,
+            "time": self.time,
+            "src": self.src,
+            "sport": self.sport,
+            "dst": self.dst,
+            "dport": self.dport,
+            "method": self.method,
+            "uri": self.uri,
+            "version": self.version,
+            "host": self.host,
+            "user_agent": self.user_agent,
+            "referer": self.referer,
+            "request_headers": [list(h) for h in self.request_headers],
+            "request_body_size": len(self.request_body),
+            "status": self.status,
+            "reason": self.reason,
+            "content_type": self.content_type,
+            "content_length": self.content_length,
+            "content_encoding": self.content_encoding,
+            "response_headers": [list(h) for h in self.response_headers],
+            "body_size": len(self.body),
+            "sha256": self.sha256,
+            "response_frame": self.response_frame,
+            "response_time": self.response_time,
+            "notes": list(self.notes),
+        }
+
+
+def _iso(ts_ns: int) -> str | None:
+    return iso_utc(ts_ns // 1_000_000_000, ts_ns % 1_000_000_000)
+
+
+def _body_mode(headers: list[tuple[str, str]], until_close: bool) -> tuple[str, int, str | None]:
+    """Decide how a body is delimited: (mode, length, problem)."""
+    coding = header(headers, "Transfer-Encoding")
+    if coding and "chunked" in coding.lower():
+        return "chunked", 0, None
+    length = header(headers, "Content-Length")
+    if length is not None:
+        try:
+            return "length", max(int(length), 0), None
+        except ValueError:
+            return "length", 0, f"bad Content-Length {length!r}"
+    return ("close", 0, None) if until_close else ("length", 0, None)
+
+
+class _Half:
+    """Parse state of one direction of one connection."""
+
+    __slots__ = ("buf", "role", "reader", "message", "dead")
+
+    def __init__(self) -> None:
+        self.buf = bytearray()
+        self.role: str | None = None  # "client" or "server"
+        self.reader: BodyReader | None = None
+        self.message: HttpTransaction | None = None
+        self.dead = False
+
+
+class _HttpSink:
+    """Receives reassembled bytes and turns them into transactions."""
+
+    def __init__(self) -> None:
+        self.halves: dict[HalfKey, _Half] = {}
+        self.waiting: dict[tuple, deque[HttpTransaction]] = {}
+        self.results: list[HttpTransaction] = []
+
+    @staticmethod
+    def _conn(key: HalfKey) -> tuple:
+        a, b = (key[0], key[1]), (key[2], key[3])
+        return (a, b) if a <= b else (b, a)
+
+    def is_dead(self, key: HalfKey) -> bool:
+        half = self.halves.get(key)
+        return half is not None and half.dead
+
+    def data(self, key: HalfKey, payload: bytes, frame: int, ts_ns: int) -> None:
+        half = self.halves.get(key)
+        if half is None:
+            half = self.halves[key] = _Half()
+        if half.dead:
+            return
+        half.buf += payload
+        try:
+            while half.buf and not half.dead:
+                if not self._step(key, half, frame, ts_ns):
+                    break
+        except HttpFormatError as exc:
+            self._kill(half, f"stream no longer parsed: {exc}")
+
+    def _kill(self, half: _Half, note: str | None = None) -> None:
+        if half.message is not None and note:
+            half.message.notes.append(note)
+        half.dead = True
+        half.buf = bytearray()
+        half.reader = None
+
+    def _step(self, key: HalfKey, half: _Half, frame: int, ts_ns: int) -> bool:
+        """Advance the parse of one half by one head or body; False when data is short."""
+        if half.reader is not None:
+            if not half.reader.feed(half.buf):
+                return False
+            self._complete(key, half, frame, ts_ns)
+            return True
+        while half.buf[:2] == b"\r\n":
+            del half.buf[:2]
+        if not half.buf:
+            return False
+        if half.role is None:
+            if looks_like_request(half.buf):
+                half.role = "client"
+            elif looks_like_response(half.buf):
+                half.role = "server"
+            elif looks_like_request(half.buf) is False and looks_like_response(half.buf) is False:
+                self._kill(half)
+                return False
+            else:
+                return False
+        found = split_head(half.buf)
+        if found is None:
+            return False
+        start, headers, size = found
+        del half.buf[:size]
+        if half.role == "client":
+            return self._request_head(key, half, start, headers, frame, ts_ns)
+        return self._response_head(key, half, start, headers, frame, ts_ns)
+
+    def _request_head(self, key, half, start, headers, frame, ts_ns) -> bool:
+        parts = start.split(" ")
+        if len(parts) < 2:
+            raise HttpFormatError(f"not a request line: {start[:40]!r}")
+        src, sport, dst, dport = key
+        message = HttpTransaction(
+            frame=frame, time=_iso(ts_ns), src=addr_text(src), sport=sport, dst=addr_text(dst),
+            dport=dport, method=parts[0], uri=" ".join(parts[1:-1]) if len(parts) > 2 else parts[1],
+            version=parts[-1] if len(parts) > 2 else "HTTP/0.9",
+            host=header(headers, "Host"), user_agent=header(headers, "User-Agent"),
+            referer=header(headers, "Referer"), request_headers=headers,
+        )
+        mode, length, problem = _body_mode(headers, until_close=False)
+        if problem:
+            message.notes.append(problem)
+        half.message = message
+        half.reader = BodyReader(mode, length)
+        if half.reader.feed(half.buf):
+            self._complete(key, half, frame, ts_ns)
+        return True
+
+    def _response_head(self, key, half, start, headers, frame, ts_ns) -> bool:
+        parts = start.split(" ", 2)
+        try:
+            status = int(parts[1])
+        except (IndexError, ValueError) as exc:
+            raise HttpFormatError(f"not a status line: {start[:40]!r}") from exc
+        queue = self.waiting.get(self._conn(key))
+        message = queue[0] if queue else None
+        if 100 <= status < 200 and status != 101:
+            return True  # interim response: the real one follows
+        if message is None:  # response to a request we did not see
+            message = HttpTransaction(frame=0, time=None, src="", sport=0, dst="", dport=0,
+                                      method="", uri="", version="", host=None, user_agent=None,
+                                      referer=None)
+        else:
+            queue.popleft()
+        message.status = status
+        message.reason = parts[2] if len(parts) > 2 else ""
+        message.response_headers = headers
+        message.content_type = header(headers, "Content-Type")
+        message.content_encoding = header(headers, "Content-Encoding")
+        length = header(headers, "Content-Length")
+        message.content_length = int(length) if length and length.strip().isdigit() else None
+        half.message = message
+        if message.method == "HEAD" or status in (204, 304) or status == 101 or (
+            message.method == "CONNECT" and 200 <= status < 300
+        ):
+            half.reader = BodyReader("length", 0)
+        else:
+            mode, size, problem = _body_mode(headers, until_close=True)
+            if problem:
+                message.notes.append(problem)
+            half.reader = BodyReader(mode, size)
+        if half.reader.feed(half.buf):
+            self._complete(key, half, frame, ts_ns)
+        if status == 101 or (message.method == "CONNECT" and 200 <= status < 300):
+            self._kill(half)  # the connection now carries another protocol
+        return True
+
+    def _complete(self, key: HalfKey, half: _Half, frame: int, ts_ns: int) -> None:
+        message, reader = half.message, half.reader
+        half.message = half.reader = None
+        if message is None or reader is None:
+            return
+        body = bytes(reader.body)
+        if reader.overflow:
+            message.notes.append("body longer than 64 MiB, cut")
+        if half.role == "client":
+            message.frame, message.time = frame, _iso(ts_ns)
+            message.request_body = body
+            self.results.append(message)
+            self.waiting.setdefault(self._conn(key), deque()).append(message)
+            return
+        body, problem = decode_content(body, message.content_encoding)
+        if problem:
+            message.notes.append(problem)
+        message.body = body
+        message.sha256 = hash_bytes(body, ("sha256",))["sha256"]
+        message.response_frame, message.response_time = frame, _iso(ts_ns)
+
+    def gap(self, key: HalfKey, missing: int, frame: int) -> None:
+        half = self.halves.get(key)
+        if half is not None and not half.dead:
+            self._kill(half, f"{missing} bytes missing from the capture near frame {frame}")
+
+    def close(self, key: HalfKey, frame: int, ts_ns: int) -> None:
+        half = self.halves.get(key)
+        if half is None or half.dead or half.reader is None:
+            return
+        if half.reader.mode != "close" and half.message is not None:
+            half.message.notes.append("message incomplete when the connection ended")
+        self._complete(key, half, frame, ts_ns)
+
+
+def http_transactions(path: str | Path, warnings: list[str] | None = None,
+                      ) -> Iterator[HttpTransaction]:
+    """Yield each HTTP request in the capture, in order of its frame, with its response."""
+    reader = CaptureReader(path)
+    return _iterate(reader, warnings)
+
+
+def _iterate(reader: CaptureReader, warnings: list[str] | None) -> Iterator[HttpTransaction]:
+    sink = _HttpSink()
+    tcp = TcpReassembler(sink)
+    for number, ts_ns, _, linktype, data, _ in reader.records():
+        d = decode(linktype, data)
+        if d is None or d[1] != 6 or d[4] is None:
+            continue
+        key = (d[2], d[4], d[3], d[5])
+        if sink.is_dead(key):
+            continue
+        tcp.feed(key, d[8], d[9], data[d[6] : d[7]], number, ts_ns)
+    tcp.flush()
+    if warnings is not None:
+        warnings.extend(reader.warnings)
+    yield from sorted(sink.results, key=lambda t: t.frame)
