@@ -1,0 +1,209 @@
+"""Tiny disk images built by code for the disk tests (session-scoped, in tmp dirs).
+
+Each builder uses the standard Linux tools (mkfs.fat + mtools, mke2fs + debugfs)
+and skips with the missing tool's name when one is absent. Contents are
+generated here, so no binary evidence is committed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+SECTOR = 512
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+
+
+def need(*tools: str) -> None:
+    """Skip the test when a system tool is missing."""
+    for tool in tools:
+        if shutil.which(tool) is None:
+            pytest.skip(f"system tool '{tool}' is not installed")
+
+
+def run(*args: str | os.PathLike, env: dict[str, str] | None = None) -> str:
+    """Run a tool, failing the fixture with its stderr when it fails."""
+    full_env = {**os.environ, "MTOOLS_SKIP_CHECK": "1", "TZ": "UTC", **(env or {})}
+    proc = subprocess.run([str(a) for a in args], capture_output=True, env=full_env, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args[0]} failed: {proc.stderr.decode(errors='replace')}")
+    return proc.stdout.decode("utf-8", "backslashreplace")
+
+
+def pattern(seed: int, size: int) -> bytes:
+    """Deterministic, non-repeating content so a wrong cluster shows up in a compare."""
+    block = bytes((seed * 31 + i * 7) & 0xFF for i in range(251))
+    return (block * (size // len(block) + 1))[:size]
+
+
+@dataclass
+class BuiltImage:
+    """An image made for the tests and what we put in it."""
+
+    path: Path
+    files: dict[str, bytes] = field(default_factory=dict)  # live files: path -> content
+    # deleted files: path as TSK lists it -> content (a deleted 8.3 name loses its
+    # first letter to the 0xE5 marker, so "OLD.TXT" is listed as "_LD.TXT")
+    deleted: dict[str, bytes] = field(default_factory=dict)
+    label: str | None = None
+
+
+def _fat_image(path: Path, fat: int, kbytes: int, label: str) -> BuiltImage:
+    """A FAT image with folders, long names and deleted files (mtools, no mounting)."""
+    need("mkfs.fat", "mcopy", "mmd", "mdel")
+    # 1 KiB clusters keep a small FAT16 above its 4085-cluster minimum.
+    run("mkfs.fat", "-F", str(fat), "-s", "2", "-n", label, "-C", path, str(kbytes))
+    src = path.parent / f"src-{path.stem}"
+    src.mkdir()
+    live = {
+        "/README.TXT": b"fklab test volume\n",
+        "/Quarterly report 2024.docx": pattern(1, 9000),
+        "/DOCS/notes.txt": b"meeting at 10:00\n" * 40,
+        "/DOCS/SUB/deep archive name.bin": pattern(2, 5000),
+    }
+    gone = {"/DOCS/old.txt": pattern(3, 3000), "/secret plan.txt": b"drop at the bridge\n" * 30}
+    run("mmd", "-i", path, "::DOCS", "::DOCS/SUB")
+    for number, (name, data) in enumerate({**live, **gone}.items()):
+        local = src / f"f{number}"
+        local.write_bytes(data)
+        run("mcopy", "-i", path, local, "::" + name)
+    for name in gone:
+        run("mdel", "-i", path, "::" + name)
+    listed = {"/DOCS/_ld.txt": gone["/DOCS/old.txt"], "/secret plan.txt": gone["/secret plan.txt"]}
+    return BuiltImage(path, live, listed, label)
+
+
+@pytest.fixture(scope="session")
+def fat16_image(tmp_path_factory: pytest.TempPathFactory) -> BuiltImage:
+    """An 8 MiB FAT16 volume (no partition table) labelled FKFAT16."""
+    return _fat_image(tmp_path_factory.mktemp("fat16") / "fat16.dd", 16, 8192, "FKFAT16")
+
+
+@pytest.fixture(scope="session")
+def fat12_image(tmp_path_factory: pytest.TempPathFactory) -> BuiltImage:
+    """A 1.44 MB FAT12 floppy labelled FLOPPY12."""
+    return _fat_image(tmp_path_factory.mktemp("fat12") / "fat12.dd", 12, 1440, "FLOPPY12")
+
+
+def _ext4_image(path: Path, size: str = "4M") -> BuiltImage:
+    """An ext4 volume filled with ``mke2fs -d``, then one file deleted with debugfs."""
+    need("mke2fs", "debugfs")
+    src = path.parent / "ext4-src"
+    (src / "home" / "user").mkdir(parents=True)
+    live = {
+        "/home/user/todo.txt": b"buy milk\n",
+        "/home/user/photo.jpg": b"\xff\xd8\xff\xe0" + pattern(4, 20000),
+        "/etc.conf": b"key=value\n",
+    }
+    gone = {"/home/user/evidence.txt": pattern(5, 1500)}
+    for name, data in {**live, **gone}.items():
+        (src / name.lstrip("/")).write_bytes(data)
+    run("mke2fs", "-q", "-F", "-t", "ext4", "-L", "fkext4", "-d", src, path, size)
+    for name in gone:
+        run("debugfs", "-w", "-R", f"rm {name}", path)
+    return BuiltImage(path, live, gone, "fkext4")
+
+
+@pytest.fixture(scope="session")
+def ext4_image(tmp_path_factory: pytest.TempPathFactory) -> BuiltImage:
+    """A 4 MiB ext4 volume labelled fkext4 with one deleted file."""
+    return _ext4_image(tmp_path_factory.mktemp("ext4") / "ext4.dd")
+
+
+def _mbr_entry(part_type: int, start: int, sectors: int) -> bytes:
+    """One MBR partition entry (LBA only; CHS fields set to the 'use LBA' values)."""
+    chs = b"\xfe\xff\xff"
+    return struct.pack("<B3sB3sII", 0, chs, part_type, chs, start, sectors)
+
+
+@dataclass
+class MbrImage:
+    """A disk with an MBR and two partitions: FAT16 then ext4."""
+
+    path: Path
+    fat: BuiltImage
+    ext4: BuiltImage
+    starts: tuple[int, int]
+    lengths: tuple[int, int]
+
+
+@pytest.fixture(scope="session")
+def mbr_image(tmp_path_factory: pytest.TempPathFactory) -> MbrImage:
+    """Assemble an MBR disk from a FAT16 and an ext4 volume built separately."""
+    work = tmp_path_factory.mktemp("mbr")
+    fat = _fat_image(work / "p1.dd", 16, 8192, "MBRFAT")
+    ext4 = _ext4_image(work / "p2.dd")
+    first = 2048
+    fat_len = fat.path.stat().st_size // SECTOR
+    second = first + fat_len
+    ext_len = ext4.path.stat().st_size // SECTOR
+    total = second + ext_len + 2048
+    mbr = bytearray(SECTOR)
+    mbr[440:444] = b"FKLB"  # disk signature
+    mbr[446:462] = _mbr_entry(0x06, first, fat_len)
+    mbr[462:478] = _mbr_entry(0x83, second, ext_len)
+    mbr[510:512] = b"\x55\xaa"
+    disk = work / "disk.dd"
+    with open(disk, "wb") as out:
+        out.truncate(total * SECTOR)
+        out.write(bytes(mbr))
+        out.seek(first * SECTOR)
+        out.write(fat.path.read_bytes())
+        out.seek(second * SECTOR)
+        out.write(ext4.path.read_bytes())
+    return MbrImage(disk, fat, ext4, (first, second), (fat_len, ext_len))
+
+
+def parse_fls(text: str) -> set[tuple[str, int, bool]]:
+    """(path, inode, allocated) of each ``fls -r -p`` line; NTFS ``5-128-1`` gives 5.
+
+    Lines look like ``r/r * 7:\\tDOCS/old.txt``; ``*`` marks a deleted name.
+    """
+    entries = set()
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        head, path = line.split(":\t", 1)
+        fields = head.split()
+        deleted = fields[1] == "*"
+        inode = fields[-1].split("(")[0].split("-")[0]
+        entries.add(("/" + path, int(inode), not deleted))
+    return entries
+
+
+def tsk_name(text: str) -> str:
+    """Write a name as fls prints it: control characters become '^'."""
+    return "".join("^" if ord(ch) < 0x20 else ch for ch in text)
+
+
+def fls(image: Path, sector_offset: int = 0) -> set[tuple[str, int, bool]]:
+    """Run ``fls -r -p`` on an image (at a sector offset) and parse it."""
+    need("fls")
+    return parse_fls(run("fls", "-r", "-p", "-o", str(sector_offset), image))
+
+
+def icat(image: Path, inode: int, sector_offset: int = 0) -> bytes:
+    """Run ``icat`` and return the raw bytes."""
+    need("icat")
+    proc = subprocess.run(
+        ["icat", "-o", str(sector_offset), str(image), str(inode)], capture_output=True, check=True
+    )
+    return proc.stdout
+
+
+def parse_mmls(text: str) -> list[tuple[int, int, int, str]]:
+    """(index, start, length, description) of each ``mmls`` row."""
+    rows = []
+    for line in text.splitlines():
+        head, _, rest = line.partition(":")
+        if not head.strip().isdigit() or not rest.strip():
+            continue
+        fields = rest.split(None, 4)  # slot, start, end, length, description
+        rows.append((int(head), int(fields[1]), int(fields[3]), fields[4].strip()))
+    return rows

@@ -1,0 +1,85 @@
+"""walk(): every name, deleted and orphan ones included, agreeing with fls -r -p."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from forensics_kit.disk import FileRecord, open_image
+
+from .conftest import fls
+
+
+def _by_path(image_path) -> dict[str, FileRecord]:
+    with open_image(image_path) as img:
+        return {record.path: record for record in img.walk()}
+
+
+@pytest.mark.parametrize("fixture", ["fat16_image", "fat12_image"])
+def test_deleted_fat_file_is_listed_with_allocated_false(fixture, request):
+    built = request.getfixturevalue(fixture)
+    records = _by_path(built.path)
+    assert records["/secret plan.txt"].allocated is False
+    assert records["/DOCS/_ld.txt"].allocated is False  # 8.3 name: first letter lost
+    assert records["/DOCS/notes.txt"].allocated is True
+
+
+@pytest.mark.parametrize("fixture", ["fat16_image", "fat12_image"])
+def test_long_names_and_nested_folders_are_listed_with_full_paths(fixture, request):
+    built = request.getfixturevalue(fixture)
+    records = _by_path(built.path)
+    for path, data in built.files.items():
+        assert records[path].type == "file"
+        assert records[path].size == len(data)
+        assert records[path].name == path.rsplit("/", 1)[1]
+    assert records["/DOCS/SUB"].type == "dir"
+
+
+def test_orphan_files_folder_is_listed_and_dot_entries_are_not(ext4_image):
+    records = _by_path(ext4_image.path)
+    assert records["/$OrphanFiles"].type == "dir"
+    assert not any(path.endswith(("/.", "/..")) for path in records)
+
+
+def test_deleted_ext4_file_is_listed_with_allocated_false(ext4_image):
+    records = _by_path(ext4_image.path)
+    assert records["/home/user/evidence.txt"].allocated is False
+    assert records["/home/user/todo.txt"].allocated is True
+
+
+def test_records_carry_iso_utc_times_and_are_json_ready(ext4_image):
+    records = _by_path(ext4_image.path)
+    todo = records["/home/user/todo.txt"]
+    for value in (todo.mtime, todo.atime, todo.ctime, todo.crtime):
+        assert value is not None and value.endswith("Z") and value[4] == "-"
+    data = json.loads(json.dumps([r.to_dict() for r in records.values()]))
+    assert {"path", "inode", "allocated", "mtime", "crtime", "partition"} <= set(data[0])
+
+
+def test_walk_of_mbr_disk_covers_both_partitions_and_can_pick_one(mbr_image):
+    with open_image(mbr_image.path) as img:
+        every = list(img.walk())
+        ext_index = next(fs.partition for fs in img.filesystems() if fs.type == "ext4")
+        ext_only = list(img.walk(partition=ext_index))
+        assert {r.partition for r in every} == {fs.partition for fs in img.filesystems()}
+    assert len({r.partition for r in every}) == 2
+    assert {r.partition for r in ext_only} == {ext_index}
+    assert any(r.path == "/home/user/todo.txt" for r in ext_only)
+
+
+@pytest.mark.crosscheck
+@pytest.mark.parametrize("fixture", ["fat16_image", "fat12_image", "ext4_image"])
+def test_walk_matches_fls_paths_inodes_and_deleted_flags(fixture, request):
+    built = request.getfixturevalue(fixture)
+    with open_image(built.path) as img:
+        ours = {(r.path, r.inode, r.allocated) for r in img.walk()}
+    assert ours == fls(built.path)
+
+
+@pytest.mark.crosscheck
+def test_walk_of_each_partition_matches_fls_at_its_offset(mbr_image):
+    with open_image(mbr_image.path) as img:
+        for fs in img.filesystems():
+            ours = {(r.path, r.inode, r.allocated) for r in img.walk(partition=fs.partition)}
+            assert ours == fls(mbr_image.path, fs.offset // 512), fs
