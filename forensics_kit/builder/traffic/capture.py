@@ -1,0 +1,276 @@
+"""The capture a recipe describes: hosts, sessions, and the written file with its truth.
+
+Everything random (MACs, ports, ISNs, IP ids, round-trip times, think times)
+comes from ``random.Random`` seeded with the capture seed and the session id,
+so the same calls always give the same bytes, and adding a session to a recipe
+does not change the packets of the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import ipaddress
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+
+from forensics_kit.builder.traffic.frames import Endpoint, IPAddress
+from forensics_kit.builder.traffic.sessions import Path, Session, dns_session, http_session
+from forensics_kit.builder.traffic.writers import FORMATS, write_capture
+from forensics_kit.errors import RecipeError
+from forensics_kit.timefmt import iso_utc
+
+_MAC = re.compile(r"^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$", re.IGNORECASE)
+_EPHEMERAL = (32768, 60999)  # Linux ip_local_port_range
+
+
+def _error(item: str | None, problem: str) -> RecipeError:
+    return RecipeError("traffic", item, problem)
+
+
+def _iso(time_us: int) -> str | None:
+    seconds, micros = divmod(time_us, 1_000_000)
+    return iso_utc(seconds, micros * 1000)
+
+
+def _numbered(index: int, packets: list[tuple[int, bytes]]) -> Iterator[tuple[int, int, int, bytes]]:
+    """``(time, session index, packet index, frame)`` for merging sessions."""
+    for k, (t, frame) in enumerate(packets):
+        yield t, index, k, frame
+
+
+@dataclass(frozen=True)
+class Host:
+    """A machine on the wire: name used in recipes, IP address, Ethernet address."""
+
+    name: str
+    ip: str
+    mac: str
+    _address: IPAddress = field(repr=False, compare=False)
+
+
+class Capture:
+    """Collects sessions of synthetic traffic and writes them as one pcap/pcapng file.
+
+    Args:
+        start: POSIX seconds of the capture start; session times are relative to it.
+        seed: seeds every random choice, so equal inputs give byte-identical files.
+        snaplen: bytes kept per frame in the file (longer frames are truncated).
+    """
+
+    def __init__(self, start: float, seed: int, snaplen: int = 65535) -> None:
+        if snaplen < 64:
+            raise _error(None, f"snaplen {snaplen} is too small (at least 64)")
+        self.start_us = round(start * 1_000_000)
+        self.seed = seed
+        self.snaplen = snaplen
+        self._hosts: dict[str, Host] = {}
+        self._sessions: list[Session] = []
+        self._used_ports: set[tuple[str, int, int]] = set()
+        self._counters: dict[str, int] = {}
+
+    # -- hosts -----------------------------------------------------------------
+
+    def add_host(self, name: str, ip: str, mac: str | None = None) -> Host:
+        """Declare a host; without ``mac``, a locally administered one comes from seed and IP."""
+        item = f"host {name}"
+        if name in self._hosts:
+            raise _error(item, "host name is declared twice")
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            raise _error(item, f"invalid IP address {ip!r}") from None
+        if any(h._address == address for h in self._hosts.values()):
+            raise _error(item, f"IP address {ip} already belongs to another host")
+        if mac is None:
+            digest = bytearray(hashlib.sha256(f"{self.seed}/mac/{address}".encode()).digest()[:6])
+            digest[0] = (digest[0] & 0xFC) | 0x02  # unicast, locally administered
+            mac = ":".join(f"{b:02x}" for b in digest)
+        elif not _MAC.match(mac):
+            raise _error(item, f"invalid MAC address {mac!r} (expected aa:bb:cc:dd:ee:ff)")
+        host = Host(name, str(address), mac.lower().replace("-", ":"), address)
+        self._hosts[name] = host
+        return host
+
+    def _host(self, host: Host | str, role: str, sid: str) -> Host:
+        known = self._hosts.get(host if isinstance(host, str) else host.name)
+        if known is None or (isinstance(host, Host) and known != host):
+            name = host if isinstance(host, str) else host.name
+            raise _error(f"session {sid}", f"unknown {role} host {name!r} "
+                         f"(known: {', '.join(self._hosts) or 'none'})")
+        return known
+
+    # -- sessions --------------------------------------------------------------
+
+    def _new_sid(self, kind: str, sid: str | None) -> str:
+        if sid is None:
+            while True:
+                self._counters[kind] = self._counters.get(kind, 0) + 1
+                sid = f"{kind}-{self._counters[kind]}"
+                if all(s.sid != sid for s in self._sessions):
+                    break
+        elif any(s.sid == sid for s in self._sessions):
+            raise _error(f"session {sid}", "session id is used twice")
+        return sid
+
+    def _path(self, sid: str, client: Host, server: Host, proto: int,
+              sport: int | None, dport: int) -> Path:
+        """Endpoints, RTT and bandwidth for one session; picks a free client port."""
+        item = f"session {sid}"
+        if client._address.version != server._address.version:
+            problem = f"client {client.ip} and server {server.ip} are not both IPv4 or both IPv6"
+            raise _error(item, problem)
+        if client == server:
+            raise _error(item, "client and server are the same host")
+        rng = random.Random(f"{self.seed}/session/{sid}")
+        pair = random.Random(f"{self.seed}/path/{client.ip}/{server.ip}")
+        local = client._address.is_private and server._address.is_private
+        base_rtt = pair.randint(1_000, 3_000) if local else pair.randint(5_000, 40_000)
+        hops = 0 if local else pair.randint(4, 16)
+        server_ttl = pair.choice((64, 64, 128)) - hops
+        if sport is None:
+            sport = rng.randint(*_EPHEMERAL)
+            while (client.ip, proto, sport) in self._used_ports:
+                sport = sport + 1 if sport < _EPHEMERAL[1] else _EPHEMERAL[0]
+        elif not 1 <= sport <= 65535:
+            raise _error(item, f"client port {sport} is not between 1 and 65535")
+        elif (client.ip, proto, sport) in self._used_ports:
+            raise _error(item, f"client port {sport} of {client.ip} is used by another session")
+        if not 1 <= dport <= 65535:
+            raise _error(item, f"server port {dport} is not between 1 and 65535")
+        self._used_ports.add((client.ip, proto, sport))
+        rtt = max(500, base_rtt + rng.randint(-base_rtt // 10, base_rtt // 10))
+        client_mac = bytes.fromhex(client.mac.replace(":", ""))
+        server_mac = bytes.fromhex(server.mac.replace(":", ""))
+        return Path(
+            Endpoint(client_mac, client._address, sport, 64),
+            Endpoint(server_mac, server._address, dport, server_ttl),
+            rtt, rng.choice((20, 50, 100, 200)), rng,
+        )
+
+    def _start(self, sid: str, at: float) -> int:
+        if at < 0:
+            raise _error(f"session {sid}", f"time {at} s is before the capture start")
+        return self.start_us + round(at * 1_000_000)
+
+    def dns_lookup(
+        self, client: Host | str, server: Host | str, qname: str, answers: list[str], *,
+        at: float, qtype: str = "A", rcode: int = 0, id: str | None = None,
+    ) -> str:
+        """A DNS query over UDP at ``at`` seconds and its answer; returns the session id."""
+        sid = self._new_sid("dns", id)
+        client_host = self._host(client, "client", sid)
+        server_host = self._host(server, "server", sid)
+        path = self._path(sid, client_host, server_host, 17, None, 53)
+        session = dns_session(sid, path, self._start(sid, at), qname=qname, qtype=qtype,
+                              answers=list(answers), rcode=rcode)
+        session.facts = {"type": "dns", "client": client_host.ip, "server": server_host.ip,
+                         "client_port": path.client.port, **session.facts}
+        self._sessions.append(session)
+        return sid
+
+    def http_get(
+        self, client: Host | str, server: Host | str, *, host: str, uri: str, body: bytes,
+        content_type: str, at: float, user_agent: str, status: int = 200,
+        sport: int | None = None, dport: int = 80, chunked: bool = False, gzip: bool = False,
+        extra_headers: dict | None = None, id: str | None = None,
+        response_headers: dict | None = None, retransmit: bool = False,
+    ) -> str:
+        """A TCP connection at ``at`` seconds carrying one GET and its response.
+
+        ``extra_headers`` go into the request, ``response_headers`` into the
+        response; ``retransmit`` loses the request once beyond the tap.
+        """
+        return self._http("GET", client, server, host=host, uri=uri, user_agent=user_agent,
+                          request_body=b"", request_type=None, body=body,
+                          content_type=content_type, at=at, status=status, sport=sport,
+                          dport=dport, chunked=chunked, gzip=gzip, extra_headers=extra_headers,
+                          sid=id, response_headers=response_headers, retransmit=retransmit)
+
+    def http_post(
+        self, client: Host | str, server: Host | str, *, host: str, uri: str, data: bytes,
+        at: float, user_agent: str, data_type: str = "application/x-www-form-urlencoded",
+        body: bytes = b"", content_type: str = "text/html", status: int = 200,
+        sport: int | None = None, dport: int = 80, chunked: bool = False, gzip: bool = False,
+        extra_headers: dict | None = None, id: str | None = None,
+        response_headers: dict | None = None, retransmit: bool = False,
+    ) -> str:
+        """Like :meth:`http_get`, sending ``data`` (of type ``data_type``) as the request body."""
+        return self._http("POST", client, server, host=host, uri=uri, user_agent=user_agent,
+                          request_body=data, request_type=data_type, body=body,
+                          content_type=content_type, at=at, status=status, sport=sport,
+                          dport=dport, chunked=chunked, gzip=gzip, extra_headers=extra_headers,
+                          sid=id, response_headers=response_headers, retransmit=retransmit)
+
+    def _http(self, method: str, client: Host | str, server: Host | str, *, sid: str | None,
+              at: float, sport: int | None, dport: int, **kwargs) -> str:
+        sid = self._new_sid("http", sid)
+        client_host = self._host(client, "client", sid)
+        server_host = self._host(server, "server", sid)
+        path = self._path(sid, client_host, server_host, 6, sport, dport)
+        session = http_session(sid, path, self._start(sid, at), method=method, **kwargs)
+        session.facts = {"type": "http", "client": client_host.ip, "server": server_host.ip,
+                         "client_port": path.client.port, "server_port": dport, **session.facts}
+        self._sessions.append(session)
+        return sid
+
+    # -- output ----------------------------------------------------------------
+
+    def _merged(self, truth: dict) -> Iterator[tuple[int, bytes]]:
+        """Yield all frames in stable time order, filling ``truth`` with frame numbers."""
+        streams = [_numbered(i, s.packets) for i, s in enumerate(self._sessions)]
+        marked = {(i, k): name for i, s in enumerate(self._sessions) for name, k in s.marks.items()}
+        frames: dict[str, dict] = {s.sid: {} for s in self._sessions}
+        tcp_streams = 0
+        number = 0
+        for t, i, k, frame in heapq.merge(*streams, key=lambda p: p[0]):
+            number += 1
+            session = self._sessions[i]
+            info = frames[session.sid]
+            if k == 0:
+                info["first"] = number
+                if session.is_tcp:
+                    info["tcp_stream"], tcp_streams = tcp_streams, tcp_streams + 1
+            info["last"] = number
+            if (i, k) in marked:
+                info[marked[(i, k)]] = (number, t)
+            truth["first_time"] = truth["first_time"] or _iso(t)
+            truth["last_time"] = _iso(t)
+            truth["packets"] = number
+            yield t, frame
+        for session in self._sessions:
+            truth["sessions"][session.sid] = self._session_truth(session, frames[session.sid])
+
+    @staticmethod
+    def _session_truth(session: Session, info: dict) -> dict:
+        facts = dict(session.facts)
+        if session.kind == "dns":
+            facts["query_frame"], facts["response_frame"] = info["query"][0], info["response"][0]
+            facts["time"] = _iso(info["query"][1])
+            return facts
+        facts["request_frame"], facts["response_frame"] = info["request"][0], info["response"][0]
+        facts["frames"] = [info["first"], info["last"]]
+        facts["tcp_stream"] = info["tcp_stream"]
+        facts["time"] = _iso(info["request"][1])
+        facts["response_time"] = _iso(info["response"][1])
+        return facts
+
+    def write(self, path: str | FsPath, fmt: str = "pcap") -> dict:
+        """Write the capture as ``fmt`` ("pcap" or "pcapng") and return its truth.
+
+        Truth: ``packets``, ``first_time``, ``last_time`` (ISO UTC) and per
+        session id its facts with 1-based frame numbers as Wireshark counts them.
+        """
+        truth: dict = {"packets": 0, "first_time": None, "last_time": None, "sessions": {}}
+        if fmt not in FORMATS:
+            known = ", ".join(FORMATS)
+            raise _error(None, f"unknown capture format {fmt!r} (known: {known})")
+        try:
+            with open(path, "wb") as stream:
+                write_capture(stream, self._merged(truth), fmt=fmt, snaplen=self.snaplen)
+        except OSError as exc:
+            raise _error(None, f"cannot write {path}: {exc.strerror or exc}") from exc
+        return truth
