@@ -56,13 +56,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     # --- integer, number -----------------------------------------------------
     "integer.invalid": {
-        "en": "'{given}' is not a whole number: write digits only, e.g. 1024, 1 024 or 0x400.",
-        "ru": "«{given}» — не целое число: пишите только цифры, например 1024, 1 024 или 0x400.",
+        "en": "'{given}' is not a whole number: write digits only "
+        "(groups such as 1 000 000 and hex such as 0x1F are fine).",
+        "ru": "«{given}» — не целое число: пишите только цифры "
+        "(можно группами, как 1 000 000, или в шестнадцатеричном виде, как 0x1F).",
     },
     "integer.wrong": {"en": "Not the expected number.", "ru": "Число не совпадает с ожидаемым."},
     "number.invalid": {
-        "en": "'{given}' is not a number: write e.g. 12.5 or 1.5e3.",
-        "ru": "«{given}» — не число: пишите, например, 12,5 или 1.5e3.",
+        "en": "'{given}' is not a number: write digits, with a point or a comma "
+        "before the decimals.",
+        "ru": "«{given}» — не число: пишите цифры, дробную часть отделяйте точкой или запятой.",
     },
     "number.ambiguous": {
         "en": "'{given}' is ambiguous: the comma may separate thousands or decimals; "
