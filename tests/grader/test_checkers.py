@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from grader import CheckerConfigError, Outcome, get_checker, known_types, make_checker
@@ -239,3 +242,12 @@ def test_number_tolerances():
 @pytest.mark.parametrize("given", ["nan", "inf", "1e400", "about 3"])
 def test_number_rejects_non_finite_and_text(given):
     assert check("number", given, 1.0).reason.key == "number.invalid"
+
+
+def test_grader_imports_no_forensic_back_ends():
+    code = (
+        "import sys, grader, grader.checkers; "
+        "print(sorted({'pytsk3', 'scapy', 'dfvfs', 'yara'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
