@@ -216,6 +216,25 @@ class DiskImage:
             f"{self.path}: no partition {partition} (entries are 0-{len(self._partitions) - 1})"
         )
 
+    def iter_media(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        """Stream the whole media (what is inside the container), e.g. to hash it like img_cat."""
+        if chunk_size <= 0:
+            raise ValueError("chunk_size must be positive")
+        img = self._media.img
+        offset = 0
+        while offset < self.size:
+            want = min(chunk_size, self.size - offset)
+            try:
+                data = img.read(offset, want)
+            except (OSError, RuntimeError) as exc:
+                raise EvidenceError(
+                    self.path, f"media read failed at byte {offset}: {one_line(exc)}"
+                ) from exc
+            if not data:
+                raise EvidenceError(self.path, f"media ends at byte {offset}, expected {self.size}")
+            offset += len(data)
+            yield data
+
     # -- lifetime ---------------------------------------------------------------------
 
     def close(self) -> None:
