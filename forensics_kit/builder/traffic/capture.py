@@ -36,7 +36,9 @@ def _iso(time_us: int) -> str | None:
     return iso_utc(seconds, micros * 1000)
 
 
-def _numbered(index: int, packets: list[tuple[int, bytes]]) -> Iterator[tuple[int, int, int, bytes]]:
+def _numbered(
+    index: int, packets: list[tuple[int, bytes]],
+) -> Iterator[tuple[int, int, int, bytes]]:
     """``(time, session index, packet index, frame)`` for merging sessions."""
     for k, (t, frame) in enumerate(packets):
         yield t, index, k, frame
