@@ -51,13 +51,23 @@ def load_key(path: Path, lab: Lab) -> AnswerKey:
             raise LabDefinitionError(str(path), f"question {qid}: not a question of lab {lab.id}")
         entries[qid] = KeyEntry(qid, raw["expected"], dict(raw.get("options") or {}), raw.get("explanation"))
         try:
-            make_checker(lab.question(qid).type, entries[qid].options)
+            checker = make_checker(lab.question(qid).type, entries[qid].options)
+            if not _refers_to_truth(entries[qid].expected):
+                checker.validate_expected(entries[qid].expected)
         except GraderError as exc:
             raise LabDefinitionError(str(path), f"question {qid}: {exc}") from None
     missing = [q for q in lab.question_ids if q not in entries]
     if missing:
         raise LabDefinitionError(str(path), f"no expected answer for: {', '.join(missing)}")
     return AnswerKey(lab.id, path, entries)
+
+
+def _refers_to_truth(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "truth" in value or any(_refers_to_truth(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_refers_to_truth(v) for v in value)
+    return False
 
 
 def lookup(truth: dict[str, Any], dotted: str) -> Any:

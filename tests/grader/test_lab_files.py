@@ -156,3 +156,10 @@ def test_answers_template_parses_back_with_every_question_empty(tmp_path: Path, 
     assert set(sheet.answers) == set(lab.question_ids)
     assert all(v in ("", None) for v in sheet.answers.values())
     assert lab.questions[0].text[lang] in text.replace("\n  # ", " ")
+
+
+def test_key_with_an_invalid_literal_expected_value_is_rejected_at_load(tmp_path: Path) -> None:
+    lab = load_lab(_lab_with(tmp_path, "regex"))
+    key = _write(tmp_path, "key.yaml", "lab: lab-x\nanswers:\n  q1: {expected: a}\n  q3: {expected: '([a-z'}\n")
+    with pytest.raises(LabDefinitionError, match="question q3"):
+        load_key(key, lab)
