@@ -43,3 +43,11 @@ class RecipeError(ForensicsKitError):
         self.problem = problem
         where = f"{self.recipe}: {item}: " if item else f"{self.recipe}: "
         super().__init__(where + problem)
+
+
+class BuildError(ForensicsKitError):
+    """A dataset build that failed for a reason outside the recipe.
+
+    e.g. a missing system tool (``mcopy not found: install the Debian package mtools``)
+    or a tool that exited with an error; the message is one line.
+    """

@@ -1,0 +1,159 @@
+"""Building a case: draw parameters, make every artefact, write truth.json, all or nothing.
+
+Output goes to ``<build_root>/<case>/<variant or "default">/``. The build runs in a
+hidden folder beside it and is renamed into place only when everything worked,
+so a failed build leaves nothing half-written and keeps an older good build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import forensics_kit.builder.artefacts  # noqa: F401 - registers the evidence types
+from forensics_kit.builder.artefact import BuildContext, EvidenceType
+from forensics_kit.builder.parameters import draw_parameters
+from forensics_kit.builder.recipe import Recipe, load_recipe
+from forensics_kit.builder.template import render
+from forensics_kit.errors import BuildError
+from forensics_kit.hashing import hash_file
+
+Progress = Callable[[str, int, int], None]
+_VARIANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """A finished build: where it is, its artefact files by evidence id, and its truth."""
+
+    case: str
+    variant: str | None
+    directory: Path
+    artefacts: dict[str, Path]
+    truth: dict[str, Any]
+
+
+def variant_seed(case: str, variant: str) -> int:
+    """The seed of a trainee's variant: first 8 bytes of sha256(case NUL variant)."""
+    return int.from_bytes(hashlib.sha256(f"{case}\0{variant}".encode()).digest()[:8], "big")
+
+
+def build_case(
+    recipe: Path | str | Recipe,
+    build_root: Path | str,
+    variant: str | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build one case (the default build, or a trainee's variant) and return its result.
+
+    Raises:
+        RecipeError: the recipe cannot be built (names recipe, item and problem).
+        BuildError: a system tool is missing or failed, or the output cannot be written.
+    """
+    if not isinstance(recipe, Recipe):
+        recipe = load_recipe(recipe)
+    if variant is not None and (not _VARIANT.match(variant) or variant == "default"):
+        raise BuildError(
+            f"variant {variant!r}: use 1-64 letters, digits, '.', '_' or '-' (and not 'default')"
+        )
+    seed = recipe.seed if variant is None else variant_seed(recipe.case, variant)
+    params = draw_parameters(recipe.data.get("parameters", {}), seed, recipe.window)
+    evidence = render(recipe.data["evidence"], params)
+
+    case_dir = Path(build_root) / recipe.case
+    final = case_dir / (variant or "default")
+    created_case_dir = not case_dir.exists()
+    try:
+        case_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".building", dir=case_dir))
+    except OSError as exc:
+        raise BuildError(f"cannot create {case_dir}: {exc.strerror or exc}") from exc
+    try:
+        truth = _build_into(staging, recipe, seed, variant, params, evidence, progress)
+        _replace(staging, final)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created_case_dir:
+            _remove_if_empty(case_dir)
+        if isinstance(exc, OSError):
+            raise BuildError(
+                f"{recipe.case}: cannot write the build: {exc.strerror or exc}"
+            ) from exc
+        raise
+    artefacts = {entry["id"]: final / entry["file"] for entry in evidence}
+    return BuildResult(recipe.case, variant, final, artefacts, truth)
+
+
+def _build_into(
+    staging: Path,
+    recipe: Recipe,
+    seed: int,
+    variant: str | None,
+    params: dict[str, Any],
+    evidence: list[dict[str, Any]],
+    progress: Progress | None,
+) -> dict[str, Any]:
+    truth: dict[str, Any] = {
+        "case": recipe.case,
+        "variant": variant,
+        "seed": seed,
+        "recipe_sha256": recipe.sha256,
+        "parameters": params,
+        "artefacts": {},
+        "hosts": {},
+        "items": {},
+        "sessions": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="fklab-scratch-") as scratch:
+        for index, entry in enumerate(evidence):
+            if progress:
+                progress(f"{recipe.case}: {entry['id']} ({entry['type']})", index, len(evidence))
+            context = BuildContext(recipe, seed, params, index, Path(scratch))
+            output = staging / entry["file"]
+            part = EvidenceType.lookup(entry["type"])().build(entry, context, output)
+            truth["artefacts"][entry["id"]] = {
+                "file": entry["file"],
+                "type": entry["type"],
+                "size": output.stat().st_size,
+                **hash_file(output),
+                **part.summary,
+            }
+            truth["items"].update(part.items)
+            truth["sessions"].update(part.sessions)
+            truth["hosts"].update(part.hosts)
+    if progress:
+        progress(f"{recipe.case}: done", len(evidence), len(evidence))
+    text = json.dumps(truth, indent=2, ensure_ascii=False) + "\n"
+    (staging / "truth.json").write_text(text, encoding="utf-8")
+    return truth
+
+
+def _replace(staging: Path, final: Path) -> None:
+    """Swap the finished staging folder in; an older build is removed only afterwards."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.{os.getpid()}.old")
+        final.rename(old)
+    try:
+        staging.rename(final)
+    except OSError:
+        if old is not None:
+            old.rename(final)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_if_empty(directory: Path) -> None:
+    try:
+        directory.rmdir()
+    except OSError:
+        pass

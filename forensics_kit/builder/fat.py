@@ -1,0 +1,192 @@
+"""FAT images without root or mounting: mkfs.fat and mtools, plus a byte-exact time patcher.
+
+mtools stamps the wall-clock time into every directory entry it writes; the
+patcher then rewrites the created/accessed/modified fields of every entry (the
+planted items to their planned times, everything else to the format time), so
+the image is the same byte for byte on every build. Times are stored as UTC,
+the convention of the whole lab.
+"""
+
+from __future__ import annotations
+
+import mmap
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from forensics_kit.builder.tools import run_tool
+from forensics_kit.errors import BuildError
+
+FAT_BITS = {"fat12": 12, "fat16": 16, "fat32": 32}
+_ATTR_LFN, _ATTR_VOLUME, _ATTR_DIR = 0x0F, 0x08, 0x10
+
+
+@dataclass(frozen=True)
+class FatTimes:
+    """The three times a FAT directory entry keeps, as POSIX seconds (UTC)."""
+
+    created: float
+    accessed: float
+    modified: float
+
+
+def format_image(image: Path, size: int, fat: str, label: str, volume_id: int) -> None:
+    """Create an empty file of ``size`` bytes and put a FAT file system on it."""
+    with open(image, "wb") as stream:
+        stream.truncate(size)
+    args: list[str] = ["--invariant", "-F", str(FAT_BITS[fat]), "-i", f"{volume_id:08x}"]
+    if label:
+        args += ["-n", label]
+    run_tool("mkfs.fat", [*args, image])
+
+
+def make_directory(image: Path, path: str) -> None:
+    """Create one directory (its parent must exist)."""
+    run_tool("mmd", ["-i", image, f"::{path}"])
+
+
+def copy_in(image: Path, source: Path, path: str) -> None:
+    """Copy a host file into the image at ``path``."""
+    run_tool("mcopy", ["-i", image, source, f"::{path}"])
+
+
+def delete(image: Path, path: str) -> None:
+    """Delete a file the FAT way: 0xE5 in the entry, cluster chain freed, data left in place."""
+    run_tool("mdel", ["-i", image, f"::{path}"])
+
+
+def parent_directories(paths: list[str]) -> list[str]:
+    """Every directory the paths need, parents before children, in first-use order."""
+    out: list[str] = []
+    for path in paths:
+        for parent in reversed(PurePosixPath(path).parents[:-1]):
+            if str(parent) not in out:
+                out.append(str(parent))
+    return out
+
+
+def set_times(image: Path, planned: dict[str, FatTimes], default: FatTimes) -> set[str]:
+    """Rewrite the times of every live directory entry; return the planned paths found.
+
+    Paths are matched case-insensitively on the long name (or the 8.3 name when
+    there is none), as Windows would.
+    """
+    wanted = {path.lower(): times for path, times in planned.items()}
+    found: set[str] = set()
+    with open(image, "r+b") as stream, mmap.mmap(stream.fileno(), 0) as view:
+        layout = _Layout(view)
+        for offset, path in layout.entries():
+            times = wanted.get(path.lower(), default) if path else default
+            if path and path.lower() in wanted:
+                found.add(path.lower())
+            _write_times(view, offset, times)
+        view.flush()
+    return {p for p in planned if p.lower() in found}
+
+
+def _dos_date_time(seconds: float) -> tuple[int, int, int]:
+    when = datetime.fromtimestamp(int(seconds), tz=UTC)
+    if not 1980 <= when.year <= 2107:
+        raise BuildError(f"time {when.isoformat()} cannot be stored in FAT (years 1980-2107)")
+    date = ((when.year - 1980) << 9) | (when.month << 5) | when.day
+    time = (when.hour << 11) | (when.minute << 5) | (when.second // 2)
+    return date, time, (when.second % 2) * 100
+
+
+def _write_times(view: mmap.mmap, offset: int, times: FatTimes) -> None:
+    c_date, c_time, c_tenth = _dos_date_time(times.created)
+    a_date, _, _ = _dos_date_time(times.accessed)
+    m_date, m_time, _ = _dos_date_time(times.modified)
+    view[offset + 13] = c_tenth
+    view[offset + 14 : offset + 20] = struct.pack("<HHH", c_time, c_date, a_date)
+    view[offset + 22 : offset + 26] = struct.pack("<HH", m_time, m_date)
+
+
+class _Layout:
+    """Just enough of a FAT file system to walk its directories."""
+
+    def __init__(self, view: mmap.mmap) -> None:
+        self.view = view
+        (bps, self.spc, reserved, fats, root_entries, total16, _media, fatsz16) = (
+            struct.unpack_from("<HBHBHHBH", view, 11)
+        )
+        total32, fatsz32, root_cluster = struct.unpack_from("<IIxxxxI", view, 32)
+        fatsz = fatsz16 or fatsz32
+        root_bytes = root_entries * 32
+        self.bps, self.fat_offset = bps, reserved * bps
+        self.root_offset = (reserved + fats * fatsz) * bps
+        self.data_offset = self.root_offset + (root_bytes + bps - 1) // bps * bps
+        clusters = ((total16 or total32) * bps - self.data_offset) // (self.spc * bps)
+        self.bits = 12 if clusters < 4085 else 16 if clusters < 65525 else 32
+        self.root = (
+            ("fixed", self.root_offset, root_bytes) if self.bits != 32 else ("chain", root_cluster)
+        )
+
+    def _next(self, cluster: int) -> int:
+        if self.bits == 12:
+            value = struct.unpack_from("<H", self.view, self.fat_offset + cluster * 3 // 2)[0]
+            return value >> 4 if cluster & 1 else value & 0xFFF
+        if self.bits == 16:
+            return struct.unpack_from("<H", self.view, self.fat_offset + cluster * 2)[0]
+        return struct.unpack_from("<I", self.view, self.fat_offset + cluster * 4)[0] & 0x0FFFFFFF
+
+    def _slots(self, where: tuple) -> Iterator[int]:
+        if where[0] == "fixed":
+            yield from range(where[1], where[1] + where[2], 32)
+            return
+        cluster, size, seen = where[1], self.spc * self.bps, set()
+        end = {12: 0xFF8, 16: 0xFFF8, 32: 0x0FFFFFF8}[self.bits]
+        while 2 <= cluster < end and cluster not in seen:
+            seen.add(cluster)
+            start = self.data_offset + (cluster - 2) * size
+            yield from range(start, start + size, 32)
+            cluster = self._next(cluster)
+
+    def entries(
+        self, where: tuple | None = None, prefix: str = ""
+    ) -> Iterator[tuple[int, str | None]]:
+        """Yield (offset, full path or None for '.', '..' and the label) of every live entry."""
+        long_parts: list[str] = []
+        for offset in self._slots(where or self.root):
+            raw = bytes(self.view[offset : offset + 32])
+            if raw[0] == 0x00:
+                return
+            if raw[0] == 0xE5:
+                long_parts = []
+                continue
+            attr = raw[11]
+            if attr == _ATTR_LFN:
+                long_parts.insert(0, (raw[1:11] + raw[14:26] + raw[28:32]).decode("utf-16-le"))
+                continue
+            name = "".join(long_parts).split("\x00")[0] if long_parts else _short_name(raw)
+            long_parts = []
+            if attr & _ATTR_VOLUME or name in (".", ".."):
+                yield offset, None
+                continue
+            path = f"{prefix}/{name}"
+            yield offset, path
+            if attr & _ATTR_DIR:
+                cluster = struct.unpack_from("<H", raw, 26)[0] | (
+                    struct.unpack_from("<H", raw, 20)[0] << 16
+                )
+                yield from self.entries(("chain", cluster), path)
+
+
+def _short_name(raw: bytes) -> str:
+    base, ext = raw[0:8].decode("cp850").rstrip(), raw[8:11].decode("cp850").rstrip()
+    if raw[0] == 0x05:
+        base = "\u00e5" + base[1:]
+    if raw[12] & 0x08:
+        base = base.lower()
+    if raw[12] & 0x10:
+        ext = ext.lower()
+    return f"{base}.{ext}" if ext else base
+
+
+def cluster_size(image: Path) -> int:
+    """Bytes per cluster, from the boot sector (TSK reports FAT blocks as sectors)."""
+    with open(image, "rb") as stream:
+        boot = stream.read(16)
+    return struct.unpack_from("<H", boot, 11)[0] * boot[13]

@@ -1,0 +1,205 @@
+"""Parameter types: how each recipe parameter is drawn from the build's seeded generator.
+
+Parameters are drawn in the order written from one ``random.Random(seed)``, so the
+same seed gives the same values and each trainee's variant seed gives its own.
+Every value is JSON-friendly (times are ISO strings) because it goes into truth.json.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import re
+from abc import abstractmethod
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from forensics_kit.builder import wordlists
+from forensics_kit.builder.registry import Registered
+from forensics_kit.timefmt import iso_utc, parse_iso
+
+_DURATION = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+(?:\.\d+)?)s)?\s*$")
+
+
+def parse_duration(text: str | int | float) -> float:
+    """Seconds in a duration such as ``90``, ``"3d"``, ``"1h30m"``, ``"2.5s"``."""
+    if isinstance(text, int | float):
+        return float(text)
+    match = _DURATION.match(text)
+    if not match or not any(match.groups()):
+        raise ValueError(f"bad duration {text!r} (use e.g. 90s, 15m, 2h, 3d, 1h30m)")
+    days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds).total_seconds()
+
+
+class ParameterType(Registered):
+    """Contract: ``check`` a spec once at load, ``draw`` a value per build.
+
+    Subclasses set ``name`` (the ``type:`` written in the recipe); the keys each
+    type accepts are declared in ``recipe.schema.json``.
+    """
+
+    kind: ClassVar[str] = "parameter type"
+    registry: ClassVar[dict[str, type[Registered]]] = {}
+
+    def check(self, spec: dict[str, Any], window: tuple[float, float] | None) -> str | None:
+        """Return a one-line problem with the spec, or None when it can be drawn."""
+        return None
+
+    @abstractmethod
+    def draw(
+        self,
+        spec: dict[str, Any],
+        rng: random.Random,
+        drawn: dict[str, Any],
+        window: tuple[float, float] | None,
+    ) -> Any:
+        """Draw one value; ``drawn`` holds the parameters drawn before this one."""
+
+
+class ChoiceParameter(ParameterType):
+    """One of a list of values."""
+
+    name = "choice"
+
+    def draw(self, spec, rng, drawn, window):
+        return rng.choice(spec["values"])
+
+
+class IntegerParameter(ParameterType):
+    """A whole number between ``min`` and ``max`` inclusive."""
+
+    name = "integer"
+
+    def check(self, spec, window):
+        return "min is greater than max" if spec["min"] > spec["max"] else None
+
+    def draw(self, spec, rng, drawn, window):
+        return rng.randint(spec["min"], spec["max"])
+
+
+class PatternParameter(ParameterType):
+    """Text from a pattern: ``#`` a digit, ``A`` an upper-case letter, anything else as is."""
+
+    name = "pattern"
+
+    def draw(self, spec, rng, drawn, window):
+        out = []
+        for char in spec["pattern"]:
+            if char == "#":
+                out.append(rng.choice("0123456789"))
+            elif char == "A":
+                out.append(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            else:
+                out.append(char)
+        return "".join(out)
+
+
+class TimeParameter(ParameterType):
+    """A whole-second UTC time, ISO formatted.
+
+    Either between ``start`` and ``end``, or ``after`` another time parameter by at
+    most ``within`` (cut at the window end, so every variant stays in the window).
+    """
+
+    name = "time"
+
+    def check(self, spec, window):
+        if "after" in spec:
+            if "within" not in spec or "start" in spec or "end" in spec:
+                return "a time 'after' another needs 'within' and no 'start'/'end'"
+            try:
+                parse_duration(spec["within"])
+            except ValueError as exc:
+                return str(exc)
+            return None
+        if "start" not in spec or "end" not in spec:
+            return "a time needs 'start' and 'end' (or 'after' and 'within')"
+        try:
+            start, end = (parse_iso(spec[k]).timestamp() for k in ("start", "end"))
+        except ValueError as exc:
+            return f"bad time: {exc}"
+        if start > end:
+            return "start is after end"
+        if window and (start < window[0] or end > window[1]):
+            return "start..end is not inside the case window"
+        return None
+
+    def draw(self, spec, rng, drawn, window):
+        if "after" in spec:
+            start = parse_iso(drawn[spec["after"]]).timestamp()
+            end = start + parse_duration(spec["within"])
+            if window:
+                end = max(start, min(end, window[1]))
+        else:
+            start, end = (parse_iso(spec[k]).timestamp() for k in ("start", "end"))
+        return iso_utc(rng.randint(int(start), int(end)))
+
+
+class Ipv4Parameter(ParameterType):
+    """An IPv4 address inside ``network``, host part between ``min_host`` and ``max_host``."""
+
+    name = "ipv4"
+
+    def check(self, spec, window):
+        try:
+            net = ipaddress.IPv4Network(spec["network"], strict=True)
+        except ValueError as exc:
+            return f"bad network: {exc}"
+        low, high = spec.get("min_host", 1), spec.get("max_host", net.num_addresses - 2)
+        if not 0 <= low <= high < net.num_addresses:
+            return f"min_host..max_host must lie in 0..{net.num_addresses - 1}"
+        return None
+
+    def draw(self, spec, rng, drawn, window):
+        net = ipaddress.IPv4Network(spec["network"])
+        low, high = spec.get("min_host", 1), spec.get("max_host", net.num_addresses - 2)
+        return str(net.network_address + rng.randint(low, high))
+
+
+class MacParameter(ParameterType):
+    """A MAC address, lower case, with a fixed vendor prefix ``oui`` (default a local one)."""
+
+    name = "mac"
+
+    def draw(self, spec, rng, drawn, window):
+        oui = spec.get("oui", "02:00:00").lower()
+        return oui + "".join(f":{rng.randrange(256):02x}" for _ in range(3))
+
+
+class WordParameter(ParameterType):
+    """A plain lower-case word from the built-in list."""
+
+    name = "word"
+
+    def draw(self, spec, rng, drawn, window):
+        return rng.choice(wordlists.WORDS)
+
+
+class NameParameter(ParameterType):
+    """A person's full name ("Elena Richter")."""
+
+    name = "name"
+
+    def draw(self, spec, rng, drawn, window):
+        return f"{rng.choice(wordlists.FIRST_NAMES)} {rng.choice(wordlists.LAST_NAMES)}"
+
+
+class PasswordParameter(ParameterType):
+    """A weak password from the built-in list (for credential-spotting exercises)."""
+
+    name = "password"
+
+    def draw(self, spec, rng, drawn, window):
+        return rng.choice(wordlists.PASSWORDS)
+
+
+def draw_parameters(
+    specs: dict[str, dict[str, Any]], seed: int, window: tuple[float, float] | None
+) -> dict[str, Any]:
+    """Draw every parameter in the order written from ``random.Random(seed)``."""
+    rng = random.Random(seed)
+    drawn: dict[str, Any] = {}
+    for key, spec in specs.items():
+        drawn[key] = ParameterType.lookup(spec["type"])().draw(spec, rng, drawn, window)
+    return drawn
