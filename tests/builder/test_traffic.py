@@ -200,6 +200,31 @@ def test_bad_ip_unknown_host_and_reused_id_are_recipe_errors() -> None:
         cap.dns_lookup(ws, resolver, "a.example", [], at=0, qtype="AXFR2")
 
 
+def test_client_and_server_of_different_ip_versions_are_a_recipe_error() -> None:
+    cap = Capture(start=START, seed=1)
+    ws, v6 = cap.add_host("ws", "192.168.1.23"), cap.add_host("v6", "2001:db8::1")
+    with pytest.raises(RecipeError, match="not both IPv4 or both IPv6"):
+        cap.http_get(ws, v6, host="a", uri="/", body=b"", content_type="text/plain", at=0,
+                     user_agent=UA)
+
+
+def test_snaplen_truncates_frames_but_keeps_original_length(tmp_path: Path) -> None:
+    cap = Capture(start=START, seed=1, snaplen=96)
+    ws, _, web = _hosts(cap)
+    cap.http_get(ws, web, host="a", uri="/", body=PAGE, content_type="text/html", at=0,
+                 user_agent=UA)
+    cap.write(tmp_path / "s.pcap")
+    data = (tmp_path / "s.pcap").read_bytes()
+    assert struct.unpack_from("<I", data, 16)[0] == 96
+    lengths, offset = [], 24
+    while offset < len(data):
+        caplen, origlen = struct.unpack_from("<II", data, offset + 8)
+        lengths.append((caplen, origlen))
+        offset += 16 + caplen
+    assert max(c for c, _ in lengths) == 96
+    assert max(o for _, o in lengths) == 1514
+
+
 def test_unknown_format_is_refused_before_writing(tmp_path: Path) -> None:
     with pytest.raises(RecipeError, match="unknown capture format 'erf'"):
         _mixed().write(tmp_path / "x.erf", "erf")
@@ -276,3 +301,26 @@ def test_tshark_exports_bodies_decoded_and_byte_identical(mixed, tmp_path: Path)
     assert exported["login(1)"] == b"welcome"
     for sid, name in (("page", "page.html"), ("log", "log.txt"), ("download", "report.bin")):
         assert hashlib.sha256(exported[name]).hexdigest() == truth["sessions"][sid]["body_sha256"]
+
+
+@needs_tshark
+@pytest.mark.crosscheck
+def test_ipv6_sessions_use_a_smaller_mss_and_read_cleanly(tmp_path: Path) -> None:
+    cap = Capture(start=START, seed=4)
+    ws, web = cap.add_host("ws", "2001:db8::23"), cap.add_host("web", "2001:db8:1::80")
+    resolver = cap.add_host("resolver", "2001:db8::53")
+    cap.dns_lookup(ws, resolver, "v6.example.com", ["2001:db8:1::80"], qtype="AAAA", at=0)
+    cap.dns_lookup(ws, resolver, "gone.example.com", [], rcode=3, at=0.1)
+    cap.http_get(ws, web, host="v6.example.com", uri="/f", body=PAGE, content_type="text/html",
+                 at=1, user_agent=UA, id="f")
+    path = tmp_path / "v6.pcapng"
+    truth = cap.write(path, "pcapng")
+    assert _tshark(path, "-Y", '_ws.malformed || _ws.expert.severity >= "Warning"') == []
+    rows = _tshark(path, "-Y", "dns.flags.response == 1", "-T", "fields", "-e", "dns.aaaa",
+                   "-e", "dns.flags.rcode")
+    assert rows == [["2001:db8:1::80", "0"], ["", "3"]]
+    sizes = _tshark(path, "-T", "fields", "-e", "frame.len", "-e", "tcp.options.mss_val")
+    assert max(int(r[0]) for r in sizes) == 1514
+    assert {r[1] for r in sizes if r[1]} == {"1440"}
+    request = _tshark(path, "-Y", "http.request", "-T", "fields", "-e", "frame.number")
+    assert request == [[str(truth["sessions"]["f"]["request_frame"])]]

@@ -25,7 +25,7 @@ from forensics_kit.builder.traffic.frames import (
     tcp_frame,
 )
 
-MSS = 1460
+MSS = 1460  # Ethernet MTU 1500 minus IPv4 and TCP headers; 20 less for IPv6
 INITIAL_CWND = 10
 MAX_CWND = 32  # keeps bytes in flight far below the advertised windows
 WSCALE = 7
@@ -51,6 +51,7 @@ class TcpConversation:
         self.rng = rng
         self.rtt_us = rtt_us
         self.mbps = mbps
+        self.mss = MSS if client.ip.version == 4 else MSS - 20
         self.packets: list[tuple[int, bytes]] = []
         self.marks: dict[str, int] = {}
         isn_c, isn_s = rng.getrandbits(32), rng.getrandbits(32)
@@ -92,9 +93,9 @@ class TcpConversation:
 
     def handshake(self, t: int) -> int:
         """SYN, SYN/ACK, ACK starting at ``t``; returns when the client may send."""
-        self._emit(t, True, SYN, ack=0, options=syn_options(MSS, WSCALE))
+        self._emit(t, True, SYN, ack=0, options=syn_options(self.mss, WSCALE))
         t += self._jitter(self.rtt_us)
-        self._emit(t, False, SYN | ACK, ack=self._nxt[True], options=syn_options(MSS, WSCALE))
+        self._emit(t, False, SYN | ACK, ack=self._nxt[True], options=syn_options(self.mss, WSCALE))
         t += self._ack_delay()
         self._emit(t, True, ACK, ack=self._nxt[False])
         return t + self.rng.randint(50, 400)
@@ -111,7 +112,7 @@ class TcpConversation:
         ``lose_first`` (client only) records the first segment, drops it beyond
         the tap and retransmits it after an RTO, as tshark then flags it.
         """
-        segments = [data[i:i + MSS] for i in range(0, len(data), MSS)]
+        segments = [data[i:i + self.mss] for i in range(0, len(data), self.mss)]
         receiver_ack = self._nxt[not from_client]
         if lose_first and from_client and segments:
             self._emit(t, True, ACK | PSH, ack=receiver_ack, payload=segments[0],
