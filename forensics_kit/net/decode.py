@@ -67,6 +67,16 @@ ETHERTYPE_NAMES = {
 }
 
 Decoded = tuple  # (ipver, proto, src, dst, sport, dport, start, end, seq, flags, fragment)
+SUPPORTED_LINKTYPES = frozenset((0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 276))
+
+
+def link_warnings(linktypes: set[int] | dict[int, int]) -> list[str]:
+    """One warning per link type among ``linktypes`` that :func:`decode` cannot read."""
+    return [
+        f"link type {lt} is not decoded: its frames are counted but not analysed"
+        for lt in sorted(linktypes)
+        if lt not in SUPPORTED_LINKTYPES
+    ]
 
 
 def proto_name(proto: int) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forensics_kit.net.decode import addr_text, decode
+from forensics_kit.net.decode import addr_text, decode, link_warnings
 from forensics_kit.net.dns_wire import DnsFormatError, ResourceRecord, parse_message
 from forensics_kit.net.reader import CaptureReader
 from forensics_kit.net.tcpstream import HalfKey, TcpReassembler
@@ -137,7 +137,9 @@ def dns_messages(path: str | Path, warnings: list[str] | None = None) -> Iterato
 def _iterate(reader: CaptureReader, warnings: list[str] | None) -> Iterator[DnsMessage]:
     sink = _TcpDnsSink()
     tcp = TcpReassembler(sink)
+    linktypes: set[int] = set()
     for number, ts_ns, _, linktype, data, _ in reader.records():
+        linktypes.add(linktype)
         d = decode(linktype, data)
         if d is None or d[4] is None:
             continue
@@ -154,4 +156,4 @@ def _iterate(reader: CaptureReader, warnings: list[str] | None) -> Iterator[DnsM
     tcp.flush()
     yield from sink.ready
     if warnings is not None:
-        warnings.extend(reader.warnings)
+        warnings.extend(reader.warnings + link_warnings(linktypes))

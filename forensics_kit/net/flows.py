@@ -15,7 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from forensics_kit.net.decode import addr_text, decode, proto_name
+from forensics_kit.net.decode import (
+    SUPPORTED_LINKTYPES,
+    addr_text,
+    decode,
+    link_warnings,
+    proto_name,
+)
 from forensics_kit.net.reader import CaptureReader, linktype_name
 from forensics_kit.timefmt import iso_utc
 
@@ -104,10 +110,13 @@ def flows(path: str | Path, warnings: list[str] | None = None) -> list[Flow]:
             stats[4] = ts_ns
     if warnings is not None:
         warnings.extend(reader.warnings)
+        warnings.extend(link_warnings(unknown_links))
         for linktype, count in unknown_links.items():
+            if linktype not in SUPPORTED_LINKTYPES:
+                continue
             warnings.append(
-                f"{count} frame(s) with link type {linktype} ({linktype_name(linktype)})"
-                " could not be decoded"
+                f"{count} frame(s) of link type {linktype} ({linktype_name(linktype)})"
+                " too short to decode"
             )
     result = []
     for key in order:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forensics_kit.hashing import hash_bytes
-from forensics_kit.net.decode import addr_text, decode
+from forensics_kit.net.decode import addr_text, decode, link_warnings
 from forensics_kit.net.http_wire import (
     BodyReader,
     HttpFormatError,
@@ -300,7 +300,9 @@ def http_transactions(path: str | Path, warnings: list[str] | None = None,
 def _iterate(reader: CaptureReader, warnings: list[str] | None) -> Iterator[HttpTransaction]:
     sink = _HttpSink()
     tcp = TcpReassembler(sink)
+    linktypes: set[int] = set()
     for number, ts_ns, _, linktype, data, _ in reader.records():
+        linktypes.add(linktype)
         d = decode(linktype, data)
         if d is None or d[1] != 6 or d[4] is None:
             continue
@@ -310,5 +312,5 @@ def _iterate(reader: CaptureReader, warnings: list[str] | None) -> Iterator[Http
         tcp.feed(key, d[8], d[9], data[d[6] : d[7]], number, ts_ns)
     tcp.flush()
     if warnings is not None:
-        warnings.extend(reader.warnings)
+        warnings.extend(reader.warnings + link_warnings(linktypes))
     yield from sorted(sink.results, key=lambda t: t.frame)

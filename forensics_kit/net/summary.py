@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forensics_kit.hashing import hash_file
-from forensics_kit.net.decode import ETHERTYPE_NAMES, addr_text, decode, proto_name
+from forensics_kit.net.decode import (
+    ETHERTYPE_NAMES,
+    addr_text,
+    decode,
+    link_warnings,
+    proto_name,
+)
 from forensics_kit.net.reader import CaptureReader, linktype_name
 from forensics_kit.timefmt import iso_utc
 
@@ -107,6 +113,7 @@ def summarize(path: str | Path, with_hashes: bool = True) -> CaptureSummary:
     packets = total = captured = 0
     first = last = None
     linktypes: dict[str, int] = {}
+    seen_links: set[int] = set()
     protocols: dict[str, list[int]] = {}
     talkers: dict[bytes, list[int]] = {}
     for _, ts_ns, length, linktype, data, _ in reader.records():
@@ -117,6 +124,7 @@ def summarize(path: str | Path, with_hashes: bool = True) -> CaptureSummary:
             first = ts_ns
         if last is None or ts_ns > last:
             last = ts_ns
+        seen_links.add(linktype)
         names, src, dst = _layers(linktype, data)
         linktypes[names[0]] = linktypes.get(names[0], 0) + 1
         for name in names:
@@ -150,7 +158,7 @@ def summarize(path: str | Path, with_hashes: bool = True) -> CaptureSummary:
         },
         file_size=Path(path).stat().st_size,
         hashes=hash_file(path) if with_hashes else {},
-        warnings=list(reader.warnings),
+        warnings=reader.warnings + link_warnings(seen_links),
         first_ns=first,
         last_ns=last,
     )

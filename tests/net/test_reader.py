@@ -88,7 +88,7 @@ def test_missing_file_raises_evidence_error(tmp_path: Path):
 
 
 def test_unknown_link_type_is_read_but_reported_as_undecodable(tmp_path):
-    from forensics_kit.net import flows
+    from forensics_kit.net import flows, summarize
 
     from .conftest import write_pcap
 
@@ -96,4 +96,5 @@ def test_unknown_link_type_is_read_but_reported_as_undecodable(tmp_path):
     assert [f.linktype for f in read_frames(path)] == [182]
     warnings: list[str] = []
     assert flows(path, warnings) == []
-    assert "link type 182" in warnings[0]
+    assert "link type 182 is not decoded" in warnings[0]
+    assert "link type 182" in summarize(path, with_hashes=False).warnings[0]
