@@ -8,6 +8,7 @@ the same rule as TSK's own directory walk, so the result matches ``fls``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -17,7 +18,6 @@ from forensics_kit.disk.containers import one_line
 from forensics_kit.disk.labels import is_case_insensitive
 from forensics_kit.disk.records import FileRecord, FileSystemInfo
 from forensics_kit.errors import EvidenceError, NotFoundError
-from forensics_kit.timefmt import iso_utc
 
 MAX_DEPTH = 512  # deeper than any real tree; stops pathological or crafted nesting
 
@@ -34,6 +34,7 @@ _ATTR_DEFAULT = int(pytsk3.TSK_FS_ATTR_TYPE_DEFAULT)
 
 # Name types (TSK_FS_NAME_TYPE_*) mapped to our three kinds; the rest are "other".
 _NAME_KIND = {int(pytsk3.TSK_FS_NAME_TYPE_REG): "file", _NAME_DIR: "dir", _NAME_VIRT_DIR: "dir"}
+_DIR_NAME_TYPES = frozenset({_NAME_DIR, _NAME_UNDEF, _NAME_VIRT_DIR})
 _META_KIND = {int(pytsk3.TSK_FS_META_TYPE_REG): "file", _META_DIR: "dir", _META_VIRT_DIR: "dir"}
 
 
@@ -57,8 +58,49 @@ class OpenFileSystem:
         return f"{self.info.type} file system in partition {self.info.partition}"
 
 
+_ISO_CACHE: dict[int, str] = {}
+_ISO_CACHE_MAX = 1 << 16
+
+
+def _iso(seconds: int, nanoseconds: int) -> str | None:
+    """``timefmt.iso_utc`` for the hot loop: same text, several times faster.
+
+    Whole seconds are formatted with ``time.gmtime`` and cached (files made together
+    share them); an out-of-range time from a damaged entry gives None instead of
+    stopping the walk.
+    """
+    if not seconds and not nanoseconds:
+        return None
+    if not 0 <= nanoseconds < 1_000_000_000:
+        seconds += nanoseconds // 1_000_000_000
+        nanoseconds %= 1_000_000_000
+    base = _ISO_CACHE.get(seconds)
+    if base is None:
+        try:
+            t = time.gmtime(seconds)
+        except (OverflowError, OSError, ValueError):
+            return None
+        if not 1 <= t.tm_year <= 9999:
+            return None
+        base = (
+            f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}"
+            f"T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
+        )
+        if len(_ISO_CACHE) >= _ISO_CACHE_MAX:
+            _ISO_CACHE.clear()
+        _ISO_CACHE[seconds] = base
+    if nanoseconds:
+        return f"{base}.{nanoseconds:09d}".rstrip("0") + "Z"
+    return base + "Z"
+
+
 def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", "backslashreplace")
+
+
+def _entries(directory: pytsk3.Directory) -> Iterator[pytsk3.File]:
+    """Iterate a directory once; a pytsk3 Directory restarts at each ``iter()``."""
+    yield from directory
 
 
 def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
@@ -71,87 +113,79 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
     ntfs = ofs.is_ntfs
     root = fs.info.root_inum
     try:
-        first = iter(fs.open_dir(inode=root))
+        first = _entries(fs.open_dir(inode=root))
     except OSError as exc:
         raise EvidenceError(
             ofs.image_path, f"cannot read the root directory of the {ofs.where()}: {one_line(exc)}"
         ) from exc
     stack: list[tuple[Iterator, str]] = [(first, "/")]
     ancestors: list[int] = [root]  # directories on the current path, as TSK checks loops
+    iso, record, name_kind, meta_kind = _iso, FileRecord, _NAME_KIND.get, _META_KIND.get
     while stack:
         entries, prefix = stack[-1]
+        descend: tuple[int, str] | None = None
         try:
-            entry = next(entries)
-        except StopIteration:
-            stack.pop()
-            ancestors.pop()
-            continue
+            for entry in entries:
+                info = entry.info
+                name_info = info.name
+                raw = name_info.name
+                if raw == b"." or raw == b"..":
+                    continue
+                name = raw.decode("utf-8", "backslashreplace")
+                path = prefix + name
+                addr = name_info.meta_addr
+                name_type = name_info.type
+                allocated = bool(name_info.flags & _NAME_ALLOC)
+                meta = info.meta
+                if meta is None:
+                    yield record(
+                        partition, path, name, addr, 0, name_kind(name_type, "other"), allocated
+                    )
+                    continue
+                meta_type = meta.type
+                kind = name_kind(name_type) or meta_kind(meta_type, "other")
+                times = (
+                    iso(meta.mtime, meta.mtime_nano),
+                    iso(meta.atime, meta.atime_nano),
+                    iso(meta.ctime, meta.ctime_nano),
+                    iso(meta.crtime, meta.crtime_nano),
+                )
+                if ntfs:
+                    yield from _ntfs_records(
+                        entry, partition, path, name, addr, meta.size, kind, allocated, times
+                    )
+                else:
+                    yield record(partition, path, name, addr, meta.size, kind, allocated, *times)
+                # Recurse as TSK's dir walk does: a directory by name and metadata, whose
+                # name is allocated or whose name and metadata are both deleted.
+                if (
+                    (meta_type == _META_DIR or meta_type == _META_VIRT_DIR)
+                    and name_type in _DIR_NAME_TYPES
+                    and (allocated or meta.flags & _META_UNALLOC)
+                    and addr not in ancestors
+                ):
+                    descend = (addr, path)
+                    break
         except (OSError, RuntimeError) as exc:
             ofs.warnings.append(
                 f"{ofs.where()}: {prefix}: directory listing cut short: {one_line(exc)}"
             )
+            descend = None
+        if descend is None:
             stack.pop()
             ancestors.pop()
             continue
-        info = entry.info
-        name_info = info.name
-        raw = name_info.name
-        if raw == b"." or raw == b"..":
+        addr, path = descend
+        if len(stack) >= MAX_DEPTH:
+            ofs.warnings.append(f"{ofs.where()}: {path}: deeper than {MAX_DEPTH} levels, skipped")
             continue
-        name = _decode(raw)
-        path = prefix + name
-        addr = name_info.meta_addr
-        name_type = name_info.type
-        allocated = bool(name_info.flags & _NAME_ALLOC)
-        meta = info.meta
-        if meta is None:
-            kind = _NAME_KIND.get(name_type, "other")
-            yield FileRecord(partition, path, name, addr, 0, kind, allocated)
+        try:
+            children = _entries(fs.open_dir(inode=addr))
+        except (OSError, RuntimeError) as exc:
+            ofs.warnings.append(f"{ofs.where()}: {path}: cannot list directory: {one_line(exc)}")
             continue
-        meta_type = meta.type
-        kind = _NAME_KIND.get(name_type) or _META_KIND.get(meta_type, "other")
-        mtime = iso_utc(meta.mtime, meta.mtime_nano)
-        atime = iso_utc(meta.atime, meta.atime_nano)
-        ctime = iso_utc(meta.ctime, meta.ctime_nano)
-        crtime = iso_utc(meta.crtime, meta.crtime_nano)
-        if ntfs:
-            yield from _ntfs_records(
-                entry,
-                partition,
-                path,
-                name,
-                addr,
-                meta.size,
-                kind,
-                allocated,
-                (mtime, atime, ctime, crtime),
-            )
-        else:
-            yield FileRecord(
-                partition, path, name, addr, meta.size, kind, allocated, mtime, atime, ctime, crtime
-            )
-        # Recurse as TSK's dir walk does: a directory by name and metadata, whose
-        # name is allocated or whose name and metadata are both deleted.
-        if (
-            (name_type == _NAME_DIR or name_type == _NAME_UNDEF or name_type == _NAME_VIRT_DIR)
-            and (meta_type == _META_DIR or meta_type == _META_VIRT_DIR)
-            and (allocated or meta.flags & _META_UNALLOC)
-            and addr not in ancestors
-        ):
-            if len(stack) >= MAX_DEPTH:
-                ofs.warnings.append(
-                    f"{ofs.where()}: {path}: deeper than {MAX_DEPTH} levels, not listed"
-                )
-                continue
-            try:
-                children = iter(fs.open_dir(inode=addr))
-            except (OSError, RuntimeError) as exc:
-                ofs.warnings.append(
-                    f"{ofs.where()}: {path}: cannot list directory: {one_line(exc)}"
-                )
-                continue
-            stack.append((children, path + "/"))
-            ancestors.append(addr)
+        stack.append((children, path + "/"))
+        ancestors.append(addr)
 
 
 def _ntfs_records(
