@@ -26,6 +26,13 @@ from forensics_kit.errors import RecipeError
 from forensics_kit.timefmt import parse_iso
 
 SCHEMA_PATH = Path(__file__).with_name("recipe.schema.json")
+_HINTS = {
+    "size": "use e.g. 16MiB, 512KiB or a number of bytes",
+    "file": "a plain file name such as usb.dd",
+    "case": "lower-case letters, digits and '-'",
+    "path": "an absolute path such as /Docs/plan.txt",
+    "id": "letters, digits, '_' or '-'",
+}
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,8 @@ def _explain(error: jsonschema.ValidationError) -> str:
         return f"expected {wanted}, got {json.dumps(value, default=str)}"
     if error.validator == "enum":
         return f"unknown value {value!r} (known: {', '.join(map(str, error.validator_value))})"
+    if error.validator == "pattern" and error.absolute_path and error.absolute_path[-1] in _HINTS:
+        return f"{value!r} is not in the expected form ({_HINTS[error.absolute_path[-1]]})"
     if error.validator == "pattern":
         return f"{value!r} is not in the expected form (pattern {error.validator_value})"
     if error.validator == "oneOf" and "content" in [str(p) for p in error.absolute_path][-1:]:
