@@ -137,6 +137,9 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
                 name_type = name_info.type
                 allocated = bool(name_info.flags & _NAME_ALLOC)
                 meta = info.meta
+                if meta is None and addr:
+                    # TSK leaves orphan files' metadata unloaded in a listing; fls loads it.
+                    entry, meta = _load_meta(fs, entry, addr)
                 if meta is None:
                     yield record(
                         partition, path, name, addr, 0, name_kind(name_type, "other"), allocated
@@ -186,6 +189,15 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
             continue
         stack.append((children, path + "/"))
         ancestors.append(addr)
+
+
+def _load_meta(fs: pytsk3.FS_Info, entry: pytsk3.File, addr: int) -> tuple[pytsk3.File, object]:
+    """Open an entry's metadata by address; (entry, None) when it cannot be read."""
+    try:
+        opened = fs.open_meta(inode=addr)
+    except (OSError, RuntimeError):
+        return entry, None
+    return opened, opened.info.meta
 
 
 def _ntfs_records(
