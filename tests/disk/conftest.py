@@ -207,3 +207,26 @@ def parse_mmls(text: str) -> list[tuple[int, int, int, str]]:
         fields = rest.split(None, 4)  # slot, start, end, length, description
         rows.append((int(head), int(fields[1]), int(fields[3]), fields[4].strip()))
     return rows
+
+
+@pytest.fixture(scope="session")
+def ntfs_image(tmp_path_factory: pytest.TempPathFactory) -> BuiltImage:
+    """An 8 MiB NTFS volume labelled FKNTFS; report.txt carries an alternate data stream."""
+    need("mkntfs", "ntfscp")
+    work = tmp_path_factory.mktemp("ntfs")
+    path = work / "ntfs.dd"
+    with open(path, "wb") as out:
+        out.truncate(8 << 20)
+    run("mkntfs", "-q", "-F", "-f", "-L", "FKNTFS", path)
+    live = {
+        "/report.txt": b"quarterly numbers\n",
+        "/invoice.pdf": b"%PDF-1.4\n" + pattern(6, 12000),
+    }
+    for number, (name, data) in enumerate(live.items()):
+        (work / f"f{number}").write_bytes(data)
+        run("ntfscp", "-q", path, work / f"f{number}", name.lstrip("/"))
+    (work / "ads").write_bytes(b"hidden payload")
+    run("ntfscp", "-q", "-N", "secret", path, work / "ads", "report.txt")
+    built = BuiltImage(path, live, {}, "FKNTFS")
+    built.files["/report.txt:secret"] = b"hidden payload"
+    return built
