@@ -230,3 +230,23 @@ def ntfs_image(tmp_path_factory: pytest.TempPathFactory) -> BuiltImage:
     built = BuiltImage(path, live, {}, "FKNTFS")
     built.files["/report.txt:secret"] = b"hidden payload"
     return built
+
+
+def to_e01(raw: Path, target: Path, compression: str = "deflate:fast") -> Path:
+    """Acquire a raw image into EWF (E01) with ewfacquire, split in 1 MiB segments."""
+    need("ewfacquire")
+    run(
+        "ewfacquire",
+        "-u",
+        "-q",
+        "-t",
+        target,
+        "-S",
+        "1048576",
+        "-c",
+        compression,
+        "-f",
+        "encase6",
+        raw,
+    )
+    return target.with_suffix(".E01")
