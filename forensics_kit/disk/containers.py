@@ -114,9 +114,7 @@ def _open_vmdk(path: str) -> Any:
 
 def _detect(path: str, head: bytes, tail: bytes) -> tuple[str, Callable[[str], Any] | None]:
     """Name the container format from its signature (then its name for split raw)."""
-    if head.startswith(
-        (b"EVF\x09\x0d\x0a\xff\x00", b"LVF\x09\x0d\x0a\xff\x00", b"EVF2\r\n\x81\x00")
-    ):
+    if head.startswith((b"EVF\x09\x0d\x0a\xff\x00", b"LVF\x09\x0d\x0a\xff\x00", b"EVF2\r\n\x81\x00")):
         return "ewf", _open_ewf
     if head.startswith(b"QFI\xfb"):
         return "qcow2", _open_qcow

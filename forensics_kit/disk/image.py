@@ -25,7 +25,7 @@ from forensics_kit.disk.walker import (
     resolve_path,
     walk_filesystem,
 )
-from forensics_kit.errors import EvidenceError, NotFoundError
+from forensics_kit.errors import EvidenceError, ForensicsKitError, NotFoundError
 
 _PART_META = int(pytsk3.TSK_VS_PART_FLAG_META)
 _PART_UNALLOC = int(pytsk3.TSK_VS_PART_FLAG_UNALLOC)
@@ -51,6 +51,7 @@ class DiskImage:
         self._media = media
         self._partitions: list[Partition] = []
         self._filesystems: list[OpenFileSystem] = []
+        self._closed = False
         self._scan(allow_truncated)
 
     # -- opening -----------------------------------------------------------------------
@@ -80,13 +81,9 @@ class DiskImage:
                     raise EvidenceError(self.path, problem)
                 self.warnings.append(problem)
 
-    def _partition(
-        self, img: pytsk3.Img_Info, part: pytsk3.TSK_VS_PART_INFO, sector: int
-    ) -> Partition:
+    def _partition(self, img: pytsk3.Img_Info, part: pytsk3.TSK_VS_PART_INFO, sector: int) -> Partition:
         flags = int(part.flags)
-        description = (
-            part.desc.decode("utf-8", "replace") if isinstance(part.desc, bytes) else str(part.desc)
-        )
+        description = part.desc.decode("utf-8", "replace") if isinstance(part.desc, bytes) else str(part.desc)
         if flags & _PART_META:
             kind, slot = "meta", "Meta"
         elif flags & _PART_UNALLOC:
@@ -98,13 +95,9 @@ class DiskImage:
         if kind == "partition":
             ofs = self._open_fs(img, index, int(part.start) * sector)
             fs_type = ofs.info.type if ofs else None
-        return Partition(
-            index, slot, kind, int(part.start), int(part.len), sector, description, fs_type
-        )
+        return Partition(index, slot, kind, int(part.start), int(part.len), sector, description, fs_type)
 
-    def _open_fs(
-        self, img: pytsk3.Img_Info, index: int | None, offset: int
-    ) -> OpenFileSystem | None:
+    def _open_fs(self, img: pytsk3.Img_Info, index: int | None, offset: int) -> OpenFileSystem | None:
         try:
             fs = pytsk3.FS_Info(img, offset=offset)
         except (OSError, RuntimeError):
@@ -142,15 +135,14 @@ class DiskImage:
             partition: index of a partition (see :meth:`partitions`); None walks every
                 file system on the image.
         """
+        self._check_open()
         targets = self._filesystems if partition is None else [self._select(partition)]
         for ofs in targets:
             yield from walk_filesystem(ofs)
 
     # -- reading ----------------------------------------------------------------------
 
-    def read(
-        self, path: str | None = None, *, inode: int | None = None, partition: int | None = None
-    ) -> bytes:
+    def read(self, path: str | None = None, *, inode: int | None = None, partition: int | None = None) -> bytes:
         """Return a file's content, by path or inode; deleted files are recovered as ``icat`` does.
 
         Like ``icat``, a directory gives its raw on-disk content. A path may name an
@@ -172,6 +164,7 @@ class DiskImage:
             NotFoundError: no such path, inode, stream or partition (raised at once,
                 before the first chunk).
         """
+        self._check_open()
         if (path is None) == (inode is None):
             raise ValueError("give exactly one of path or inode")
         if chunk_size <= 0:
@@ -186,6 +179,10 @@ class DiskImage:
         file, attr_type, attr_id, size = open_content(ofs, int(inode), stream, label)
         return iter_file(ofs, file, attr_type, attr_id, size, label, chunk_size)
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ForensicsKitError(f"{self.path}: the image is closed")
+
     def _select(self, partition: int | None) -> OpenFileSystem:
         """The file system of a partition, or the only one on the image."""
         if partition is None:
@@ -194,30 +191,24 @@ class DiskImage:
             if not self._filesystems:
                 raise NotFoundError(f"{self.path}: no file system TSK can read on this image")
             where = ", ".join(str(ofs.info.partition) for ofs in self._filesystems)
-            raise NotFoundError(
-                f"{self.path}: several file systems (partitions {where}); "
-                "choose one with partition="
-            )
+            raise NotFoundError(f"{self.path}: several file systems (partitions {where}); choose one with partition=")
         for ofs in self._filesystems:
             if ofs.info.partition == partition:
                 return ofs
         if not self._partitions:
             raise NotFoundError(
-                f"{self.path}: no partition {partition}: the image has no "
-                "partition table (leave partition unset)"
+                f"{self.path}: no partition {partition}: the image has no partition table (leave partition unset)"
             )
         for part in self._partitions:
             if part.index == partition:
                 raise NotFoundError(
-                    f"{self.path}: partition {partition} ({part.description}) "
-                    "holds no file system TSK can read"
+                    f"{self.path}: partition {partition} ({part.description}) holds no file system TSK can read"
                 )
-        raise NotFoundError(
-            f"{self.path}: no partition {partition} (entries are 0-{len(self._partitions) - 1})"
-        )
+        raise NotFoundError(f"{self.path}: no partition {partition} (entries are 0-{len(self._partitions) - 1})")
 
     def iter_media(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         """Stream the whole media (what is inside the container), e.g. to hash it like img_cat."""
+        self._check_open()
         if chunk_size <= 0:
             raise ValueError("chunk_size must be positive")
         img = self._media.img
@@ -227,9 +218,7 @@ class DiskImage:
             try:
                 data = img.read(offset, want)
             except (OSError, RuntimeError) as exc:
-                raise EvidenceError(
-                    self.path, f"media read failed at byte {offset}: {one_line(exc)}"
-                ) from exc
+                raise EvidenceError(self.path, f"media read failed at byte {offset}: {one_line(exc)}") from exc
             if not data:
                 raise EvidenceError(self.path, f"media ends at byte {offset}, expected {self.size}")
             offset += len(data)
@@ -239,8 +228,10 @@ class DiskImage:
 
     def close(self) -> None:
         """Release the image; the object is unusable afterwards."""
-        self._filesystems.clear()
-        self._media.close()
+        if not self._closed:
+            self._closed = True
+            self._filesystems.clear()
+            self._media.close()
 
     def __enter__(self) -> DiskImage:
         return self
@@ -265,9 +256,7 @@ def _segment_hint(path: str) -> str:
     for suffix in (".000", ".001"):
         candidate = path[: match.start()] + suffix
         if suffix < match.group(0) and Path(candidate).exists():
-            return (
-                f"; this looks like a later segment of a split image, open {Path(candidate).name}"
-            )
+            return f"; this looks like a later segment of a split image, open {Path(candidate).name}"
     return ""
 
 

@@ -44,9 +44,7 @@ def is_case_insensitive(type_name: str) -> bool:
     return type_name in _FAT_TYPES or type_name in {"NTFS", "HFS+", "ISO9660"}
 
 
-def volume_label(
-    fs: pytsk3.FS_Info, img: pytsk3.Img_Info, offset: int, type_name: str
-) -> str | None:
+def volume_label(fs: pytsk3.FS_Info, img: pytsk3.Img_Info, offset: int, type_name: str) -> str | None:
     """Read the volume label, None when the volume has none or it cannot be read.
 
     A label is a convenience, so a damaged structure gives None rather than an error.
@@ -55,9 +53,7 @@ def volume_label(
         if type_name in _FAT_TYPES:
             return _fat_label(fs, img, offset, type_name)
         if type_name.startswith("ext"):
-            return _clean(
-                img.read(offset + 1024 + 120, 16).split(b"\x00", 1)[0].decode("utf-8", "replace")
-            )
+            return _clean(img.read(offset + 1024 + 120, 16).split(b"\x00", 1)[0].decode("utf-8", "replace"))
         if type_name == "NTFS":
             return _ntfs_label(fs)
         if type_name == "ISO9660":

@@ -82,10 +82,7 @@ def _iso(seconds: int, nanoseconds: int) -> str | None:
             return None
         if not 1 <= t.tm_year <= 9999:
             return None
-        base = (
-            f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}"
-            f"T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
-        )
+        base = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
         if len(_ISO_CACHE) >= _ISO_CACHE_MAX:
             _ISO_CACHE.clear()
         _ISO_CACHE[seconds] = base
@@ -141,9 +138,7 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
                     # TSK leaves orphan files' metadata unloaded in a listing; fls loads it.
                     entry, meta = _load_meta(fs, entry, addr)
                 if meta is None:
-                    yield record(
-                        partition, path, name, addr, 0, name_kind(name_type, "other"), allocated
-                    )
+                    yield record(partition, path, name, addr, 0, name_kind(name_type, "other"), allocated)
                     continue
                 meta_type = meta.type
                 kind = name_kind(name_type) or meta_kind(meta_type, "other")
@@ -154,9 +149,7 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
                     iso(meta.crtime, meta.crtime_nano),
                 )
                 if ntfs:
-                    yield from _ntfs_records(
-                        entry, partition, path, name, addr, meta.size, kind, allocated, times
-                    )
+                    yield from _ntfs_records(entry, partition, path, name, addr, meta.size, kind, allocated, times)
                 else:
                     yield record(partition, path, name, addr, meta.size, kind, allocated, *times)
                 # Recurse as TSK's dir walk does: a directory by name and metadata, whose
@@ -170,9 +163,7 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
                     descend = (addr, path)
                     break
         except (OSError, RuntimeError) as exc:
-            ofs.warnings.append(
-                f"{ofs.where()}: {prefix}: directory listing cut short: {one_line(exc)}"
-            )
+            ofs.warnings.append(f"{ofs.where()}: {prefix}: directory listing cut short: {one_line(exc)}")
             descend = None
         if descend is None:
             stack.pop()
@@ -287,9 +278,7 @@ def _lookup(ofs: OpenFileSystem, directory: int, dir_path: str, part: str, path:
     return allocated[0] if allocated else candidates[0][1]
 
 
-def open_content(
-    ofs: OpenFileSystem, inode: int, stream: str | None, label: str
-) -> tuple[pytsk3.File, int, int, int]:
+def open_content(ofs: OpenFileSystem, inode: int, stream: str | None, label: str) -> tuple[pytsk3.File, int, int, int]:
     """Open an inode for reading: (file, attribute type, attribute id, size).
 
     Raises:
@@ -298,20 +287,16 @@ def open_content(
     fs = ofs.fs
     if inode == 0 and fs.info.first_inum > 0:
         raise NotFoundError(
-            f"{label}: inode 0 has no metadata in the {ofs.where()} "
-            "(a deleted name that no longer points to an inode)"
+            f"{label}: inode 0 has no metadata in the {ofs.where()} (a deleted name that no longer points to an inode)"
         )
     if not fs.info.first_inum <= inode <= fs.info.last_inum:
         raise NotFoundError(
-            f"{label}: no inode {inode} in the {ofs.where()} "
-            f"(inodes {fs.info.first_inum}-{fs.info.last_inum})"
+            f"{label}: no inode {inode} in the {ofs.where()} (inodes {fs.info.first_inum}-{fs.info.last_inum})"
         )
     try:
         file = fs.open_meta(inode=inode)
     except (OSError, RuntimeError) as exc:
-        raise NotFoundError(
-            f"{label}: cannot open inode {inode} in the {ofs.where()}: {one_line(exc)}"
-        ) from exc
+        raise NotFoundError(f"{label}: cannot open inode {inode} in the {ofs.where()}: {one_line(exc)}") from exc
     meta = file.info.meta
     if meta is None:
         raise NotFoundError(f"{label}: inode {inode} has no metadata in the {ofs.where()}")
@@ -319,11 +304,7 @@ def open_content(
         return file, _ATTR_DEFAULT, -1, meta.size
     for attr in file:
         ainfo = attr.info
-        if (
-            ainfo.type in (_ATTR_DATA, _ATTR_IDXROOT)
-            and ainfo.name
-            and _decode(ainfo.name) == stream
-        ):
+        if ainfo.type in (_ATTR_DATA, _ATTR_IDXROOT) and ainfo.name and _decode(ainfo.name) == stream:
             return file, ainfo.type, ainfo.id, ainfo.size
     raise NotFoundError(f"{label}: no stream '{stream}' in inode {inode} ({ofs.where()})")
 

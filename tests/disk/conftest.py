@@ -191,9 +191,7 @@ def fls(image: Path, sector_offset: int = 0) -> set[tuple[str, int, bool]]:
 def icat(image: Path, inode: int, sector_offset: int = 0) -> bytes:
     """Run ``icat`` and return the raw bytes."""
     need("icat")
-    proc = subprocess.run(
-        ["icat", "-o", str(sector_offset), str(image), str(inode)], capture_output=True, check=True
-    )
+    proc = subprocess.run(["icat", "-o", str(sector_offset), str(image), str(inode)], capture_output=True, check=True)
     return proc.stdout
 
 

@@ -70,16 +70,10 @@ def test_walk_matches_recorded_fls(name):
 @pytest.mark.crosscheck
 @pytest.mark.parametrize(
     "name",
-    [
-        n
-        for n in LISTED
-        if (IMAGES / n).exists() and (IMAGES / n).stat().st_size < SMALL_ENOUGH_TO_HASH
-    ],
+    [n for n in LISTED if (IMAGES / n).exists() and (IMAGES / n).stat().st_size < SMALL_ENOUGH_TO_HASH],
 )
 def test_media_matches_recorded_img_cat_hash(name):
-    fields = dict(
-        line.split("\t") for line in (EXPECTED / f"{name}.media_hash.txt").read_text().splitlines()
-    )
+    fields = dict(line.split("\t") for line in (EXPECTED / f"{name}.media_hash.txt").read_text().splitlines())
     with _open(name) as img:
         assert img.size == int(fields["size"])
         assert hash_chunks(img.iter_media(), ("md5",))["md5"] == fields["md5"]

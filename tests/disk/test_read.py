@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from forensics_kit.disk import open_image
-from forensics_kit.errors import NotFoundError
+from forensics_kit.errors import ForensicsKitError, NotFoundError
 
 from .conftest import icat
 
@@ -104,3 +104,12 @@ def test_read_in_partition_matches_icat_at_offset(mbr_image):
                 if record.type == "file" and record.inode and not record.path.startswith("/$"):
                     ours = img.read(inode=record.inode, partition=fs.partition)
                     assert ours == icat(mbr_image.path, record.inode, fs.offset // 512)
+
+
+def test_using_a_closed_image_is_a_clear_error(fat16_image):
+    with open_image(fat16_image.path) as img:
+        pass
+    with pytest.raises(ForensicsKitError, match="closed"):
+        list(img.walk())
+    with pytest.raises(ForensicsKitError, match="closed"):
+        img.read("/README.TXT")

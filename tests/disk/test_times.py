@@ -96,6 +96,4 @@ def test_times_and_sizes_match_recorded_bodyfile(name):
             skip = {path for image, path in VERSION_DIFFERENCES if image == name}
             differing = {row[0] for row in ours ^ expected}
             assert differing <= skip
-            assert {r for r in ours if r[0] not in skip} == {
-                r for r in expected if r[0] not in skip
-            }
+            assert {r for r in ours if r[0] not in skip} == {r for r in expected if r[0] not in skip}

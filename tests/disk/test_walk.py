@@ -7,6 +7,7 @@ import json
 import pytest
 
 from forensics_kit.disk import FileRecord, open_image
+from forensics_kit.disk.walker import OpenFileSystem, walk_filesystem
 
 from .conftest import fls
 
@@ -83,3 +84,30 @@ def test_walk_of_each_partition_matches_fls_at_its_offset(mbr_image):
         for fs in img.filesystems():
             ours = {(r.path, r.inode, r.allocated) for r in img.walk(partition=fs.partition)}
             assert ours == fls(mbr_image.path, fs.offset // 512), fs
+
+
+class _FlakyFileSystem:
+    """A real pytsk3 file system whose one directory fails to open, as on damaged media."""
+
+    def __init__(self, fs, bad_inode: int) -> None:
+        self._fs, self._bad, self.info = fs, bad_inode, fs.info
+
+    def open_dir(self, inode: int):
+        if inode == self._bad:
+            raise OSError("tsk_fs_dir_open_meta: error reading directory\nblock 1332: I/O error")
+        return self._fs.open_dir(inode=inode)
+
+    def open_meta(self, inode: int):
+        return self._fs.open_meta(inode=inode)
+
+
+def test_unreadable_directory_is_skipped_with_a_one_line_warning(ext4_image):
+    with open_image(ext4_image.path) as img:
+        home = next(r for r in img.walk() if r.path == "/home/user")
+        good = img._filesystems[0]  # noqa: SLF001 - swap in a failing back end
+        flaky = OpenFileSystem(_FlakyFileSystem(good.fs, home.inode), good.info, img.path)
+        paths = [r.path for r in walk_filesystem(flaky)]
+    assert "/home/user" in paths and "/etc.conf" in paths and "/$OrphanFiles" in paths
+    assert not any(p.startswith("/home/user/") for p in paths)
+    (warning,) = flaky.warnings
+    assert "/home/user" in warning and "\n" not in warning and "I/O error" in warning
