@@ -44,7 +44,7 @@ test: setup
 	$(PY) -m pytest -q
 
 bench: setup
-	$(PY) -m tests.bench
+	$(PY) tests/bench/run.py
 
 lint: setup
 	$(VENV)/bin/ruff check forensics_kit grader solutions tests

@@ -53,7 +53,9 @@ def ensure_built(
     return folder
 
 
-def builder_for(datasets_dir: Path, build_root: Path, progress: Progress | None = None) -> Callable[[str, str | None], Path]:
+def builder_for(
+    datasets_dir: Path, build_root: Path, progress: Progress | None = None
+) -> Callable[[str, str | None], Path]:
     """A ``build(case, variant) -> folder`` callable bound to one course."""
 
     def build(case: str, variant: str | None) -> Path:

@@ -48,7 +48,9 @@ def parse_answers(document: Any, source: str, lab: Lab | None = None) -> AnswerS
         unknown = [q for q in answers if q not in lab.question_ids]
         if unknown:
             raise AnswerFileError(
-                source, f"unknown question id(s) {', '.join(map(str, unknown))} (lab {lab.id} has {', '.join(lab.question_ids)})"
+                source,
+                f"unknown question id(s) {', '.join(map(str, unknown))} "
+                f"(lab {lab.id} has {', '.join(lab.question_ids)})",
             )
     trainee = document.get("trainee") or {}
     variant = document.get("variant")
@@ -99,8 +101,10 @@ def answers_template(
         "evidence_sha256": evidence_sha256 or {},
     }
     intro = {
-        "en": f"# fklab answers for {lab.id}: {lab.title['en']}\n# Write each answer after its question id. Check with: fklab lab check {lab.id} answers.yaml\n",
-        "ru": f"# Ответы fklab для {lab.id}: {lab.title['ru']}\n# Впишите ответ после идентификатора вопроса. Проверка: fklab lab check {lab.id} answers.yaml\n",
+        "en": f"# fklab answers for {lab.id}: {lab.title['en']}\n"
+        f"# Write each answer after its question id. Check with: fklab lab check {lab.id} answers.yaml\n",
+        "ru": f"# Ответы fklab для {lab.id}: {lab.title['ru']}\n"
+        f"# Впишите ответ после идентификатора вопроса. Проверка: fklab lab check {lab.id} answers.yaml\n",
     }[lang if lang in ("en", "ru") else "en"]
     lines = [intro, yaml.safe_dump(header, allow_unicode=True, sort_keys=False).rstrip(), "answers:"]
     for q in lab.questions:

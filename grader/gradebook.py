@@ -41,9 +41,14 @@ class Gradebook:
         return rates
 
     def summary(self) -> dict[str, Any]:
-        return {"lab": self.lab, "submissions": len(self.rows), "graded": len(self.results),
-                "errors": sum(1 for r in self.rows if r.get("error")), "success_rates": self.success_rates(),
-                "rows": self.rows}
+        return {
+            "lab": self.lab,
+            "submissions": len(self.rows),
+            "graded": len(self.results),
+            "errors": sum(1 for r in self.rows if r.get("error")),
+            "success_rates": self.success_rates(),
+            "rows": self.rows,
+        }
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -58,15 +63,25 @@ def _atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def grade_class(course: Course, lab_id: str, submissions: Path, out_dir: Path, build: BuildFn,
-                lang: str = "en") -> Gradebook:
+def grade_class(
+    course: Course, lab_id: str, submissions: Path, out_dir: Path, build: BuildFn, lang: str = "en"
+) -> Gradebook:
     """Grade every answers file directly inside ``submissions``; write the gradebook to ``out_dir``."""
     lab = find_lab(course, lab_id)
     book = Gradebook(lab.id, lab.question_ids)
     seen_ids: dict[str, str] = {}
-    for path in sorted(p for p in Path(submissions).iterdir() if p.suffix.lower() in SUBMISSION_SUFFIXES and p.is_file()):
-        row: dict[str, Any] = {"file": path.name, "trainee": None, "name": None, "variant": None,
-                               "score": 0.0, "max_score": lab.max_score, "error": None}
+    for path in sorted(
+        p for p in Path(submissions).iterdir() if p.suffix.lower() in SUBMISSION_SUFFIXES and p.is_file()
+    ):
+        row: dict[str, Any] = {
+            "file": path.name,
+            "trainee": None,
+            "name": None,
+            "variant": None,
+            "score": 0.0,
+            "max_score": lab.max_score,
+            "error": None,
+        }
         try:
             sheet = load_answers(path, lab)
             row.update(trainee=sheet.trainee_id, name=sheet.trainee_name, variant=sheet.variant)
@@ -94,8 +109,18 @@ def _write(book: Gradebook, out_dir: Path, lang: str) -> None:
     writer.writerow(["file", "trainee", "name", "variant", "score", "max_score", *book.question_ids, "error"])
     for row in book.rows:
         points = row.get("questions", {})
-        writer.writerow([row["file"], row["trainee"] or "", row["name"] or "", row["variant"] or "", row["score"],
-                         row["max_score"], *(points.get(q, "") for q in book.question_ids), row["error"] or ""])
+        writer.writerow(
+            [
+                row["file"],
+                row["trainee"] or "",
+                row["name"] or "",
+                row["variant"] or "",
+                row["score"],
+                row["max_score"],
+                *(points.get(q, "") for q in book.question_ids),
+                row["error"] or "",
+            ]
+        )
     _atomic_write(out_dir / "gradebook.csv", buffer.getvalue())
     document = {**book.summary(), "lang": lang, "results": [r.to_dict(lang) for r in book.results]}
     _atomic_write(out_dir / "gradebook.json", json.dumps(document, ensure_ascii=False, indent=2) + "\n")

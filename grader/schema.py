@@ -47,7 +47,9 @@ def _where(document: Any, path: list[Any]) -> str:
 
 def validate(kind: str, document: Any, source: str) -> None:
     """Validate ``document`` against ``schemas/<kind>.schema.json``; raise LabDefinitionError."""
-    errors = sorted(_validator(kind).iter_errors(document), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    errors = sorted(
+        _validator(kind).iter_errors(document), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path)))
+    )
     if not errors:
         return
     best = jsonschema.exceptions.best_match(errors) or errors[0]

@@ -114,8 +114,12 @@ def start_lab(
     if not answers.exists():
         answers.write_text(
             answers_template(
-                ctx.lab, lang, trainee_name=trainee_name, trainee_id=trainee_id,
-                variant=variant, evidence_sha256=ctx.evidence_sha256(),
+                ctx.lab,
+                lang,
+                trainee_name=trainee_name,
+                trainee_id=trainee_id,
+                variant=variant,
+                evidence_sha256=ctx.evidence_sha256(),
             ),
             "utf-8",
         )

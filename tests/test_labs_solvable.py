@@ -38,7 +38,9 @@ def solved(test_course, build):
 @pytest.mark.parametrize("lab_id", LABS)
 def test_reference_solver_gets_full_marks(solved, lab_id: str, variant: str | None) -> None:
     _, solution, result = solved[lab_id, variant]
-    wrong = {q.id: (q.outcome.value, q.reason.render("en"), q.given) for q in result.questions if q.points < q.max_points}
+    wrong = {
+        q.id: (q.outcome.value, q.reason.render("en"), q.given) for q in result.questions if q.points < q.max_points
+    }
     assert not wrong, wrong
     assert result.score == result.max_score > 0
     assert solution.walkthrough, "the solver explains how it found the answers"
@@ -63,10 +65,10 @@ def test_hand_written_answers_get_exactly_the_expected_score(test_course, build,
         "lab": "net-01",
         "trainee": {"name": "Hand Written", "id": "hw-1"},
         "answers": {
-            "packets": str(truth["artefacts"]["capture"]["packets"] + 1),      # wrong
-            "workstation_ip": "10.9.9.9",                                      # wrong
+            "packets": str(truth["artefacts"]["capture"]["packets"] + 1),  # wrong
+            "workstation_ip": "10.9.9.9",  # wrong
             "resolver_ip": truth["hosts"]["resolver"]["ip"],
-            "domains": [d.upper() for d in domains[:-1]],                      # partly right: one missing
+            "domains": [d.upper() for d in domains[:-1]],  # partly right: one missing
             "download_host": session["host"],
             "download_uri": session["uri"],
             "download_frame": str(session["request_frame"]),
@@ -87,8 +89,16 @@ def test_hand_written_answers_get_exactly_the_expected_score(test_course, build,
 
 
 def test_lab_start_makes_a_workspace_and_keeps_existing_answers(test_course, build, tmp_path: Path) -> None:
-    ws = start_lab(test_course, "disk-01", tmp_path / "ws", build, lang="ru", trainee_name="Анна", trainee_id="t-07",
-                   variant="t-07")
+    ws = start_lab(
+        test_course,
+        "disk-01",
+        tmp_path / "ws",
+        build,
+        lang="ru",
+        trainee_name="Анна",
+        trainee_id="t-07",
+        variant="t-07",
+    )
     usb = ws.evidence["usb"]
     assert usb.exists() and not (usb.stat().st_mode & 0o222), "evidence copy is read-only"
     assert (ws.directory / "README.ru.md").exists()

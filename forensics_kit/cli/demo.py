@@ -50,7 +50,9 @@ def main() -> None:
     class_dir = out / "class-net-01"
     class_dir.mkdir()
     shutil.copyfile(out / "net-01" / "answers.yaml", class_dir / "demo.yaml")
-    (class_dir / "blank.yaml").write_text("lab: net-01\ntrainee: {name: Blank, id: t2}\nanswers:\n  packets: 12\n", "utf-8")
+    (class_dir / "blank.yaml").write_text(
+        "lab: net-01\ntrainee: {name: Blank, id: t2}\nanswers:\n  packets: 12\n", "utf-8"
+    )
     (class_dir / "broken.yaml").write_text("lab: net-01\nanswers: [\n", "utf-8")
     _run(["grade", "net-01", str(class_dir), "--out", str(out / "gradebook-net-01")])
     print("\nDemo finished: every lab above was solved from its evidence and graded at full marks.")

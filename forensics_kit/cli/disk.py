@@ -34,7 +34,9 @@ def info_cmd(image: Path, as_json: bool) -> None:
     """Image format, size, partitions and file systems."""
     with _open(image) as img:
         record = {
-            "path": str(image), "format": img.format, "size": img.size,
+            "path": str(image),
+            "format": img.format,
+            "size": img.size,
             "partitions": len(img.partitions()),
             "filesystems": [fs.to_dict() for fs in img.filesystems()],
         }
@@ -43,8 +45,18 @@ def info_cmd(image: Path, as_json: bool) -> None:
         return
     fss = record.pop("filesystems")
     emit_object(record, False)
-    emit_records(fss, [("partition", "Partition"), ("offset", "Offset"), ("type", "FS type"), ("label", "Label"),
-                       ("block_size", "Block size"), ("block_count", "Blocks")], False)
+    emit_records(
+        fss,
+        [
+            ("partition", "Partition"),
+            ("offset", "Offset"),
+            ("type", "FS type"),
+            ("label", "Label"),
+            ("block_size", "Block size"),
+            ("block_count", "Blocks"),
+        ],
+        False,
+    )
 
 
 @group.command("partitions")
@@ -54,8 +66,17 @@ def partitions_cmd(image: Path, as_json: bool) -> None:
     """Partition table entries, like mmls (start and length in sectors)."""
     with _open(image) as img:
         rows = [p.to_dict() for p in img.partitions()]
-    emit_records(rows, [("index", "#"), ("start", "Start"), ("length", "Length"), ("description", "Description"),
-                        ("filesystem", "File system")], as_json)
+    emit_records(
+        rows,
+        [
+            ("index", "#"),
+            ("start", "Start"),
+            ("length", "Length"),
+            ("description", "Description"),
+            ("filesystem", "File system"),
+        ],
+        as_json,
+    )
 
 
 @group.command("ls")
@@ -72,8 +93,19 @@ def ls_cmd(image: Path, partition: int | None, deleted: bool, pattern: str | Non
             records = (r for r in records if not r["allocated"])
         if pattern:
             records = (r for r in records if fnmatch.fnmatchcase(r["path"], pattern))
-        emit_records(records, [("partition", "Part"), ("inode", "Inode"), ("allocated", "Alloc"), ("type", "Type"),
-                               ("size", "Size"), ("mtime", "Modified"), ("path", "Path")], as_json)
+        emit_records(
+            records,
+            [
+                ("partition", "Part"),
+                ("inode", "Inode"),
+                ("allocated", "Alloc"),
+                ("type", "Type"),
+                ("size", "Size"),
+                ("mtime", "Modified"),
+                ("path", "Path"),
+            ],
+            as_json,
+        )
         for w in getattr(img, "warnings", []):
             warn(w)
 
@@ -101,7 +133,9 @@ def cat_cmd(image: Path, path: str | None, inode: int | None, partition: int | N
 @PARTITION
 @click.option("--verify", "expected", help="Compare with this MD5/SHA-1/SHA-256; exit 1 if different.")
 @json_option
-def hash_cmd(image: Path, path: str | None, inode: int | None, partition: int | None, expected: str | None, as_json: bool) -> None:
+def hash_cmd(
+    image: Path, path: str | None, inode: int | None, partition: int | None, expected: str | None, as_json: bool
+) -> None:
     """MD5, SHA-1 and SHA-256 of the whole image, or of one file inside it."""
     if path is None and inode is None:
         digests = hash_file(image)

@@ -7,11 +7,21 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import builder, course, json_option, lang_of
-from forensics_kit.cli.output import emit_object, emit_records, json_line, say, show, table, warn
+from forensics_kit.cli.output import emit_records, json_line, say, show, table, warn
 from forensics_kit.cli.text import pick, tr
 from grader.grade import LabResult
 from grader.lab import list_labs
-from grader.workflow import check_answers, find_lab, run_solver, solution_document, solution_sheet, start_lab, write_sheet, grade_sheet, lab_key
+from grader.workflow import (
+    check_answers,
+    find_lab,
+    grade_sheet,
+    lab_key,
+    run_solver,
+    solution_document,
+    solution_sheet,
+    start_lab,
+    write_sheet,
+)
 
 
 @click.group("lab")
@@ -26,12 +36,24 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
     """All labs of the course with level and time."""
     lang = lang_of(ctx)
     rows = (
-        {"id": lab.id, "title": pick(lab.title, lang), "difficulty": tr(lab.difficulty, lang) if not as_json else lab.difficulty,
-         "minutes": lab.minutes, "questions": len(lab.questions), "points": lab.max_score}
+        {
+            "id": lab.id,
+            "title": pick(lab.title, lang),
+            "difficulty": tr(lab.difficulty, lang) if not as_json else lab.difficulty,
+            "minutes": lab.minutes,
+            "questions": len(lab.questions),
+            "points": lab.max_score,
+        }
         for lab in list_labs(course().labs)
     )
-    cols = [("id", tr("id", lang)), ("title", tr("title", lang)), ("difficulty", tr("difficulty", lang)),
-            ("minutes", tr("minutes", lang)), ("questions", tr("questions", lang)), ("points", tr("points", lang))]
+    cols = [
+        ("id", tr("id", lang)),
+        ("title", tr("title", lang)),
+        ("difficulty", tr("difficulty", lang)),
+        ("minutes", tr("minutes", lang)),
+        ("questions", tr("questions", lang)),
+        ("points", tr("points", lang)),
+    ]
     emit_records(rows, cols, as_json)
 
 
@@ -44,13 +66,21 @@ def show_cmd(ctx: click.Context, lab_id: str, as_json: bool) -> None:
     lang = lang_of(ctx)
     lab = find_lab(course(), lab_id)
     if as_json:
-        json_line({
-            "id": lab.id, "title": lab.title, "summary": lab.summary, "difficulty": lab.difficulty,
-            "minutes": lab.minutes, "objectives": list(lab.objectives),
-            "evidence": [{"dataset": e.dataset, "artefact": e.artefact} for e in lab.evidence],
-            "questions": [{"id": q.id, "text": q.text, "type": q.type, "points": q.points, "hints": len(q.hints)}
-                          for q in lab.questions],
-        })
+        json_line(
+            {
+                "id": lab.id,
+                "title": lab.title,
+                "summary": lab.summary,
+                "difficulty": lab.difficulty,
+                "minutes": lab.minutes,
+                "objectives": list(lab.objectives),
+                "evidence": [{"dataset": e.dataset, "artefact": e.artefact} for e in lab.evidence],
+                "questions": [
+                    {"id": q.id, "text": q.text, "type": q.type, "points": q.points, "hints": len(q.hints)}
+                    for q in lab.questions
+                ],
+            }
+        )
         return
     say(f"{lab.id}: {pick(lab.title, lang)}  [{tr(lab.difficulty, lang)}, {lab.minutes} min]")
     say(pick(lab.summary, lang))
@@ -69,24 +99,45 @@ def show_cmd(ctx: click.Context, lab_id: str, as_json: bool) -> None:
 
 @group.command("start")
 @click.argument("lab_id")
-@click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path), help="Workspace folder (default: ./<lab-id>).")
+@click.option(
+    "--dir", "workdir", type=click.Path(file_okay=False, path_type=Path), help="Workspace folder (default: ./<lab-id>)."
+)
 @click.option("--trainee", "trainee_id", help="Your trainee id: you get your own variant of the evidence.")
 @click.option("--name", "trainee_name", help="Your name, written into the answers file.")
 @click.pass_context
-def start_cmd(ctx: click.Context, lab_id: str, workdir: Path | None, trainee_id: str | None, trainee_name: str | None) -> None:
+def start_cmd(
+    ctx: click.Context, lab_id: str, workdir: Path | None, trainee_id: str | None, trainee_name: str | None
+) -> None:
     """Make a workspace: evidence copies (read-only), the brief and an answers template."""
     lang = lang_of(ctx)
     the_course = course()
     target = workdir or Path.cwd() / lab_id
     existed = (target / "answers.yaml").exists()
     with builder(the_course) as build:
-        ws = start_lab(the_course, lab_id, target, build, lang=lang, trainee_name=trainee_name,
-                       trainee_id=trainee_id, variant=trainee_id)
+        ws = start_lab(
+            the_course,
+            lab_id,
+            target,
+            build,
+            lang=lang,
+            trainee_name=trainee_name,
+            trainee_id=trainee_id,
+            variant=trainee_id,
+        )
     if existed:
         warn(tr("answers_kept", lang, answers=ws.answers))
     readme = next((p for p in (ws.directory / "README.ru.md", ws.directory / "README.md") if p.exists()), ws.directory)
-    say(tr("workspace_ready", lang, dir=ws.directory, evidence=", ".join(str(p) for p in ws.evidence.values()),
-           answers=ws.answers, readme=readme, lab=lab_id))
+    say(
+        tr(
+            "workspace_ready",
+            lang,
+            dir=ws.directory,
+            evidence=", ".join(str(p) for p in ws.evidence.values()),
+            answers=ws.answers,
+            readme=readme,
+            lab=lab_id,
+        )
+    )
 
 
 def _print_result(result: LabResult, lang: str, as_json: bool) -> None:
@@ -99,7 +150,9 @@ def _print_result(result: LabResult, lang: str, as_json: bool) -> None:
     styles = {"correct": "green", "partial": "yellow", "wrong": "red", "missing": "dim"}
     for q in result.questions:
         outcome = q.outcome.value
-        t.add_row(q.id, f"[{styles[outcome]}]{tr(outcome, lang)}[/]", f"{q.points:g}/{q.max_points:g}", q.reason.render(lang))
+        t.add_row(
+            q.id, f"[{styles[outcome]}]{tr(outcome, lang)}[/]", f"{q.points:g}/{q.max_points:g}", q.reason.render(lang)
+        )
     show(t)
     for w in result.warnings:
         warn(w.render(lang))
@@ -134,7 +187,9 @@ def solve_cmd(ctx: click.Context, lab_id: str, variant: str | None, out: Path | 
         lab_ctx, solution = run_solver(the_course, lab_id, variant, build)
     if out:
         write_sheet(out, solution_document(lab_ctx, solution))
-    result = grade_sheet(lab_ctx.lab, lab_key(the_course, lab_ctx.lab), lab_ctx.truths, solution_sheet(lab_ctx, solution))
+    result = grade_sheet(
+        lab_ctx.lab, lab_key(the_course, lab_ctx.lab), lab_ctx.truths, solution_sheet(lab_ctx, solution)
+    )
     if not as_json:
         for line in solution.walkthrough:
             say(f"  {line}")

@@ -39,7 +39,9 @@ class _Fklab(click.Group):
             if os.environ.get("FKLAB_DEBUG"):
                 raise
             first = (str(exc).splitlines() or [""])[0]
-            click.echo(f"fklab: internal error: {type(exc).__name__}: {first} (set FKLAB_DEBUG=1 for details)", err=True)
+            click.echo(
+                f"fklab: internal error: {type(exc).__name__}: {first} (set FKLAB_DEBUG=1 for details)", err=True
+            )
             ctx.exit(EXIT_INTERNAL)
 
 

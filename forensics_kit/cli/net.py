@@ -35,9 +35,21 @@ def flows_cmd(pcap: Path, as_json: bool) -> None:
     from forensics_kit.net import flows
 
     rows = (f.to_dict() for f in flows(pcap))
-    emit_records(rows, [("proto", "Proto"), ("src", "Source"), ("sport", "Port"), ("dst", "Destination"),
-                        ("dport", "Port"), ("packets", "Packets"), ("bytes", "Bytes"), ("start", "Start"),
-                        ("duration", "Duration s")], as_json)
+    emit_records(
+        rows,
+        [
+            ("proto", "Proto"),
+            ("src", "Source"),
+            ("sport", "Port"),
+            ("dst", "Destination"),
+            ("dport", "Port"),
+            ("packets", "Packets"),
+            ("bytes", "Bytes"),
+            ("start", "Start"),
+            ("duration", "Duration s"),
+        ],
+        as_json,
+    )
 
 
 @group.command("dns")
@@ -48,8 +60,20 @@ def dns_cmd(pcap: Path, as_json: bool) -> None:
     from forensics_kit.net import dns_messages
 
     rows = (m.to_dict() for m in dns_messages(pcap))
-    emit_records(rows, [("frame", "Frame"), ("time", "Time"), ("src", "Source"), ("dst", "Destination"),
-                        ("response", "Response"), ("qname", "Name"), ("qtype", "Type"), ("answers", "Answers")], as_json)
+    emit_records(
+        rows,
+        [
+            ("frame", "Frame"),
+            ("time", "Time"),
+            ("src", "Source"),
+            ("dst", "Destination"),
+            ("response", "Response"),
+            ("qname", "Name"),
+            ("qtype", "Type"),
+            ("answers", "Answers"),
+        ],
+        as_json,
+    )
 
 
 @group.command("http")
@@ -60,6 +84,19 @@ def http_cmd(pcap: Path, as_json: bool) -> None:
     from forensics_kit.net import http_transactions
 
     rows = (t.to_dict() for t in http_transactions(pcap))
-    emit_records(rows, [("frame", "Frame"), ("time", "Time"), ("src", "Client"), ("dst", "Server"), ("method", "Method"),
-                        ("host", "Host"), ("uri", "URI"), ("status", "Status"), ("content_type", "Type"),
-                        ("sha256", "Body SHA-256")], as_json)
+    emit_records(
+        rows,
+        [
+            ("frame", "Frame"),
+            ("time", "Time"),
+            ("src", "Client"),
+            ("dst", "Server"),
+            ("method", "Method"),
+            ("host", "Host"),
+            ("uri", "URI"),
+            ("status", "Status"),
+            ("content_type", "Type"),
+            ("sha256", "Body SHA-256"),
+        ],
+        as_json,
+    )

@@ -36,7 +36,9 @@ def json_line(record: Any) -> None:
     sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
 
 
-def emit_records(records: Iterable[dict[str, Any]], columns: Sequence[Column], as_json: bool, title: str | None = None) -> int:
+def emit_records(
+    records: Iterable[dict[str, Any]], columns: Sequence[Column], as_json: bool, title: str | None = None
+) -> int:
     """Write records as JSON lines or as a table; return how many were written."""
     count = 0
     if as_json:

@@ -28,14 +28,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "wrong": {"en": "wrong", "ru": "неверно"},
     "missing": {"en": "no answer", "ru": "нет ответа"},
     "workspace_ready": {
-        "en": "Workspace ready: {dir}\n  evidence: {evidence}\n  answers:  {answers}\nRead {readme}, then check your answers with: fklab lab check {lab} {answers}",
-        "ru": "Рабочая папка готова: {dir}\n  улики:  {evidence}\n  ответы: {answers}\nПрочитайте {readme}, затем проверьте ответы: fklab lab check {lab} {answers}",
+        "en": "Workspace ready: {dir}\n  evidence: {evidence}\n  answers:  {answers}\n"
+        "Read {readme}, then check your answers with: fklab lab check {lab} {answers}",
+        "ru": "Рабочая папка готова: {dir}\n  улики:  {evidence}\n  ответы: {answers}\n"
+        "Прочитайте {readme}, затем проверьте ответы: fklab lab check {lab} {answers}",
     },
     "answers_kept": {
         "en": "Kept your existing answers file {answers} (not overwritten).",
         "ru": "Ваш файл ответов {answers} сохранён (не перезаписан).",
     },
-    "score_line": {"en": "Score: {score:g} of {max:g} ({percent:.0f}%)", "ru": "Итог: {score:g} из {max:g} ({percent:.0f}%)"},
+    "score_line": {
+        "en": "Score: {score:g} of {max:g} ({percent:.0f}%)",
+        "ru": "Итог: {score:g} из {max:g} ({percent:.0f}%)",
+    },
     "built": {"en": "built {case} ({variant}) in {dir}", "ru": "собран {case} ({variant}) в {dir}"},
     "verify_ok": {"en": "ok", "ru": "совпадает"},
     "verify_bad": {"en": "DIFFERS", "ru": "ОТЛИЧАЕТСЯ"},

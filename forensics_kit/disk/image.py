@@ -8,7 +8,9 @@ or is truncated, with one clear :class:`~forensics_kit.errors.EvidenceError`.
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -260,13 +262,29 @@ def _segment_hint(path: str) -> str:
     return ""
 
 
-def open_image(path: str | Path, *, allow_truncated: bool = False) -> DiskImage:
+def pin_local_time_zone(zone: str = "UTC") -> None:
+    """Make The Sleuth Kit read zone-less times (FAT's local times) in ``zone``.
+
+    TSK converts FAT time stamps with the process's time zone (``TZ``), like
+    ``fls -z``. Left alone, the same image would give other answers on a trainee's
+    laptop in Moscow than on the instructor's in UTC, so the kit pins the zone for
+    the whole process when it opens an image. Zone-aware file systems (NTFS, ext,
+    exFAT with offsets) are not affected.
+    """
+    if os.environ.get("TZ") != zone:
+        os.environ["TZ"] = zone
+        time.tzset()
+
+
+def open_image(path: str | Path, *, allow_truncated: bool = False, fat_time_zone: str = "UTC") -> DiskImage:
     """Open a disk image read-only: raw/dd, split raw, E01, QCOW2, VHD/VHDX or VMDK.
 
     Args:
         path: the image file (the first segment of a split set).
         allow_truncated: open an image whose file system runs past its end, with a
             warning, instead of refusing it.
+        fat_time_zone: the zone FAT's zone-less local times are read in (see
+            :func:`pin_local_time_zone`); UTC unless the case says otherwise.
 
     Raises:
         EvidenceError: missing file, directory, empty file, not a disk image, a
@@ -274,6 +292,7 @@ def open_image(path: str | Path, *, allow_truncated: bool = False) -> DiskImage:
             names the file.
     """
     name = str(path)
+    pin_local_time_zone(fat_time_zone)
     media = open_media(name)
     try:
         return DiskImage(name, media, allow_truncated)

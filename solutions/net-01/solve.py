@@ -28,12 +28,18 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
     answers["domains"] = sorted({m.qname for m in queries})
     log(f"net dns: {workstation} asked {resolver} for {len(answers['domains'])} names: {', '.join(answers['domains'])}")
 
-    downloads = [t for t in http_transactions(capture)
-                 if t.content_type and not t.content_type.startswith(PAGE_TYPES)]
+    downloads = [t for t in http_transactions(capture) if t.content_type and not t.content_type.startswith(PAGE_TYPES)]
     if downloads:
         t = downloads[0]
-        answers.update(download_host=t.host, download_uri=t.uri, download_frame=t.frame,
-                       user_agent=t.user_agent, download_sha256=t.sha256)
-        log(f"net http: frame {t.frame} GET http://{t.host}{t.uri} -> {t.status} {t.content_type}, "
-            f"body SHA-256 {t.sha256}")
+        answers.update(
+            download_host=t.host,
+            download_uri=t.uri,
+            download_frame=t.frame,
+            user_agent=t.user_agent,
+            download_sha256=t.sha256,
+        )
+        log(
+            f"net http: frame {t.frame} GET http://{t.host}{t.uri} -> {t.status} {t.content_type}, "
+            f"body SHA-256 {t.sha256}"
+        )
     return answers

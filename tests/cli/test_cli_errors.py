@@ -16,8 +16,15 @@ REPO = Path(__file__).resolve().parents[2]
 def fklab(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "FKLAB_LANG": "en"}
     env.pop("FKLAB_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "forensics_kit.cli.main", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "forensics_kit.cli.main", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:

@@ -40,7 +40,9 @@ def _fls_entries(image: Path) -> set[tuple[str, int, bool]]:
     return entries
 
 
-@pytest.mark.skipif(shutil.which("fls") is None, reason="The Sleuth Kit (fls) is not installed: apt-get install sleuthkit")
+@pytest.mark.skipif(
+    shutil.which("fls") is None, reason="The Sleuth Kit (fls) is not installed: apt-get install sleuthkit"
+)
 def test_disk_ls_lists_what_fls_lists_on_disk01(usb: Path) -> None:
     ours = {(r["path"], r["inode"], r["allocated"]) for r in _fklab_json("disk", "ls", str(usb))}
     theirs = _fls_entries(usb)
@@ -48,7 +50,9 @@ def test_disk_ls_lists_what_fls_lists_on_disk01(usb: Path) -> None:
     assert any(not allocated for _, _, allocated in ours), "disk-01 has deleted files"
 
 
-@pytest.mark.skipif(shutil.which("icat") is None, reason="The Sleuth Kit (icat) is not installed: apt-get install sleuthkit")
+@pytest.mark.skipif(
+    shutil.which("icat") is None, reason="The Sleuth Kit (icat) is not installed: apt-get install sleuthkit"
+)
 def test_disk_cat_of_deleted_files_equals_icat(usb: Path) -> None:
     deleted = [r for r in _fklab_json("disk", "ls", str(usb), "--deleted") if r["type"] == "file"]
     assert deleted
@@ -61,8 +65,12 @@ def test_disk_cat_of_deleted_files_equals_icat(usb: Path) -> None:
 @pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark is not installed: apt-get install tshark")
 def test_net_dns_names_match_tshark_on_net01(capture: Path) -> None:
     ours = [(r["frame"], r["qname"]) for r in _fklab_json("net", "dns", str(capture))]
-    out = subprocess.run(["tshark", "-n", "-r", str(capture), "-T", "fields", "-e", "frame.number", "-e", "dns.qry.name",
-                          "-Y", "dns"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["tshark", "-n", "-r", str(capture), "-T", "fields", "-e", "frame.number", "-e", "dns.qry.name", "-Y", "dns"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     theirs = [(int(f), n) for f, n in (line.split("\t") for line in out.splitlines() if line)]
     assert ours == theirs and ours
 
@@ -70,15 +78,36 @@ def test_net_dns_names_match_tshark_on_net01(capture: Path) -> None:
 @pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark is not installed: apt-get install tshark")
 def test_net_http_requests_match_tshark_on_net01(capture: Path) -> None:
     ours = [(r["frame"], r["method"], r["host"], r["uri"]) for r in _fklab_json("net", "http", str(capture))]
-    out = subprocess.run(["tshark", "-n", "-r", str(capture), "-T", "fields", "-e", "frame.number", "-e",
-                          "http.request.method", "-e", "http.host", "-e", "http.request.uri", "-Y", "http.request"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "tshark",
+            "-n",
+            "-r",
+            str(capture),
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "http.request.method",
+            "-e",
+            "http.host",
+            "-e",
+            "http.request.uri",
+            "-Y",
+            "http.request",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     theirs = [(int(f), m, h, u) for f, m, h, u in (line.split("\t") for line in out.splitlines() if line)]
     assert ours == theirs and ours
 
 
 @pytest.mark.skipif(shutil.which("capinfos") is None, reason="capinfos (tshark) is not installed")
 def test_net_summary_packet_count_matches_capinfos(capture: Path) -> None:
-    (summary,) = _fklab_json("net", "summary", str(capture))
+    result = CliRunner().invoke(cli, ["net", "summary", str(capture), "--json"], catch_exceptions=False)
+    summary = json.loads(result.stdout)
     out = subprocess.run(["capinfos", "-c", "-M", str(capture)], capture_output=True, text=True, check=True).stdout
     assert summary["packets"] == int(re.search(r"Number of packets:\s+(\d+)", out).group(1))

@@ -85,3 +85,21 @@ def test_evidence_is_untouched_by_walk_and_reads(fat16_image):
                 img.read(inode=record.inode)
     assert hash_file(fat16_image.path) == before
     assert fat16_image.path.stat().st_mtime_ns == mtime
+
+
+def test_fat_times_do_not_depend_on_the_machines_time_zone(fat16_image) -> None:
+    """A trainee's laptop in Moscow must read the same FAT times as the instructor's in UTC."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json,sys; from forensics_kit.disk import open_image\n"
+        "with open_image(sys.argv[1]) as img: print(json.dumps([r.mtime for r in img.walk()]))"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code, str(fat16_image.path)], capture_output=True, text=True, check=True,
+                       env={**os.environ, "TZ": zone}).stdout
+        for zone in ("UTC", "Europe/Moscow", "America/New_York")
+    ]
+    assert runs[0] == runs[1] == runs[2]

@@ -40,7 +40,10 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def _lab_with(tmp_path: Path, question_type: str = "text", extra: str = "") -> Path:
-    return _write(tmp_path, "lab-x/lab.yaml", f"""
+    return _write(
+        tmp_path,
+        "lab-x/lab.yaml",
+        f"""
 id: lab-x
 title: {{en: X, ru: Х}}
 summary: {{en: X, ru: Х}}
@@ -58,7 +61,8 @@ questions:
     type: {question_type}
     points: 2
     {extra}
-""")
+""",
+    )
 
 
 def test_unknown_answer_type_names_file_question_and_known_types(tmp_path: Path) -> None:
@@ -90,7 +94,9 @@ def test_key_that_misses_a_question_is_rejected(tmp_path: Path) -> None:
 
 def test_key_with_a_bad_checker_option_names_the_question(tmp_path: Path) -> None:
     lab = load_lab(_lab_with(tmp_path, "number"))
-    key = _write(tmp_path, "key.yaml", "lab: lab-x\nanswers:\n  q1: {expected: a}\n  q3: {expected: 1, options: {tol: 1}}\n")
+    key = _write(
+        tmp_path, "key.yaml", "lab: lab-x\nanswers:\n  q1: {expected: a}\n  q3: {expected: 1, options: {tol: 1}}\n"
+    )
     with pytest.raises(LabDefinitionError, match="question q3: .*tol"):
         load_key(key, lab)
 
@@ -102,8 +108,7 @@ def test_truth_references_resolve_through_dicts_and_lists() -> None:
 
 
 def test_answers_keep_what_the_trainee_typed(tmp_path: Path) -> None:
-    path = _write(tmp_path, "answers.yaml",
-                  "lab: lab-x\nanswers:\n  q1: 0x400\n  q3: 2024-03-01 10:00:00\n")
+    path = _write(tmp_path, "answers.yaml", "lab: lab-x\nanswers:\n  q1: 0x400\n  q3: 2024-03-01 10:00:00\n")
     sheet = load_answers(path)
     assert sheet.answers == {"q1": "0x400", "q3": "2024-03-01 10:00:00"}
 
@@ -129,8 +134,9 @@ def test_malformed_answers_files_give_one_line_errors(tmp_path: Path, text: str,
 def test_custom_yaml_tags_in_answers_are_plain_data_never_executed(tmp_path: Path) -> None:
     lab = load_lab(_lab_with(tmp_path))
     marker = tmp_path / "pwned"
-    path = _write(tmp_path, "answers.yaml",
-                  f"lab: lab-x\nanswers:\n  q1: !!python/object/apply:os.system [touch {marker}]\n")
+    path = _write(
+        tmp_path, "answers.yaml", f"lab: lab-x\nanswers:\n  q1: !!python/object/apply:os.system [touch {marker}]\n"
+    )
     assert load_answers(path, lab).answers["q1"] == [f"touch {marker}"]
     assert not marker.exists()
 
