@@ -44,7 +44,7 @@ test: setup
 	$(PY) -m pytest -q
 
 bench: setup
-	$(PY) tests/bench/run.py
+	$(PY) tests/bench/run.py $(BENCH)
 
 lint: setup
 	$(VENV)/bin/ruff check forensics_kit grader solutions tests

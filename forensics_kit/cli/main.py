@@ -62,10 +62,25 @@ def cli(ctx: click.Context, lang: str) -> None:
 
 
 def _register() -> None:
+    """Add the command groups, then every extension module (``disk_*.py``, ``net_*.py``, ...).
+
+    An extension module attaches its commands to a group on import
+    (``from forensics_kit.cli.disk import group`` then ``@group.command(...)``), so a
+    new area of the kit adds one CLI file and touches no other.
+    """
+    import importlib
+    import pkgutil
+
+    import forensics_kit.cli as package
     from forensics_kit.cli import datasets, disk, grade, lab, net
 
-    for module in (lab, disk, net, datasets, grade):
+    groups = (lab, disk, net, datasets, grade)
+    for module in groups:
         cli.add_command(module.group)
+    prefixes = tuple(f"{m.__name__.rsplit('.', 1)[-1]}_" for m in groups)
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if info.name.startswith(prefixes):
+            importlib.import_module(f"{package.__name__}.{info.name}")
 
 
 _register()
