@@ -19,7 +19,7 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
     answers["packets"] = summary.packets
     log(f"net summary: {summary.packets} packets from {summary.first_time} to {summary.last_time}")
 
-    queries = [m for m in dns_messages(capture) if not m.response]
+    queries = [m for m in dns_messages(capture) if not m.response and m.qname and m.service == "dns"]
     clients = Counter(m.src for m in queries)
     workstation = clients.most_common(1)[0][0]
     resolver = Counter(m.dst for m in queries if m.src == workstation).most_common(1)[0][0]
