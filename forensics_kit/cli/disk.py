@@ -37,6 +37,9 @@ def info_cmd(image: Path, as_json: bool) -> None:
             "path": str(image),
             "format": img.format,
             "size": img.size,
+            "sectors": img.size // int(img.metadata.get("bytes_per_sector", 512)),
+            "acquisition": dict(img.metadata),
+            "stored_hashes": dict(img.stored_hashes),
             "partitions": len(img.partitions()),
             "filesystems": [fs.to_dict() for fs in img.filesystems()],
         }
@@ -44,7 +47,10 @@ def info_cmd(image: Path, as_json: bool) -> None:
         emit_object(record, True)
         return
     fss = record.pop("filesystems")
+    acquisition = {**record.pop("acquisition"), **{f"stored {k}": v for k, v in record.pop("stored_hashes").items()}}
     emit_object(record, False)
+    if acquisition:
+        emit_object(acquisition, False, title="Acquisition record (stored in the container)")
     emit_records(
         fss,
         [
@@ -57,6 +63,41 @@ def info_cmd(image: Path, as_json: bool) -> None:
         ],
         False,
     )
+
+
+@group.command("verify")
+@IMAGE
+@json_option
+def verify_cmd(image: Path, as_json: bool) -> None:
+    """Hash the media inside the container and compare with the hashes stored at acquisition (E01)."""
+    from forensics_kit.cli.common import progress_bar
+
+    with _open(image) as img, progress_bar() as progress:
+        stored = dict(img.stored_hashes)
+        if not stored:
+            raise click.ClickException(f"{image}: the {img.format} container stores no acquisition hashes to verify")
+        total, done = img.size, 0
+
+        def chunks():
+            nonlocal done
+            for chunk in img.iter_media():
+                done += len(chunk)
+                if progress:
+                    progress("hashing media", done, total)
+                yield chunk
+
+        computed = hash_chunks(chunks(), [a for a in ("md5", "sha1", "sha256") if a in stored] or ["md5"])
+    record = {
+        "image": str(image),
+        "format": img.format,
+        "media_size": total,
+        **{f"stored_{a}": v for a, v in stored.items()},
+        **{f"computed_{a}": v for a, v in computed.items()},
+        "verified": all(stored[a] == computed[a] for a in computed),
+    }
+    emit_object(record, as_json)
+    if not record["verified"]:
+        raise click.ClickException(f"{image}: media hash differs from the one stored at acquisition")
 
 
 @group.command("partitions")

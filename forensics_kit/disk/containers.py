@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,8 @@ class Media:
     img: pytsk3.Img_Info
     format: str
     size: int
+    metadata: dict[str, str] = field(default_factory=dict)
+    stored_hashes: dict[str, str] = field(default_factory=dict)
 
     def close(self) -> None:
         """Release the container handle."""
@@ -170,4 +172,24 @@ def open_media(path: str | Path) -> Media:
         size = img.get_size()
     except (OSError, RuntimeError, ValueError, TypeError) as exc:
         raise EvidenceError(name, f"cannot open as {fmt} image: {one_line(exc)}") from exc
-    return Media(img=img, format=fmt, size=size)
+    metadata, hashes = _acquisition_record(img)
+    return Media(img=img, format=fmt, size=size, metadata=metadata, stored_hashes=hashes)
+
+
+def _acquisition_record(img: pytsk3.Img_Info) -> tuple[dict[str, str], dict[str, str]]:
+    """What the acquisition tool wrote into the container (EWF: examiner, case, hashes).
+
+    Formats without such a record (raw, QCOW2, VHD, VMDK) give two empty dicts.
+    """
+    handle = getattr(img, "_handle", None)
+    if handle is None or not hasattr(handle, "get_header_values"):
+        return {}, {}
+    try:
+        metadata = {str(k): str(v) for k, v in (handle.get_header_values() or {}).items() if v not in (None, "")}
+        stored = handle.get_hash_values() or {}
+        hashes = {str(k).lower().replace("-", ""): str(v).lower() for k, v in stored.items() if v}
+        metadata["bytes_per_sector"] = str(handle.get_bytes_per_sector())
+        metadata["number_of_sectors"] = str(handle.get_number_of_sectors())
+    except (OSError, RuntimeError, ValueError, TypeError):
+        return {}, {}
+    return metadata, hashes

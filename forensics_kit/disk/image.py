@@ -49,6 +49,10 @@ class DiskImage:
         self.path = path
         self.format = media.format
         self.size = media.size
+        self.metadata: dict[str, str] = dict(media.metadata)
+        """The container's acquisition record (EWF: case_number, examiner_name, acquiry_date, ...)."""
+        self.stored_hashes: dict[str, str] = dict(media.stored_hashes)
+        """Hashes of the media the acquisition tool stored in the container (EWF: md5, sha1)."""
         self.warnings: list[str] = []
         self._media = media
         self._partitions: list[Partition] = []
