@@ -12,6 +12,7 @@ from forensics_kit.net.dns_wire import DnsFormatError, ResourceRecord, parse_mes
 from forensics_kit.net.flows import Flow, flows
 from forensics_kit.net.http import HttpTransaction, http_transactions
 from forensics_kit.net.reader import CaptureReader, Frame, linktype_name, read_frames
+from forensics_kit.net.streams import Segment, StreamInfo, follow_stream, tcp_streams
 from forensics_kit.net.summary import CaptureSummary, summarize
 
 __all__ = [
@@ -23,11 +24,15 @@ __all__ = [
     "Frame",
     "HttpTransaction",
     "ResourceRecord",
+    "Segment",
+    "StreamInfo",
     "dns_messages",
     "flows",
+    "follow_stream",
     "http_transactions",
     "linktype_name",
     "parse_message",
     "read_frames",
     "summarize",
+    "tcp_streams",
 ]
