@@ -13,12 +13,13 @@ import heapq
 import ipaddress
 import random
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FsPath
 
+from forensics_kit.builder.traffic.capture_services import ServiceSessions
 from forensics_kit.builder.traffic.frames import Endpoint, IPAddress
-from forensics_kit.builder.traffic.sessions import Path, Session, dns_session, http_session
+from forensics_kit.builder.traffic.sessions import Frames, Path, Session, dns_session, http_session
 from forensics_kit.builder.traffic.writers import FORMATS, write_capture
 from forensics_kit.errors import RecipeError
 from forensics_kit.timefmt import iso_utc
@@ -54,7 +55,7 @@ class Host:
     _address: IPAddress = field(repr=False, compare=False)
 
 
-class Capture:
+class Capture(ServiceSessions):
     """Collects sessions of synthetic traffic and writes them as one pcap/pcapng file.
 
     Args:
@@ -133,25 +134,42 @@ class Capture:
         base_rtt = pair.randint(1_000, 3_000) if local else pair.randint(5_000, 40_000)
         hops = 0 if local else pair.randint(4, 16)
         server_ttl = pair.choice((64, 64, 128)) - hops
-        if sport is None:
-            sport = rng.randint(*_EPHEMERAL)
-            while (client.ip, proto, sport) in self._used_ports:
-                sport = sport + 1 if sport < _EPHEMERAL[1] else _EPHEMERAL[0]
-        elif not 1 <= sport <= 65535:
-            raise _error(item, f"client port {sport} is not between 1 and 65535")
-        elif (client.ip, proto, sport) in self._used_ports:
-            raise _error(item, f"client port {sport} of {client.ip} is used by another session")
+        sport = self._port(item, client, proto, sport, rng)
         if not 1 <= dport <= 65535:
             raise _error(item, f"server port {dport} is not between 1 and 65535")
-        self._used_ports.add((client.ip, proto, sport))
         rtt = max(500, base_rtt + rng.randint(-base_rtt // 10, base_rtt // 10))
         client_mac = bytes.fromhex(client.mac.replace(":", ""))
         server_mac = bytes.fromhex(server.mac.replace(":", ""))
-        return Path(
-            Endpoint(client_mac, client._address, sport, 64),
-            Endpoint(server_mac, server._address, dport, server_ttl),
-            rtt, rng.choice((20, 50, 100, 200)), rng,
-        )
+        client_end = Endpoint(client_mac, client._address, sport, 64)
+        server_end = Endpoint(server_mac, server._address, dport, server_ttl)
+        mbps = rng.choice((20, 50, 100, 200))
+        extra = random.Random(f"{self.seed}/ports/{sid}")
+
+        def connect(from_client: bool, src: int | None, dst: int) -> Path:
+            if from_client:
+                ends = (replace(client_end, port=self._port(item, client, proto, src, extra)),
+                        replace(server_end, port=dst))
+            elif src is not None:  # a fixed server port (FTP's 20) serves many connections
+                ends = (replace(server_end, port=src), replace(client_end, port=dst))
+            else:
+                ends = (replace(server_end, port=self._port(item, server, proto, src, extra)),
+                        replace(client_end, port=dst))
+            return Path(*ends, rtt, mbps, rng, connect)
+
+        return Path(client_end, server_end, rtt, mbps, rng, connect)
+
+    def _port(self, item: str, host: Host, proto: int, port: int | None, rng: random.Random) -> int:
+        """``port`` checked free on ``host``, or a free ephemeral one; reserved for the capture."""
+        if port is None:
+            port = rng.randint(*_EPHEMERAL)
+            while (host.ip, proto, port) in self._used_ports:
+                port = port + 1 if port < _EPHEMERAL[1] else _EPHEMERAL[0]
+        elif not 1 <= port <= 65535:
+            raise _error(item, f"client port {port} is not between 1 and 65535")
+        elif (host.ip, proto, port) in self._used_ports:
+            raise _error(item, f"client port {port} of {host.ip} is used by another session")
+        self._used_ports.add((host.ip, proto, port))
+        return port
 
     def _start(self, sid: str, at: float) -> int:
         if at < 0:
@@ -219,45 +237,64 @@ class Capture:
         self._sessions.append(session)
         return sid
 
+    def _add(self, kind: str, client: Host | str, server: Host | str, *, at: float, sid: str | None,
+             dport: int, build: Callable[[str, Path, int], Session], sport: int | None = None,
+             proto: int = 6) -> str:
+        """Add the session ``build(sid, path, start_us)`` makes; its truth starts with who and where."""
+        sid = self._new_sid(kind, sid)
+        client_host = self._host(client, "client", sid)
+        server_host = self._host(server, "server", sid)
+        path = self._path(sid, client_host, server_host, proto, sport, dport)
+        session = build(sid, path, self._start(sid, at))
+        session.facts = {"type": kind, "client": client_host.ip, "server": server_host.ip,
+                         "client_port": path.client.port, "server_port": dport, **session.facts}
+        self._sessions.append(session)
+        return sid
+
     # -- output ----------------------------------------------------------------
 
     def _merged(self, truth: dict) -> Iterator[tuple[int, bytes]]:
         """Yield all frames in stable time order, filling ``truth`` with frame numbers."""
         streams = [_numbered(i, s.packets) for i, s in enumerate(self._sessions)]
-        marked = {(i, k): name for i, s in enumerate(self._sessions) for name, k in s.marks.items()}
-        frames: dict[str, dict] = {s.sid: {} for s in self._sessions}
+        starts = {(i, k): name for i, s in enumerate(self._sessions) for name, k in s.streams.items()}
+        numbers: list[list[int]] = [[] for _ in self._sessions]
+        times: list[list[int]] = [[] for _ in self._sessions]
+        stream_of: list[dict[str, int]] = [{} for _ in self._sessions]
         tcp_streams = 0
         number = 0
         for t, i, k, frame in heapq.merge(*streams, key=lambda p: p[0]):
             number += 1
-            session = self._sessions[i]
-            info = frames[session.sid]
-            if k == 0:
-                info["first"] = number
-                if session.is_tcp:
-                    info["tcp_stream"], tcp_streams = tcp_streams, tcp_streams + 1
-            info["last"] = number
-            if (i, k) in marked:
-                info[marked[(i, k)]] = (number, t)
+            numbers[i].append(number)
+            times[i].append(t)
+            if (i, k) in starts:
+                stream_of[i][starts[(i, k)]], tcp_streams = tcp_streams, tcp_streams + 1
             truth["first_time"] = truth["first_time"] or _iso(t)
             truth["last_time"] = _iso(t)
             truth["packets"] = number
             yield t, frame
-        for session in self._sessions:
-            truth["sessions"][session.sid] = self._session_truth(session, frames[session.sid])
+        for i, session in enumerate(self._sessions):
+            frames = Frames(numbers[i], times[i], stream_of[i], _iso)
+            if session.describe is not None:
+                facts = session.describe(frames)
+            else:
+                facts = self._session_truth(session, frames)
+            truth["sessions"][session.sid] = facts
 
     @staticmethod
-    def _session_truth(session: Session, info: dict) -> dict:
+    def _session_truth(session: Session, frames: Frames) -> dict:
         facts = dict(session.facts)
+        marks = session.marks
         if session.kind == "dns":
-            facts["query_frame"], facts["response_frame"] = info["query"][0], info["response"][0]
-            facts["time"] = _iso(info["query"][1])
+            facts["query_frame"] = frames.number(marks["query"])
+            facts["response_frame"] = frames.number(marks["response"])
+            facts["time"] = frames.time(marks["query"])
             return facts
-        facts["request_frame"], facts["response_frame"] = info["request"][0], info["response"][0]
-        facts["frames"] = [info["first"], info["last"]]
-        facts["tcp_stream"] = info["tcp_stream"]
-        facts["time"] = _iso(info["request"][1])
-        facts["response_time"] = _iso(info["response"][1])
+        facts["request_frame"] = frames.number(marks["request"])
+        facts["response_frame"] = frames.number(marks["response"])
+        facts["frames"] = frames.span()
+        facts["tcp_stream"] = frames.streams["main"]
+        facts["time"] = frames.time(marks["request"])
+        facts["response_time"] = frames.time(marks["response"])
         return facts
 
     def write(self, path: str | FsPath, fmt: str = "pcap") -> dict:

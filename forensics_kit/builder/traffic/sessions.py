@@ -9,6 +9,7 @@ adds frame numbers and stream indices to make the truth.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from forensics_kit.builder.traffic.dns_message import build_query, build_response, qtype_code
@@ -20,9 +21,39 @@ from forensics_kit.errors import RecipeError
 from forensics_kit.hashing import hash_bytes
 
 
+class Frames:
+    """Where a session's packets landed in the written file: numbers, times, TCP streams.
+
+    Handed to a session's ``describe`` once the capture is merged, so its truth
+    can name frames exactly as Wireshark numbers them.
+    """
+
+    def __init__(self, numbers: list[int], times: list[int], streams: dict[str, int],
+                 iso: Callable[[int], str | None]) -> None:
+        self.numbers, self.times, self.streams, self._iso = numbers, times, streams, iso
+
+    def number(self, index: int) -> int:
+        """Frame number (1-based) of the session's packet ``index``."""
+        return self.numbers[index]
+
+    def time(self, index: int) -> str | None:
+        """ISO UTC time of the session's packet ``index``."""
+        return self._iso(self.times[index])
+
+    def span(self) -> list[int]:
+        """First and last frame number of the session."""
+        return [self.numbers[0], self.numbers[-1]]
+
+
 @dataclass
 class Session:
-    """Packets ``(time_us, frame)`` of one session, in time order, plus what is known of it."""
+    """Packets ``(time_us, frame)`` of one session, in time order, plus what is known of it.
+
+    ``streams`` names each TCP connection by the index of its first packet
+    (tshark numbers ``tcp.stream`` in order of first packets); ``describe``
+    turns :class:`Frames` into the session's truth. Sessions without
+    ``describe`` (dns, http) are described by the capture itself.
+    """
 
     sid: str
     kind: str
@@ -30,6 +61,12 @@ class Session:
     packets: list[tuple[int, bytes]] = field(default_factory=list)
     marks: dict[str, int] = field(default_factory=dict)
     facts: dict = field(default_factory=dict)
+    streams: dict[str, int] = field(default_factory=dict)
+    describe: Callable[[Frames], dict] | None = None
+
+    def __post_init__(self) -> None:
+        if self.is_tcp and not self.streams and self.packets:
+            self.streams = {"main": 0}
 
 
 @dataclass(frozen=True)
@@ -41,6 +78,9 @@ class Path:
     rtt_us: int
     mbps: int
     rng: random.Random
+    connect: Callable[[bool, int | None, int], Path] | None = None
+    """``connect(from_client, sport, dport)``: another connection between the same two hosts
+    (``from_client`` False: the server opens it), its source port free in the capture."""
 
 
 def dns_session(

@@ -1,0 +1,56 @@
+"""Capture methods for client/server services: generic TCP/UDP, FTP, mail, telnet, TLS, uploads.
+
+A mixin of :class:`~forensics_kit.builder.traffic.capture.Capture`: each method
+checks nothing itself beyond its arguments' shape, hands a builder from the
+protocol module to ``Capture._add`` and returns the session id. The truth of
+every session starts with ``type``, ``client``, ``server``, ``client_port``,
+``server_port`` and adds what the protocol module describes.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from forensics_kit.builder.traffic.exchange import Message, tcp_exchange_session, udp_exchange_session
+from forensics_kit.builder.traffic.ftp import FtpCommand, ftp_session
+
+if TYPE_CHECKING:
+    from forensics_kit.builder.traffic.capture import Host
+
+
+class ServiceSessions:
+    """Client/server sessions; needs ``_add`` from :class:`Capture`."""
+
+    def tcp_exchange(self, client: Host | str, server: Host | str, messages: list[Message], *,
+                     at: float, dport: int, sport: int | None = None, close: str = "client",
+                     retransmit: bool = False, id: str | None = None) -> str:
+        """A TCP connection carrying ``messages`` in turn; ``close``: client, server, reset or none.
+
+        Truth: ``tcp_stream``, ``frames``, ``client_bytes``, ``server_bytes`` and per message
+        ``side``, ``size``, ``sha256``, ``text`` (if printable) and ``frames`` [first, last].
+        """
+        return self._add("tcp", client, server, at=at, sid=id, dport=dport, sport=sport,
+                         build=partial(tcp_exchange_session, messages=messages, close=close,
+                                       retransmit=retransmit))
+
+    def udp_exchange(self, client: Host | str, server: Host | str, messages: list[Message], *,
+                     at: float, dport: int, sport: int | None = None, id: str | None = None) -> str:
+        """UDP datagrams in turn between two ports; truth gives each message's ``frame``."""
+        return self._add("udp", client, server, at=at, sid=id, dport=dport, sport=sport, proto=17,
+                         build=partial(udp_exchange_session, messages=messages))
+
+    def ftp(self, client: Host | str, server: Host | str, *, user: str, password: str,
+            commands: list[FtpCommand], at: float, login_ok: bool = True, passive: bool = True,
+            dport: int = 21, id: str | None = None) -> str:
+        """An FTP login and ``commands``; RETR/STOR/LIST open data connections (passive or active).
+
+        Truth: ``user``, ``password``, ``login`` (success/failed), ``user_frame``,
+        ``pass_frame``, ``login_reply_frame``, ``tcp_stream`` (control), ``mode``,
+        ``commands`` and ``transfers`` (``command``, ``file``, ``direction``, ``size``,
+        ``sha256``, ``md5``, ``data_port``, ``tcp_stream``, ``frames``, ``command_frame``,
+        ``done_frame``).
+        """
+        return self._add("ftp", client, server, at=at, sid=id, dport=dport,
+                         build=partial(ftp_session, user=user, password=password, login_ok=login_ok,
+                                       commands=commands, passive=passive))
