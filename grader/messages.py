@@ -39,6 +39,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "kind.time": {"en": "a date and time", "ru": "дата и время"},
     "kind.ip": {"en": "an IP address", "ru": "IP-адрес"},
     "kind.hash": {"en": "a hash", "ru": "хеш"},
+    "kind.network": {"en": "a network in CIDR form", "ru": "сеть в виде CIDR"},
+    "kind.mac": {"en": "a MAC address", "ru": "MAC-адрес"},
+    "kind.path": {"en": "a file path", "ru": "путь к файлу"},
+    "kind.offset": {"en": "an offset", "ru": "смещение"},
+    "kind.location": {"en": "a location in the evidence", "ru": "место в уликах"},
+    "kind.range": {"en": "a time span (from, to)", "ru": "интервал времени (с, по)"},
     "kind.other": {"en": "a value of type {type}", "ru": "значение типа {type}"},
     # --- text, one_of, regex -----------------------------------------------
     "text.wrong": {"en": "Not the expected answer.", "ru": "Ответ не совпадает с ожидаемым."},
@@ -173,4 +179,115 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Похоже, день и месяц перепутаны местами.",
     },
     "time.wrong": {"en": "Not the expected time.", "ru": "Время не совпадает с ожидаемым."},
+    # --- cidr, mac ---------------------------------------------------------------
+    "cidr.invalid": {
+        "en": "'{given}' is not a network: write an address, '/', and a prefix length (e.g. /24).",
+        "ru": "«{given}» — не сеть: напишите адрес, «/» и длину префикса (например, /24).",
+    },
+    "cidr.no_prefix": {
+        "en": "'{given}' is a single address: a network needs '/' and a prefix length.",
+        "ru": "«{given}» — отдельный адрес: для сети нужны «/» и длина префикса.",
+    },
+    "cidr.host_bits": {
+        "en": "Read as the network {network} (host bits cleared).",
+        "ru": "Прочитано как сеть {network} (биты узла обнулены).",
+    },
+    "cidr.wrong_prefix": {
+        "en": "The network overlaps the expected one but its size differs: check the prefix length.",
+        "ru": "Сеть пересекается с ожидаемой, но её размер другой: проверьте длину префикса.",
+    },
+    "cidr.wrong": {"en": "Not the expected network.", "ru": "Сеть не совпадает с ожидаемой."},
+    "mac.invalid": {
+        "en": "'{given}' is not a MAC address: it needs 12 hex digits, e.g. aa:bb:cc:dd:ee:ff.",
+        "ru": "«{given}» — не MAC-адрес: нужно 12 шестнадцатеричных цифр, например aa:bb:cc:dd:ee:ff.",
+    },
+    "mac.wrong": {"en": "Not the expected MAC address.", "ru": "MAC-адрес не совпадает с ожидаемым."},
+    # --- path --------------------------------------------------------------------
+    "path.invalid": {"en": "Not a usable file path.", "ru": "Это не путь к файлу."},
+    "path.dotdot": {
+        "en": "Write the path from the root without '..' parts.",
+        "ru": "Напишите путь от корня, без частей «..».",
+    },
+    "path.read": {
+        "en": "Read as {path} (the volume prefix was dropped).",
+        "ru": "Прочитано как {path} (префикс тома отброшен).",
+    },
+    "path.case_differs": {
+        "en": "The path is right except for letter case, which matters on this file system.",
+        "ru": "Путь верен, кроме регистра букв, а в этой файловой системе регистр важен.",
+    },
+    "path.wrong_folder": {
+        "en": "The file name is right but the folder is not.",
+        "ru": "Имя файла верное, а папка — нет.",
+    },
+    "path.wrong_name": {
+        "en": "The folder is right but the file name is not.",
+        "ru": "Папка верная, а имя файла — нет.",
+    },
+    "path.wrong": {"en": "Not the expected path.", "ru": "Путь не совпадает с ожидаемым."},
+    # --- offset, location ----------------------------------------------------------
+    "unit.bytes": {"en": "bytes", "ru": "байт"},
+    "unit.sectors": {"en": "sectors", "ru": "секторов"},
+    "offset.invalid": {
+        "en": "Could not read '{given}' as an offset: write a number, optionally with "
+        "'bytes' or 'sectors' (e.g. 0x100000, 2048 sectors).",
+        "ru": "Не удалось прочитать «{given}» как смещение: напишите число, при желании "
+        "со словом «байт» или «секторов» (например, 0x100000, 2048 секторов).",
+    },
+    "offset.read": {
+        "en": "Read as {number} {unit} = byte {offset}.",
+        "ru": "Прочитано как {number} {unit} = байт {offset}.",
+    },
+    "offset.unit_slip": {
+        "en": "That would be right in the other unit: check bytes against sectors.",
+        "ru": "В другой единице это было бы верно: проверьте, байты это или секторы.",
+    },
+    "offset.wrong": {"en": "Not the expected offset.", "ru": "Смещение не совпадает с ожидаемым."},
+    "location.inode": {"en": "inode", "ru": "инод"},
+    "location.mft": {"en": "MFT entry", "ru": "запись MFT"},
+    "location.offset": {"en": "byte offset", "ru": "смещение в байтах"},
+    "location.frame": {"en": "frame", "ru": "кадр"},
+    "location.invalid": {
+        "en": "Could not read '{given}' as a location: write e.g. 'inode 12', 'MFT entry 35', "
+        "'offset 0x1000' or 'frame 57'.",
+        "ru": "Не удалось прочитать «{given}» как место в уликах: напишите, например, «inode 12», "
+        "«MFT entry 35», «offset 0x1000» или «frame 57».",
+    },
+    "location.read": {"en": "Read as {kind} {number}.", "ru": "Прочитано как: {kind} {number}."},
+    "location.wrong_kind": {
+        "en": "That is another kind of location: the question asks for a {want}.",
+        "ru": "Это место другого вида: в вопросе нужен {want}.",
+    },
+    "location.wrong": {
+        "en": "Not the expected location in your evidence.",
+        "ru": "Место не совпадает с ожидаемым в ваших уликах.",
+    },
+    # --- ordered, datetime_range ------------------------------------------------------
+    "ordered.pairs": {
+        "en": "{right} of {total} pairs of events in the right order.",
+        "ru": "В верном порядке {right} из {total} пар событий.",
+    },
+    "ordered.missing": {
+        "en": "{count} {count:plural:event is|events are} missing.",
+        "ru": "Пропущено событий: {count}.",
+    },
+    "range.invalid": {
+        "en": "Write the span as two times, e.g. [2024-03-01 10:00, 2024-03-01 11:30] "
+        "or 2024-03-01T10:00Z/2024-03-01T11:30Z.",
+        "ru": "Запишите интервал двумя моментами времени, например [2024-03-01 10:00, 2024-03-01 11:30] "
+        "или 2024-03-01T10:00Z/2024-03-01T11:30Z.",
+    },
+    "range.reversed": {
+        "en": "The span ends before it starts: put the earlier time first.",
+        "ru": "Интервал заканчивается раньше, чем начинается: сначала укажите более раннее время.",
+    },
+    "range.read": {"en": "Read as {start} to {end}.", "ru": "Прочитано как интервал с {start} по {end}."},
+    "range.overlap": {
+        "en": "The span overlaps the expected one by {percent}%: check where it starts and ends.",
+        "ru": "Интервал совпадает с ожидаемым на {percent}%: проверьте его начало и конец.",
+    },
+    "range.no_overlap": {
+        "en": "The span does not overlap the expected one.",
+        "ru": "Интервал не пересекается с ожидаемым.",
+    },
 }

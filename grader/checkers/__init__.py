@@ -17,8 +17,12 @@ from grader.checkers.base import (
     make_checker,
 )
 from grader.checkers.hashes import HashChecker
-from grader.checkers.network import IpChecker
+from grader.checkers.locations import LocationChecker, OffsetChecker
+from grader.checkers.network import CidrChecker, IpChecker, MacChecker
 from grader.checkers.numeric import IntegerChecker, NumberChecker
+from grader.checkers.ordered import OrderedChecker
+from grader.checkers.paths import PathChecker
+from grader.checkers.ranges import DatetimeRangeChecker
 from grader.checkers.sets import SetChecker
 from grader.checkers.text import OneOfChecker, RegexChecker, TextChecker
 from grader.checkers.timestamps import TimestampChecker
@@ -26,12 +30,19 @@ from grader.checkers.timestamps import TimestampChecker
 __all__ = [
     "CheckResult",
     "Checker",
+    "CidrChecker",
+    "DatetimeRangeChecker",
     "HashChecker",
     "IntegerChecker",
     "IpChecker",
+    "LocationChecker",
+    "MacChecker",
     "NumberChecker",
+    "OffsetChecker",
     "OneOfChecker",
+    "OrderedChecker",
     "Outcome",
+    "PathChecker",
     "RegexChecker",
     "SetChecker",
     "TextChecker",

@@ -1,4 +1,4 @@
-"""IP address answers (``ip``): IPv4 or IPv6, compared by value.
+"""Network answers: IP addresses (``ip``), networks (``cidr``) and MAC addresses (``mac``).
 
 ``2001:DB8::1`` and ``2001:db8:0:0:0:0:0:1`` are the same address, and an
 IPv4-mapped IPv6 address (``::ffff:10.0.0.5``) equals its IPv4 form. Dotted
@@ -14,7 +14,7 @@ from grader.checkers.base import Checker, CheckResult, as_text, correct, wrong
 from grader.errors import InvalidAnswer
 from grader.i18n import msg
 
-__all__ = ["IpChecker", "parse_ip"]
+__all__ = ["CidrChecker", "IpChecker", "MacChecker", "parse_ip"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -69,3 +69,93 @@ def parse_ip(text: str) -> IPAddress:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return address.ipv4_mapped
     return address
+
+
+class CidrChecker(Checker):
+    """A network in CIDR form (``10.0.0.0/24``); a netmask (``/255.255.255.0``) is read too.
+
+    An answer with host bits set (``10.0.0.7/24``) is read as its network and the
+    reason says so: it is the same network, written loosely.
+    """
+
+    name = "cidr"
+
+    def normalize(self, value: object) -> IPNetwork:
+        """The network as an :mod:`ipaddress` network object (host bits cleared)."""
+        return self._read(value)[0]
+
+    def prepare_expected(self, expected: object) -> IPNetwork:
+        if not isinstance(expected, str):
+            raise self._config_error(f"expected must be a network as text, not {expected!r}")
+        try:
+            return self.normalize(expected)
+        except InvalidAnswer:
+            raise self._config_error(f"expected {expected!r} is not a network in CIDR form") from None
+
+    def score(self, given: object, expected: IPNetwork, max_points: float) -> CheckResult:
+        network, loose = self._read(given)
+        note = [msg("cidr.host_bits", network=str(network))] if loose else []
+        if network == expected:
+            return correct(max_points, msg("joined", parts=[*note, msg("answer.correct")]))
+        if network.version != expected.version:
+            why = msg("ip.wrong_version", got=network.version, want=expected.version)
+        elif network.prefixlen != expected.prefixlen and (
+            network.overlaps(expected)
+        ):
+            why = msg("cidr.wrong_prefix")
+        else:
+            why = msg("cidr.wrong")
+        return wrong(max_points, msg("joined", parts=[*note, why]))
+
+    def _read(self, value: object) -> tuple[IPNetwork, bool]:
+        if isinstance(value, ipaddress.IPv4Network | ipaddress.IPv6Network):
+            return value, False
+        text = as_text(value, "kind.network", numbers=False)
+        if "/" not in text:
+            parse_ip(text)  # an unreadable address says so; a readable one lacks the prefix
+            raise InvalidAnswer(msg("cidr.no_prefix", given=text))
+        address, _, prefix = text.partition("/")
+        parse_ip(address)  # leading zeros and the like get the address's own reason
+        try:
+            strict = ipaddress.ip_network(f"{address.strip()}/{prefix.strip()}", strict=False)
+        except ValueError:
+            raise InvalidAnswer(msg("cidr.invalid", given=text)) from None
+        return strict, strict.network_address != ipaddress.ip_address(address.strip())
+
+
+class MacChecker(Checker):
+    """A MAC (Ethernet) address in any common notation, compared by value.
+
+    ``aa:bb:cc:dd:ee:ff``, ``AA-BB-CC-DD-EE-FF``, Cisco's ``aabb.ccdd.eeff`` and bare
+    ``aabbccddeeff`` are the same address; the canonical form is lower case with colons.
+    """
+
+    name = "mac"
+
+    def normalize(self, value: object) -> str:
+        """``aa:bb:cc:dd:ee:ff``; raises InvalidAnswer with the digit count when it is not 12."""
+        text = as_text(value, "kind.mac", numbers=False)
+        if not _MAC.fullmatch(text):
+            raise InvalidAnswer(msg("mac.invalid", given=text))
+        digits = re.sub(r"[^0-9a-fA-F]", "", text).lower()
+        return ":".join(digits[i:i + 2] for i in range(0, 12, 2))
+
+    def prepare_expected(self, expected: object) -> str:
+        try:
+            return self.normalize(expected)
+        except InvalidAnswer:
+            raise self._config_error(f"expected {expected!r} is not a MAC address") from None
+
+    def score(self, given: object, expected: str, max_points: float) -> CheckResult:
+        if self.normalize(given) == expected:
+            return correct(max_points)
+        return wrong(max_points, msg("mac.wrong"))
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+_HEX2 = "[0-9a-fA-F]{2}"
+_MAC = re.compile(
+    rf"{_HEX2}(?P<sep>[:\- ]){_HEX2}(?:(?P=sep){_HEX2}){{4}}"  # aa:bb:.. / aa-bb-.. / aa bb ..
+    r"|[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}"  # Cisco aabb.ccdd.eeff
+    r"|[0-9a-fA-F]{12}"  # bare
+)

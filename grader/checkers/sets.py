@@ -21,8 +21,9 @@ from grader.checkers.base import (
     wrong_kind,
 )
 from grader.checkers.hashes import HashChecker
-from grader.checkers.network import IpChecker
+from grader.checkers.network import IpChecker, MacChecker
 from grader.checkers.numeric import IntegerChecker
+from grader.checkers.paths import PathChecker
 from grader.checkers.text import TextChecker
 from grader.errors import InvalidAnswer
 from grader.i18n import msg
@@ -35,6 +36,8 @@ _ITEM_TYPES: dict[str, tuple[type[Checker], str]] = {
     "ip": (IpChecker, "kind.ip"),
     "hash": (HashChecker, "kind.hash"),
     "integer": (IntegerChecker, "kind.integer"),
+    "path": (PathChecker, "kind.path"),
+    "mac": (MacChecker, "kind.mac"),
 }
 _SPLIT = re.compile(r"[,;\n]")
 
@@ -47,7 +50,8 @@ class SetChecker(Checker):
 
     Options:
         item_type (text, default ``text``): how items are read and compared:
-            ``text`` (case-insensitive), ``ip``, ``hash`` or ``integer``.
+            ``text`` (case-insensitive), ``ip``, ``hash``, ``integer``, ``path``
+            (case-insensitive, as on FAT/NTFS) or ``mac``.
         penalty (number, default 1.0): right items each wrong item cancels.
     """
 

@@ -26,7 +26,10 @@ _ZONE_SUFFIX = re.compile(
 _FORMATS = (  # day-first dates as Russian tools print them, and year-first with slashes
     "%d.%m.%Y %H:%M:%S.%f", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y",
     "%d.%m.%Y, %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+    # tshark/Wireshark ("Mar  1, 2024 10:00:00.123456"), and HTTP/e-mail dates without the zone
+    "%b %d, %Y %H:%M:%S.%f", "%b %d, %Y %H:%M:%S", "%a, %d %b %Y %H:%M:%S", "%d %b %Y %H:%M:%S",
 )
+_LONG_FRACTION = re.compile(r"(\.\d{6})\d+")  # tshark prints nanoseconds; Python reads microseconds
 _MONTH_LAST_AMBIGUOUS = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}\b.*")
 _EPOCH = re.compile(r"[+-]?\d{9,11}(\.\d+)?")
 _MAX_ZONE_HOURS = 14
@@ -112,6 +115,7 @@ class TimestampChecker(Checker):
 
 
 def _parse_local(base: str, original: str) -> datetime:
+    base = _LONG_FRACTION.sub(r"\1", base)
     try:
         return datetime.fromisoformat(_fix_z(base))
     except ValueError:
