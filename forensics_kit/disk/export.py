@@ -230,7 +230,9 @@ def export_files(
         for number, record in enumerate(chosen, 1):
             if progress is not None:
                 progress("exporting", number - 1, len(chosen))
-            parts = tuple(p for p in record.path.split("/") if p)
+            # The name itself may hold "/" (a crafted entry): it stays one component.
+            parent = record.path[: len(record.path) - len(record.name)]
+            parts = tuple(p for p in parent.split("/") if p) + (record.name,)
             if several:
                 parts = (f"partition-{record.partition}",) + parts
             try:
