@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 
 from forensics_kit.builder.traffic.exchange import Message, tcp_exchange_session, udp_exchange_session
 from forensics_kit.builder.traffic.ftp import FtpCommand, ftp_session
+from forensics_kit.builder.traffic.mail import imap_session, pop3_session, smtp_session
+from forensics_kit.builder.traffic.mime import Mail
+from forensics_kit.builder.traffic.telnet import telnet_session
 
 if TYPE_CHECKING:
     from forensics_kit.builder.traffic.capture import Host
@@ -54,3 +57,48 @@ class ServiceSessions:
         return self._add("ftp", client, server, at=at, sid=id, dport=dport,
                          build=partial(ftp_session, user=user, password=password, login_ok=login_ok,
                                        commands=commands, passive=passive))
+
+    def smtp(self, client: Host | str, server: Host | str, *, mail: Mail, at: float, helo: str = "localhost",
+             user: str | None = None, password: str | None = None, login_ok: bool = True, dport: int = 25,
+             retransmit: bool = False, id: str | None = None) -> str:
+        """Sending ``mail`` over SMTP, with AUTH LOGIN when ``user`` is given.
+
+        Truth: ``helo``, ``auth``, ``user``, ``password``, ``login``, ``mail_from``, ``rcpt_to``,
+        ``queue_id``, the message's ``from``, ``to``, ``subject``, ``date``, ``message_id``,
+        ``body``, ``attachments`` (``name``, ``content_type``, ``size``, ``sha256``, ``md5``),
+        ``message_size``, ``message_sha256`` and ``auth_frame``, ``user_frame``, ``pass_frame``,
+        ``auth_reply_frame``, ``mail_from_frame``, ``data_frame`` (end of the message), ``queued_frame``.
+        """
+        return self._add("smtp", client, server, at=at, sid=id, dport=dport,
+                         build=partial(smtp_session, helo=helo, mail=mail, user=user, password=password,
+                                       login_ok=login_ok, retransmit=retransmit))
+
+    def pop3(self, client: Host | str, server: Host | str, *, user: str, password: str, at: float,
+             mail: Mail | None = None, login_ok: bool = True, dport: int = 110, retransmit: bool = False,
+             id: str | None = None) -> str:
+        """A POP3 login (USER/PASS) retrieving ``mail``; truth as SMTP's message under ``message``,
+        with ``user_frame``, ``pass_frame``, ``login_reply_frame``, ``retr_frame``, ``message_frame``."""
+        return self._add("pop3", client, server, at=at, sid=id, dport=dport,
+                         build=partial(pop3_session, user=user, password=password, mail=mail,
+                                       login_ok=login_ok, retransmit=retransmit))
+
+    def imap(self, client: Host | str, server: Host | str, *, user: str, password: str, at: float,
+             mail: Mail | None = None, login_ok: bool = True, dport: int = 143, retransmit: bool = False,
+             id: str | None = None) -> str:
+        """An IMAP LOGIN, SELECT INBOX and FETCH of ``mail``; truth ``login_frame``, ``login_reply_frame``,
+        ``fetch_frame``, ``message_frame`` and the ``message``."""
+        return self._add("imap", client, server, at=at, sid=id, dport=dport,
+                         build=partial(imap_session, user=user, password=password, mail=mail,
+                                       login_ok=login_ok, retransmit=retransmit))
+
+    def telnet(self, client: Host | str, server: Host | str, *, user: str, password: str, at: float,
+               commands: list[tuple[str, str]] = (), hostname: str = "srv01", login_ok: bool = True,
+               dport: int = 23, retransmit: bool = False, id: str | None = None) -> str:
+        """A telnet login typed key by key, then shell ``commands`` as (line, output).
+
+        Truth: ``user``, ``password``, ``hostname``, ``login``, ``commands``, ``user_frame`` and
+        ``pass_frame`` (the Enter after each), ``login_reply_frame``, ``command_frames``.
+        """
+        return self._add("telnet", client, server, at=at, sid=id, dport=dport,
+                         build=partial(telnet_session, user=user, password=password, hostname=hostname,
+                                       commands=list(commands), login_ok=login_ok, retransmit=retransmit))
