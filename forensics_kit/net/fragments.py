@@ -128,7 +128,8 @@ class Ipv4Defragmenter:
         self._bytes -= len(dgram.buf)
         self.reassembled += 1
         header = bytearray(dgram.header)
-        struct.pack_into("!HH", header, 2, len(header) + dgram.total, 0)
+        struct.pack_into("!H", header, 2, len(header) + dgram.total)
+        struct.pack_into("!H", header, 6, _FRAG(header, 6)[0] & 0x4000)  # keep DF, clear MF/offset
         struct.pack_into("!H", header, 10, 0)
         struct.pack_into("!H", header, 10, _checksum(header))
         return bytes(header) + bytes(dgram.buf[: dgram.total]), dgram.frames
