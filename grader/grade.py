@@ -12,6 +12,7 @@ from typing import Any
 from grader.answers import AnswerSheet
 from grader.checkers import CheckResult, Outcome
 from grader.errors import GraderError
+from grader.hints import HintCheck, hint_costs, verify_hints
 from grader.i18n import Message, msg
 from grader.key import AnswerKey, resolve
 from grader.lab import Lab
@@ -27,15 +28,20 @@ class QuestionResult:
     max_points: float
     reason: Message
     given: Any = None
+    hint_cost: float = 0.0
+    pending: bool = False  # self-check only: left to the instructor (no sealed form)
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
-        return {
+        out = {
             "id": self.id,
-            "result": str(self.outcome.value),
+            "result": "pending" if self.pending else str(self.outcome.value),
             "points": round(self.points, 4),
             "max_points": self.max_points,
             "reason": self.reason.render(lang),
         }
+        if self.hint_cost:
+            out["hint_cost"] = self.hint_cost
+        return out
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,8 @@ class LabResult:
     variant: str | None
     questions: tuple[QuestionResult, ...]
     warnings: tuple[Message, ...] = ()
+    hints_used: int = 0
+    hint_record: str = "none"  # none | ok | unverified | tampered
 
     @property
     def score(self) -> float:
@@ -71,6 +79,8 @@ class LabResult:
             "percent": round(self.percent, 2),
             "questions": [q.to_dict(lang) for q in self.questions],
             "warnings": [w.render(lang) for w in self.warnings],
+            "hints_used": self.hints_used,
+            "hint_record": self.hint_record,
         }
 
 
@@ -85,9 +95,40 @@ def _evidence_warnings(lab: Lab, sheet: AnswerSheet, truths: dict[str, dict[str,
     return warnings
 
 
-def grade_sheet(lab: Lab, key: AnswerKey, truths: dict[str, dict[str, Any]], sheet: AnswerSheet) -> LabResult:
-    """Grade every question of ``lab`` from ``sheet``; unanswered questions are ``missing``."""
+def apply_hints(
+    result: QuestionResult, costs: dict[str, float]
+) -> QuestionResult:
+    """Deduct the hints' cost from a question's points, never below zero, and say so in the reason."""
+    cost = costs.get(result.id, 0.0)
+    if not cost:
+        return result
+    points = max(0.0, round(result.points - cost, 6))
+    reason = msg("joined", parts=[result.reason, msg("hint.cost", cost=cost)])
+    return QuestionResult(result.id, result.outcome, points, result.max_points, reason, result.given, cost,
+                          result.pending)
+
+
+def hint_summary(lab: Lab, sheet: AnswerSheet, hint_key: bytes | None) -> tuple[HintCheck, list[Message]]:
+    """Check the sheet's hint record; a broken chain is a warning, never an error."""
+    check = verify_hints(sheet.hints, hint_key, lab)
+    return check, ([msg("hint.tampered")] if check.tampered else [])
+
+
+def grade_sheet(
+    lab: Lab,
+    key: AnswerKey,
+    truths: dict[str, dict[str, Any]],
+    sheet: AnswerSheet,
+    hint_key: bytes | None = None,
+) -> LabResult:
+    """Grade every question of ``lab`` from ``sheet``; unanswered questions are ``missing``.
+
+    Hints recorded in the sheet cost their points; with ``hint_key`` the record's
+    HMAC chain is checked and a broken one is reported as a warning.
+    """
     default_dataset = lab.datasets[0]
+    hints, hint_warnings = hint_summary(lab, sheet, hint_key)
+    costs = hint_costs(lab, hints)
     results = []
     for question in lab.questions:
         entry = key.entries[question.id]
@@ -98,14 +139,17 @@ def grade_sheet(lab: Lab, key: AnswerKey, truths: dict[str, dict[str, Any]], she
             outcome: CheckResult = checker.check(given, expected, question.points)
         except GraderError as exc:  # a key problem, not the trainee's: say so plainly
             raise GraderError(f"{key.path}: question {question.id}: {exc}") from None
-        results.append(
-            QuestionResult(question.id, outcome.outcome, outcome.points, outcome.max_points, outcome.reason, given)
-        )
+        results.append(apply_hints(
+            QuestionResult(question.id, outcome.outcome, outcome.points, outcome.max_points, outcome.reason, given),
+            costs,
+        ))
     return LabResult(
         lab=lab.id,
         trainee_name=sheet.trainee_name,
         trainee_id=sheet.trainee_id,
         variant=sheet.variant,
         questions=tuple(results),
-        warnings=tuple(_evidence_warnings(lab, sheet, truths)),
+        warnings=tuple(_evidence_warnings(lab, sheet, truths) + hint_warnings),
+        hints_used=hints.count,
+        hint_record=hints.status,
     )

@@ -290,4 +290,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The span does not overlap the expected one.",
         "ru": "Интервал не пересекается с ожидаемым.",
     },
+    # --- hints --------------------------------------------------------------------------
+    "hint.cost": {
+        "en": "Hints taken: -{cost:g} {cost:plural:point|points}.",
+        "ru": "Использованы подсказки: -{cost:g} балла.",
+    },
+    "hint.tampered": {
+        "en": "The hint record in this answers file was edited by hand (its check codes do not match): "
+        "your instructor will see this.",
+        "ru": "Запись о подсказках в этом файле ответов изменена вручную (контрольные коды не совпадают): "
+        "преподаватель это увидит.",
+    },
 }

@@ -22,8 +22,9 @@ from grader.answers import AnswerSheet, answers_template, load_answers, parse_an
 from grader.course import Course
 from grader.errors import GraderError
 from grader.grade import LabResult, grade_sheet
+from grader.hints import hint_key_for, new_record, verify_hints, write_hints
 from grader.key import AnswerKey, load_key, load_truth
-from grader.lab import Lab, load_lab
+from grader.lab import Hint, Lab, load_lab
 
 BuildFn = Callable[[str, str | None], Path]
 """``build(dataset_id, variant) -> build folder`` holding the artefacts and truth.json."""
@@ -143,7 +144,44 @@ def check_answers(course: Course, lab_id: str, answers_path: Path, build: BuildF
 def grade_lab_sheet(course: Course, sheet: AnswerSheet, build: BuildFn) -> LabResult:
     """Grade an already parsed sheet (the class grader reuses this)."""
     ctx = open_lab(course, sheet.lab, sheet.variant, build)
-    return grade_sheet(ctx.lab, lab_key(course, ctx.lab), ctx.truths, sheet)
+    key = hint_key_for(course, ctx.lab.id, sheet.variant)
+    return grade_sheet(ctx.lab, lab_key(course, ctx.lab), ctx.truths, sheet, hint_key=key)
+
+
+@dataclass(frozen=True)
+class HintTaken:
+    """The hint shown to a trainee: its text and cost, which one of how many, and if it is new."""
+
+    question: str
+    number: int
+    total: int
+    hint: Hint
+    new: bool
+
+
+def take_hint(course: Course, lab_id: str, question: str, answers_path: Path) -> HintTaken:
+    """Show the next hint for ``question`` and record it in the answers file (chained HMAC).
+
+    When every hint of the question was already taken, the last one is shown again
+    and nothing is recorded (it costs nothing more).
+    """
+    lab = find_lab(course, lab_id)
+    q = lab.question(question)
+    if not q.hints:
+        raise GraderError(f"question {question} of {lab.id} has no hints")
+    path = Path(answers_path)
+    sheet = load_answers(path, lab)
+    key = hint_key_for(course, lab.id, sheet.variant)
+    taken = verify_hints(sheet.hints, key, lab).taken.get(question, set())
+    number = len(taken) + 1
+    if number > len(q.hints):
+        return HintTaken(question, len(q.hints), len(q.hints), q.hints[-1], False)
+    records = [r for r in sheet.hints if isinstance(r, dict)]
+    records.append(new_record(key, sheet.hints, question, number))
+    write_hints(path, records)
+    if load_answers(path, lab).answers != sheet.answers:  # never damage a trainee's answers
+        raise GraderError(f"{path}: could not record the hint without changing the answers")
+    return HintTaken(question, number, len(q.hints), q.hints[number - 1], True)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "verify_bad": {"en": "DIFFERS", "ru": "ОТЛИЧАЕТСЯ"},
     "verify_missing": {"en": "not built", "ru": "не собран"},
     "solver_wrote": {"en": "Reference answers written to {path}", "ru": "Эталонные ответы записаны в {path}"},
+    "hint_confirm": {
+        "en": "A hint for {question} costs points on that question. Take it?",
+        "ru": "Подсказка к вопросу {question} стоит баллов за этот вопрос. Взять её?",
+    },
+    "hint_head": {
+        "en": "Hint {number} of {total} for {question} (costs {cost:g} pt):",
+        "ru": "Подсказка {number} из {total} к вопросу {question} (стоит {cost:g} балла):",
+    },
+    "hint_recorded": {
+        "en": "Recorded in {answers}; the grader deducts its cost. Do not edit the hints: list by hand.",
+        "ru": "Записано в {answers}; при проверке её стоимость будет вычтена. Не редактируйте список hints: вручную.",
+    },
+    "hint_all_taken": {
+        "en": "You have taken every hint for this question; shown again at no extra cost.",
+        "ru": "Вы уже взяли все подсказки к этому вопросу; показана повторно, без доплаты.",
+    },
     "warning": {"en": "warning", "ru": "предупреждение"},
     "error": {"en": "error", "ru": "ошибка"},
 }
