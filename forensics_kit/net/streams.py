@@ -154,7 +154,7 @@ class _Sink:
 
 def collect_streams(
     path: str | Path,
-    want: Callable[[StreamInfo, bytes], str | None] | None = None,
+    want: Callable[[StreamInfo, bytes, str], str | None] | None = None,
     done: Callable[[Conversation], None] | None = None,
     *,
     watch: Callable[[Conversation, Segment], None] | None = None,
@@ -163,9 +163,9 @@ def collect_streams(
 ) -> list[StreamInfo]:
     """Number every TCP stream; reassemble the wanted ones; return the stream table.
 
-    ``want(info, first_payload)`` is asked at a stream's first packet (with
-    ``b""``) and, if it said no, again at its first payload (for content
-    sniffing); a non-empty label means "reassemble". ``done(conversation)``
+    ``want(info, first_payload, direction)`` is asked at a stream's first
+    packet (with ``b""``) and, if it said no, again at its first payload (for
+    content sniffing); a non-empty label means "reassemble". ``done(conversation)``
     gets each wanted stream when both directions have ended (or at the end of
     the capture); ``watch(conversation, segment)`` sees each piece as it is
     delivered, for parsers that must react early (FTP data ports).
@@ -230,7 +230,7 @@ def collect_streams(
         if want is None:
             continue
         if not state.decided and (number == info.first_frame or payload):
-            label = want(info, payload)
+            label = want(info, payload, C2S if from_client else S2C)
             if label or payload:
                 state.decided = True
             if label:
@@ -262,7 +262,7 @@ def follow_stream(path: str | Path, index: int, warnings: list[str] | None = Non
     Raises NotFoundError when the capture has no such stream.
     """
     found: list[Conversation] = []
-    infos = collect_streams(path, lambda info, _: "follow" if info.index == index else None,
+    infos = collect_streams(path, lambda info, *_: "follow" if info.index == index else None,
                             found.append, warnings=warnings)
     if not found:
         raise NotFoundError(f"{path}: no TCP stream {index} (the capture has {len(infos)})")
