@@ -13,6 +13,7 @@ when a capture is built.
 
 from __future__ import annotations
 
+from forensics_kit.builder import contents as _contents  # noqa: F401 - registers the artefact generators
 from forensics_kit.builder.artefact import ArtefactTruth, BuildContext, EvidenceType
 from forensics_kit.builder.build import BuildResult, build_case, variant_seed
 from forensics_kit.builder.content import ContentGenerator, make_content

@@ -113,6 +113,9 @@ class ZipContent(ContentGenerator):
 class JpegContent(ContentGenerator):
     """A small valid baseline JPEG (grey blocks) with seeded bytes in a comment segment.
 
+    With ``exif:`` (make, model, taken, utc_offset, gps, software, artist, comment)
+    it starts like a camera's photo, with an APP1 Exif segment instead of JFIF.
+
     Written by a tiny DC-only encoder, so no imaging library is needed; the
     comment makes every item and variant hash differently.
     """
@@ -132,7 +135,7 @@ class JpegContent(ContentGenerator):
         return b"".join(
             (
                 b"\xff\xd8",
-                _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"),
+                _app_segment(spec, width, height),
                 _segment(0xFE, comment),
                 _segment(0xDB, b"\x00" + bytes([16] * 64)),
                 _segment(0xC0, struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00"),
@@ -143,6 +146,15 @@ class JpegContent(ContentGenerator):
                 b"\xff\xd9",
             )
         )
+
+
+def _app_segment(spec: dict[str, Any], width: int, height: int) -> bytes:
+    """JFIF APP0, or a camera's APP1 Exif segment when the recipe gives ``exif:``."""
+    if spec.get("exif"):
+        from forensics_kit.builder.contents.exif import exif_payload
+
+        return _segment(0xE1, exif_payload(spec["exif"], width, height))
+    return _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
 
 
 _DC_COUNTS = [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]  # JPEG Annex K luminance DC
