@@ -21,9 +21,9 @@ from forensics_kit.builder.traffic.tcp import TcpConversation
 class Dialogue:
     """One TCP connection: handshake at ``t0``, then turns, then a close or a reset.
 
-    ``marks`` given to :meth:`say` name the last segment of that turn;
-    :attr:`first` and :attr:`last` are the indices of the turn's first and last
-    data segments in :attr:`packets` (after :meth:`end`).
+    A ``mark`` given to :meth:`say` names the last data segment of that turn;
+    :attr:`turns` holds ``(side, first, last)`` packet indices of each turn's
+    data segments (in time order after :meth:`end`).
     """
 
     def __init__(self, initiator: Endpoint, responder: Endpoint, t0: int, *,
@@ -49,8 +49,10 @@ class Dialogue:
         if from_initiator and self._lose_next:
             lose_first, self._lose_next = True, False
         first = len(self.conv.packets)
-        self.t = self.conv.send(from_initiator, data, start, mark=mark, lose_first=lose_first)
-        self.turns.append((from_initiator, first, len(self.conv.packets) - 1))
+        tag = mark or "_last"
+        self.t = self.conv.send(from_initiator, data, start, mark=tag, lose_first=lose_first)
+        last = self.conv.marks[tag] if mark else self.conv.marks.pop(tag)
+        self.turns.append((from_initiator, first, last))
         self._last_side = from_initiator
         return self.t
 
