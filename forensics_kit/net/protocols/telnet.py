@@ -114,6 +114,7 @@ class TelnetParser(SessionParser):
         since_enter = bytearray()
         line = bytearray()
         last_cr = False
+        prompt: str | None = None
         for seg in conv.segments:
             data = strip_iac(seg.data, states[seg.direction])
             if seg.direction != C2S:
@@ -127,11 +128,13 @@ class TelnetParser(SessionParser):
                     last_cr = False
                     continue
                 last_cr = b == 13
-                if b in (13, 10):
+                if prompt is None:  # the prompt as it was before the echo of this line
                     prompt = _text(bytes(since_enter)).replace("\r", "").split("\n")[-1].strip()
+                if b in (13, 10):
                     session.typed.append(TypedLine(seg.frame, _text(bytes(line)), prompt))
                     line.clear()
                     since_enter.clear()
+                    prompt = None
                 elif b in (8, 127):
                     del line[-1:]
                 elif b == 21:
