@@ -10,13 +10,16 @@ the convention of the whole lab.
 from __future__ import annotations
 
 import mmap
+import re
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from forensics_kit.builder.tools import run_tool
+from forensics_kit.builder.tools import ToolError, run_tool
+from forensics_kit.builder.volume import FileSystemType, Plant, VolumeSpec
+from forensics_kit.builder.volume import parent_directories as parent_directories
 from forensics_kit.errors import BuildError
 
 FAT_BITS = {"fat12": 12, "fat16": 16, "fat32": 32}
@@ -32,11 +35,16 @@ class FatTimes:
     modified: float
 
 
-def format_image(image: Path, size: int, fat: str, label: str, volume_id: int) -> None:
-    """Create an empty file of ``size`` bytes and put a FAT file system on it."""
+def format_image(image: Path, size: int, fat: str, label: str, volume_id: int, hidden: int = 0) -> None:
+    """Create an empty file of ``size`` bytes and put a FAT file system on it.
+
+    ``hidden`` is the partition's start sector, kept in the boot sector as Windows expects.
+    """
     with open(image, "wb") as stream:
         stream.truncate(size)
     args: list[str] = ["--invariant", "-F", str(FAT_BITS[fat]), "-i", f"{volume_id:08x}"]
+    if hidden:
+        args += ["-h", str(hidden)]
     if label:
         args += ["-n", label]
     run_tool("mkfs.fat", [*args, image])
@@ -55,16 +63,6 @@ def copy_in(image: Path, source: Path, path: str) -> None:
 def delete(image: Path, path: str) -> None:
     """Delete a file the FAT way: 0xE5 in the entry, cluster chain freed, data left in place."""
     run_tool("mdel", ["-i", image, f"::{path}"])
-
-
-def parent_directories(paths: list[str]) -> list[str]:
-    """Every directory the paths need, parents before children, in first-use order."""
-    out: list[str] = []
-    for path in paths:
-        for parent in reversed(PurePosixPath(path).parents[:-1]):
-            if str(parent) not in out:
-                out.append(str(parent))
-    return out
 
 
 def set_times(image: Path, planned: dict[str, FatTimes], default: FatTimes) -> set[str]:
@@ -190,3 +188,75 @@ def cluster_size(image: Path) -> int:
     with open(image, "rb") as stream:
         boot = stream.read(16)
     return struct.unpack_from("<H", boot, 11)[0] * boot[13]
+
+
+_LABEL = re.compile(r"^[A-Z0-9 _!#$%&'()@^{}~-]{1,11}$")
+_BAD_NAME = re.compile(r'[\\:*?"<>|\x00-\x1f]')
+
+
+class _Fat(FileSystemType):
+    """FAT12/16/32 made with mkfs.fat and mtools; times patched byte-exactly afterwards."""
+
+    mbr_type = 0x06
+    gpt_type = "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"
+
+    def check_label(self, label: str) -> str | None:
+        if label and not _LABEL.match(label):
+            return f"label {label!r} must be 1-11 upper-case letters, digits, spaces or _-!#$%&'()@^{{}}~"
+        return None
+
+    def check_name(self, part: str) -> str | None:
+        if _BAD_NAME.search(part) or part in (".", "..") or part != part.rstrip(". "):
+            return f"{part!r} is not a valid FAT file name"
+        return None
+
+    def plant(self, volume: Path, spec: VolumeSpec, scratch: Path) -> None:
+        format_image(volume, spec.size, self.name, spec.label, spec.serial, spec.start_sector)
+        for directory in parent_directories([p.path for p in spec.plants]):
+            make_directory(volume, directory)
+        for number, plant in enumerate(spec.plants):
+            source = scratch / f"fat-item-{number}"
+            source.write_bytes(plant.data)
+            copy_in(volume, source, plant.path)
+            source.unlink()
+        default = FatTimes(spec.format_time, spec.format_time, spec.format_time)
+        planned = {
+            p.path: FatTimes(p.times["created"], p.times["accessed"], p.times["modified"]) for p in spec.plants
+        }
+        found = set_times(volume, planned, default)
+        missing = [p.path for p in spec.plants if p.path not in found]
+        if missing:
+            raise BuildError(f"{volume.name}: planted file not found in the image: {missing[0]}")
+
+    def delete(self, volume: Path, spec: VolumeSpec, plants: list[Plant], scratch: Path) -> None:
+        for plant in plants:
+            delete(volume, plant.path)
+
+
+class Fat12(_Fat):
+    name = "fat12"
+    mbr_type = 0x01
+    min_size, max_size = 1 << 20, 32 << 20
+
+
+class Fat16(_Fat):
+    name = "fat16"
+    min_size, max_size = 8 << 20, 2 << 30
+
+
+class Fat32(_Fat):
+    name = "fat32"
+    mbr_type = 0x0C
+    min_size, max_size = 33 << 20, 64 << 30
+
+
+def is_full(error: ToolError) -> bool:
+    """True when mtools stopped because the volume is full."""
+    return "full" in str(error).lower()
+
+
+def allocation_unit(image: Path) -> tuple[int, int]:
+    """First sector of the data area and sectors per cluster (TSK numbers FAT blocks in sectors)."""
+    with open(image, "rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        layout = _Layout(view)
+        return layout.data_offset // layout.bps, layout.spc

@@ -1,8 +1,11 @@
-"""The ``disk`` evidence type: a raw image with one FAT file system and planted files.
+"""The ``disk`` evidence type: a disk image with partitions, file systems and planted traces.
 
-Built with mkfs.fat and mtools on an image file, times patched byte-exactly, then
-read back with :mod:`forensics_kit.disk` (The Sleuth Kit) so the truth holds what
-an examiner's tools will show: paths, inodes, deleted flags, times, hashes.
+Each file system is made in a volume file of its own (``volume.py`` and its
+implementations), its items planted, their blocks located with The Sleuth Kit,
+item actions applied (slack, overwrite...), deletions done and unallocated
+traces written; then the volumes are copied into the image at their offsets,
+the partition table and gap data written, and the image delivered as raw,
+split or E01. The truth is read back from the built bytes (see ``disk_truth``).
 """
 
 from __future__ import annotations
@@ -11,20 +14,31 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from forensics_kit.builder import fat
+from forensics_kit.builder import containers, fat
+from forensics_kit.builder import ext as _ext  # noqa: F401 - registers ext2/3/4
+from forensics_kit.builder import ntfs as _ntfs  # noqa: F401 - registers ntfs
+from forensics_kit.builder.actions import ACTION_KEYS, ItemAction, locate, place_unallocated
 from forensics_kit.builder.artefact import ArtefactTruth, BuildContext, EvidenceType
+from forensics_kit.builder.artefacts.disk_truth import read_back
 from forensics_kit.builder.content import make_content
+from forensics_kit.builder.partitions import (
+    SECTOR,
+    PartitionPlan,
+    default_start,
+    free_ranges,
+    gpt_name_for,
+    mbr_type_for,
+    overlaps,
+    usable_range,
+    write_table,
+)
 from forensics_kit.builder.tools import ToolError
-from forensics_kit.disk import open_image
-from forensics_kit.errors import BuildError, ForensicsKitError
+from forensics_kit.builder.volume import FileSystemType, Plant, VolumeSpec
 from forensics_kit.hashing import hash_bytes
 
 _UNITS = {"": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
-_LABEL = re.compile(r"^[A-Z0-9 _!#$%&'()@^{}~-]{1,11}$")
-_BAD_NAME = re.compile(r'[\\:*?"<>|\x00-\x1f]')
-_MIN_SIZE = {"fat12": 1 << 20, "fat16": 8 << 20, "fat32": 33 << 20}
-_MAX_SIZE = {"fat12": 32 << 20, "fat16": 2 << 30, "fat32": 64 << 30}
 _CLUSTER_ESTIMATE = 4096  # above any cluster mkfs.fat picks for images this builder makes
+_USABLE = {"fat": 0.9, "ext": 0.7, "ntfs": 0.55}
 _FALLBACK_FORMAT_TIME = "2024-01-01T00:00:00Z"
 
 
@@ -39,190 +53,267 @@ def parse_size(value: int | str) -> int:
 
 
 class DiskEvidence(EvidenceType):
-    """A USB-stick-like raw image: no partition table, one FAT12/16/32 file system."""
+    """A disk image: no table (a USB stick's one file system), MBR or GPT partitions."""
 
     name = "disk"
 
     def build(self, entry: dict[str, Any], context: BuildContext, output: Path) -> ArtefactTruth:
-        size, fs_type, label = self._check_volume(entry, context)
-        items = entry.get("items", [])
-        planned = [self._plan_item(index, item, context) for index, item in enumerate(items)]
-        self._check_fits(planned, size, entry, context)
-        format_time = self._format_time(entry, planned, context)
-        default = fat.FatTimes(format_time, format_time, format_time)
-
-        volume_id = context.rng(entry["id"], "volume-id").getrandbits(32)
-        try:
-            fat.format_image(output, size, fs_type, label, volume_id)
-            for directory in fat.parent_directories([p["path"] for p in planned]):
-                fat.make_directory(output, directory)
-            for number, plan in enumerate(planned):
-                source = context.scratch / f"item-{number}"
-                source.write_bytes(plan["data"])
-                fat.copy_in(output, source, plan["path"])
-        except ToolError as exc:
-            if "full" in str(exc).lower():
-                raise context.fail(
-                    (), f"the items do not fit on the {entry['size']} image"
-                ) from exc
-            raise context.fail((), str(exc)) from exc
-        found = fat.set_times(output, {p["path"]: p["times"] for p in planned}, default)
-        missing = [p["path"] for p in planned if p["path"] not in found]
-        if missing:
-            raise BuildError(f"{output.name}: planted file not found in the image: {missing[0]}")
-        for plan in planned:
-            if plan["deleted"]:
-                fat.delete(output, plan["path"])
-        return self._read_back(output, entry, planned)
-
-    @staticmethod
-    def _check_volume(entry: dict[str, Any], context: BuildContext) -> tuple[int, str, str]:
-        try:
-            size = parse_size(entry["size"])
-        except ValueError as exc:
-            raise context.fail(("size",), str(exc)) from None
-        fs_type = entry["filesystem"]["type"]
-        if size % 512:
+        size = self._size(entry, ("size",), context)
+        if size % SECTOR:
             raise context.fail(("size",), "the size must be a multiple of 512 bytes")
-        if not _MIN_SIZE[fs_type] <= size <= _MAX_SIZE[fs_type]:
-            raise context.fail(
-                ("size",),
-                f"{fs_type} needs an image of {_MIN_SIZE[fs_type] >> 20}MiB "
-                f"to {_MAX_SIZE[fs_type] >> 20}MiB",
-            )
-        label = str(entry["filesystem"].get("label", ""))
-        if label and not _LABEL.match(label):
-            raise context.fail(
-                ("filesystem", "label"),
-                f"label {label!r} must be 1-11 upper-case "
-                "letters, digits, spaces or _-!#$%&'()@^{}~",
-            )
-        return size, fs_type, label
+        scheme = entry.get("scheme", "none")
+        problem = containers.check(entry, size)
+        if problem:
+            raise context.fail((), problem)
+        plans, volumes = self._plan_volumes(entry, scheme, size, context)
+        gaps = self._plan_gaps(entry, scheme, size, plans, context)
+        self._check_ids(volumes, gaps, context)
+
+        raw = output if containers.container_spec(entry)["format"] == "raw" else context.scratch / "media.raw"
+        with open(raw, "wb") as image:
+            image.truncate(size)
+            for plan, spec, fs in volumes:
+                volume = context.scratch / f"volume-{plan.slot if plan else 'whole'}"
+                spec.options["file"] = volume
+                self._make_volume(volume, spec, fs, context)
+                with open(volume, "rb") as source:
+                    image.seek(plan.offset if plan else 0)
+                    while chunk := source.read(1 << 20):
+                        image.write(chunk)
+            write_table(image, scheme, size, plans, self._guid(context, entry["id"], "disk"))
+            for gap in gaps:
+                image.seek(gap["image_offset"])
+                image.write(gap.pop("data"))
+        truth = read_back(raw, entry, scheme, plans, volumes, gaps)
+        acquired = self._acquired(entry, context)
+        truth.summary.update(containers.write(raw, output, containers.container_spec(entry), acquired))
+        return truth
+
+    # -- planning ----------------------------------------------------------------------
 
     @staticmethod
-    def _plan_item(index: int, item: dict[str, Any], context: BuildContext) -> dict[str, Any]:
-        where = ("items", index)
-        path = str(item["path"])
-        for part in PurePosixPath(path).parts[1:]:
-            if _BAD_NAME.search(part) or part in (".", "..") or part != part.rstrip(". "):
-                raise context.fail((*where, "path"), f"{part!r} is not a valid FAT file name")
-        times = item.get("times", {})
-        seconds = {key: context.time((*where, "times", key), value) for key, value in times.items()}
-        return {
-            "id": item["id"],
-            "path": path,
-            "deleted": bool(item.get("deleted", False)),
-            "data": make_content(item["content"], context.rng("item", item["id"])),
-            "seconds": seconds,
-            "index": index,
-        }
+    def _size(entry: dict[str, Any], where: tuple, context: BuildContext) -> int:
+        try:
+            node = entry
+            for key in where:
+                node = node[key]
+            return parse_size(node)
+        except ValueError as exc:
+            raise context.fail(where, str(exc)) from None
+
+    def _plan_volumes(
+        self, entry: dict[str, Any], scheme: str, size: int, context: BuildContext
+    ) -> tuple[list[PartitionPlan], list[tuple[PartitionPlan | None, VolumeSpec, FileSystemType]]]:
+        if scheme == "none":
+            if "partitions" in entry or "filesystem" not in entry:
+                raise context.fail((), "scheme none holds one file system: give 'filesystem', not 'partitions'")
+            rng = context.rng(entry["id"], "volume-id")
+            spec, fs = self._volume(entry, (), size, 0, rng, entry, context)
+            return [], [(None, spec, fs)]
+        if "partitions" not in entry or "filesystem" in entry or "items" in entry:
+            raise context.fail((), f"scheme {scheme}: put file systems and items under 'partitions'")
+        if scheme == "mbr" and len(entry["partitions"]) > 4:
+            raise context.fail(("partitions",), "an MBR holds at most 4 primary partitions")
+        low, high = usable_range(scheme, size)
+        plans, volumes, cursor = [], [], low
+        for slot, part in enumerate(entry["partitions"]):
+            where = ("partitions", slot)
+            length = self._size(part, ("size",), context)
+            start = self._size(part, ("start",), context) if "start" in part else default_start(cursor)
+            if start % SECTOR or length % SECTOR or length <= 0:
+                raise context.fail(where, "start and size must be multiples of 512 bytes")
+            if start < low or start + length > high:
+                raise context.fail(
+                    where, f"partition at byte {start} of {length} bytes does not fit in the usable "
+                    f"area {low}..{high} of the {entry['size']} disk",
+                )  # fmt: skip
+            fs = self._fs(part, where, context) if "filesystem" in part else None
+            mbr = part.get("type", fs.mbr_type if fs else 0x83)
+            mbr = int(mbr, 16) if isinstance(mbr, str) and scheme == "mbr" else mbr
+            gpt = str(part["type"]) if scheme == "gpt" and "type" in part else (fs.gpt_type if fs else
+                                                                                 "0FC63DAF-8483-4772-8E79-3D69D8477DE4")
+            plan = PartitionPlan(
+                id=part["id"], slot=slot, start=start // SECTOR, length=length // SECTOR,
+                fs_type=fs.name if fs else None,
+                mbr_type=mbr_type_for(mbr if isinstance(mbr, int) else 0x83, part.get("hidden", False)),
+                gpt_type=gpt, guid=self._guid(context, entry["id"], part["id"]),
+                name=part.get("name", gpt_name_for(gpt)),
+                deleted=part.get("deleted", False), hidden=part.get("hidden", False),
+            )  # fmt: skip
+            plans.append(plan)
+            cursor = start + length
+            if fs is not None:
+                rng = context.rng(entry["id"], part["id"], "volume-id")
+                spec, _ = self._volume(part, where, length, plan.start, rng, entry, context)
+                volumes.append((plan, spec, fs))
+        clash = overlaps(plans)
+        if clash:
+            raise context.fail(("partitions",), f"partitions {clash[0].id!r} and {clash[1].id!r} overlap")
+        return plans, volumes
 
     @staticmethod
-    def _check_fits(
-        planned: list[dict[str, Any]], size: int, entry: dict[str, Any], context: BuildContext
-    ) -> None:
-        room, used = size * 9 // 10, 0
-        for plan in planned:
-            used += -(-len(plan["data"]) // _CLUSTER_ESTIMATE) * _CLUSTER_ESTIMATE
+    def _fs(holder: dict[str, Any], where: tuple, context: BuildContext) -> FileSystemType:
+        name = holder["filesystem"]["type"]
+        if name not in FileSystemType.registry:
+            known = ", ".join(FileSystemType.names())
+            raise context.fail((*where, "filesystem", "type"), f"unknown file system {name!r} (known: {known})")
+        return FileSystemType.lookup(name)()
+
+    def _volume(
+        self, holder: dict[str, Any], where: tuple, size: int, start: int, rng, entry: dict, context: BuildContext
+    ) -> tuple[VolumeSpec, FileSystemType]:
+        fs = self._fs(holder, where, context)
+        if not fs.min_size <= size <= fs.max_size:
+            raise context.fail(
+                (*where, "size"),
+                f"{fs.name} needs a volume of {fs.min_size >> 20}MiB to {fs.max_size >> 20}MiB (got {size} bytes)",
+            )
+        label = str(holder["filesystem"].get("label", ""))
+        problem = fs.check_label(label)
+        if problem:
+            raise context.fail((*where, "filesystem", "label"), problem)
+        plants = [
+            self._plant(i, item, (*where, "items", i), fs, context) for i, item in enumerate(holder.get("items", []))
+        ]
+        format_time = self._format_time(entry, plants, context)
+        serial = rng.getrandbits(64 if fs.name == "ntfs" else 32)
+        spec = VolumeSpec(fs.name, label, size, start, serial, format_time, plants, where or ("volume",))
+        spec.options["unallocated"] = [
+            (u["id"], make_content(u["content"], context.rng("unallocated", u["id"])), (*where, "unallocated", n))
+            for n, u in enumerate(holder.get("unallocated", []))
+        ]
+        self._check_fits(spec, fs, holder, context)
+        return spec, fs
+
+    @staticmethod
+    def _plant(index: int, item: dict[str, Any], where: tuple, fs: FileSystemType, context: BuildContext) -> Plant:
+        for key in ("path", "rename_to"):
+            for part in PurePosixPath(str(item.get(key, "/x"))).parts[1:]:
+                problem = fs.check_name(part)
+                if problem:
+                    raise context.fail((*where, key), problem)
+        times = {k: context.time((*where, "times", k), v) for k, v in item.get("times", {}).items()}
+        plant = Plant(
+            id=item["id"], path=str(item["path"]), deleted=bool(item.get("deleted", False)), spec=item,
+            data=make_content(item["content"], context.rng("item", item["id"])), times=times, location=where,
+            rng=lambda purpose, _id=item["id"]: context.rng("item", _id, purpose),
+        )  # fmt: skip
+        for key in ACTION_KEYS:
+            if key in item:
+                ItemAction.lookup(key)().plan(plant, item[key], fs, lambda p: context.fail(where, p))
+        return plant
+
+    @staticmethod
+    def _check_fits(spec: VolumeSpec, fs: FileSystemType, holder: dict, context: BuildContext) -> None:
+        family = "fat" if fs.name.startswith("fat") else "ext" if fs.name.startswith("ext") else "ntfs"
+        room, used = spec.size * _USABLE[family], 0
+        for plant in spec.plants:
+            used += -(-len(plant.data) // _CLUSTER_ESTIMATE) * _CLUSTER_ESTIMATE
             if used > room:
                 raise context.fail(
-                    ("items", plan["index"]),
-                    f"content of {len(plan['data'])} bytes does not fit: the items "
-                    f"need more than the {entry['size']} image holds",
+                    plant.location,
+                    f"content of {len(plant.data)} bytes does not fit: the items need more than the "
+                    f"{holder['size']} {fs.name} volume holds",
                 )
 
     @staticmethod
-    def _format_time(
-        entry: dict[str, Any], planned: list[dict[str, Any]], context: BuildContext
-    ) -> float:
-        """Return when the stick was formatted and fill each plan's FAT times.
-
-        Formatted: ``formatted``, else the window start, else the first item time;
-        an item without a modified time gets it, created/accessed default to modified.
-        """
-        if "formatted" in entry:
-            return context.time(("formatted",), entry["formatted"])
+    def _format_time(entry: dict[str, Any], plants: list[Plant], context: BuildContext) -> float:
+        """When the volume was formatted (``formatted``, else the window start, else the first item
+        time); fills every plant's missing times: created/accessed default to modified, deleted
+        to the latest of its times."""
         window = context.recipe.window
-        stamps = [s for plan in planned for s in plan["seconds"].values()]
+        stamps = [s for plant in plants for s in plant.times.values()]
         first = window[0] if window else min(stamps, default=None)
         first = context.time((), _FALLBACK_FORMAT_TIME) if first is None else first
-        for plan in planned:
-            s = plan["seconds"]
-            modified = s.get("modified", first)
-            plan["times"] = fat.FatTimes(
-                created=s.get("created", modified),
-                accessed=s.get("accessed", modified),
-                modified=modified,
-            )
-        return first
+        formatted = context.time(("formatted",), entry["formatted"]) if "formatted" in entry else first
+        for plant in plants:
+            t = plant.times
+            t.setdefault("modified", first)
+            t.setdefault("created", t["modified"])
+            t.setdefault("accessed", t["modified"])
+            t.setdefault("deleted", max(t.values()))
+        return formatted
+
+    def _plan_gaps(
+        self, entry: dict[str, Any], scheme: str, size: int, plans: list[PartitionPlan], context: BuildContext
+    ) -> list[dict[str, Any]]:
+        gaps: list[dict[str, Any]] = []
+        if entry.get("gap_data") and scheme == "none":
+            raise context.fail(("gap_data",), "gap data needs a partition table (scheme mbr or gpt)")
+        free = free_ranges(scheme, size, plans)
+        for index, gap in enumerate(entry.get("gap_data", [])):
+            where = ("gap_data", index)
+            data = make_content(gap["content"], context.rng("gap", gap["id"]))
+            if "offset" in gap:
+                offset = self._size(gap, ("offset",), context)
+            else:
+                offset = next((a for a, b in free if b - a >= len(data)), -1)
+            if not any(a <= offset and offset + len(data) <= b for a, b in free):
+                raise context.fail(where, f"{len(data)} bytes at {offset} are not inside free space between partitions")
+            free = [r for a, b in free for r in ((a, offset), (offset + len(data), b)) if r[0] < r[1]] if any(
+                a <= offset < b for a, b in free) else free  # fmt: skip
+            gaps.append({"id": gap["id"], "image_offset": offset, "data": data, "location": where,
+                         "size": len(data), "hashes": hash_bytes(data)})
+        return gaps
 
     @staticmethod
-    def _read_back(
-        output: Path, entry: dict[str, Any], planned: list[dict[str, Any]]
-    ) -> ArtefactTruth:
+    def _check_ids(volumes: list, gaps: list, context: BuildContext) -> None:
+        seen: set[str] = set()
+        for _plan, spec, _fs in volumes:
+            ids = [(p.id, p.location) for p in spec.plants] + [(u[0], u[2]) for u in spec.options["unallocated"]]
+            for trace_id, where in ids:
+                if trace_id in seen:
+                    raise context.fail(where, f"duplicate item id {trace_id!r}")
+                seen.add(trace_id)
+        for gap in gaps:
+            if gap["id"] in seen:
+                raise context.fail(gap["location"], f"duplicate item id {gap['id']!r}")
+            seen.add(gap["id"])
+
+    # -- making ------------------------------------------------------------------------
+
+    @staticmethod
+    def _make_volume(volume: Path, spec: VolumeSpec, fs: FileSystemType, context: BuildContext) -> None:
         try:
-            with open_image(output) as image:
-                filesystem = image.filesystems()[0]
-                records = [
-                    r
-                    for r in image.walk()
-                    if r.type == "file"
-                    and not r.path.startswith("/$")
-                    and not r.name.endswith("(Volume Label Entry)")
-                ]
-                by_path = {r.path.lower(): r for r in records}
-                truth = ArtefactTruth()
-                for plan in planned:
-                    record = by_path.get(plan["path"].lower()) or _deleted_short_name(plan, records)
-                    if record is None:
-                        raise BuildError(
-                            f"{output.name}: {plan['path']} is not listed when read back"
-                        )
-                    data = image.read(inode=record.inode, partition=record.partition)
-                    if data != plan["data"]:
-                        raise BuildError(f"{output.name}: {record.path} reads back different bytes")
-                    truth.items[plan["id"]] = {
-                        "evidence": entry["id"],
-                        "path": record.path,
-                        "name": record.name,
-                        "inode": record.inode,
-                        "size": record.size,
-                        **hash_bytes(data),
-                        "deleted": record.deleted,
-                        "mtime": record.mtime,
-                        "atime": record.atime,
-                        "crtime": record.crtime,
-                    }
-        except ForensicsKitError:
-            raise
-        except (OSError, IndexError) as exc:
-            raise BuildError(f"{output.name}: cannot read the built image back: {exc}") from exc
-        deleted = sorted(r.path for r in records if r.deleted)
-        truth.summary = {
-            "filesystem": {
-                "type": filesystem.type,
-                "label": filesystem.label,
-                "cluster_size": fat.cluster_size(output),
-            },
-            "deleted_count": len(deleted),
-            "deleted_paths": deleted,
-            "file_count": len(records),
-        }
-        return truth
+            fs.plant(volume, spec, context.scratch)
+        except ToolError as exc:
+            if fat.is_full(exc) or "allocate" in str(exc).lower() or "space" in str(exc).lower():
+                raise context.fail(spec.location, f"the items do not fit on the {fs.name} volume") from exc
+            raise context.fail(spec.location, str(exc)) from exc
+        except OSError as exc:
+            raise context.fail(spec.location, f"cannot plant on the {fs.name} volume: {exc.strerror}") from exc
+        busy: set[int] = set()
+        for plant in spec.plants:
+            located = locate(volume, plant.path)
+            plant.facts["located"] = located
+            busy |= located.blocks()
+            for key in ACTION_KEYS:
+                if key in plant.spec:
+                    plant.facts.update(ItemAction.lookup(key)().apply(plant, plant.spec[key], located, volume))
+            if "slack" in plant.facts:
+                busy.add(plant.facts["slack"]["volume_offset"] // located.block_size)
+        deleted = [p for p in spec.plants if p.deleted]
+        if deleted:
+            fs.delete(volume, spec, deleted, context.scratch)
+        if spec.options["unallocated"]:
+            unit = fat.allocation_unit(volume) if fs.name.startswith("fat") else (0, 1)
+            rng = context.rng("unallocated", *map(str, spec.location))
+            traces = [(u[0], u[1]) for u in spec.options["unallocated"]]
+            spec.options["placed"] = place_unallocated(volume, traces, busy, rng, unit)
 
+    @staticmethod
+    def _guid(context: BuildContext, *parts: str) -> str:
+        import uuid
 
-def _deleted_short_name(plan: dict[str, Any], records: list) -> Any:
-    """The record of a deleted 8.3-only name, whose first letter FAT overwrote (TSK shows ``_``)."""
-    if not plan["deleted"]:
-        return None
-    wanted = PurePosixPath(plan["path"])
-    for record in records:
-        found = PurePosixPath(record.path)
-        if (
-            record.deleted
-            and found.parent == wanted.parent
-            and found.name[:1] == "_"
-            and found.name[1:].lower() == wanted.name[1:].lower()
-        ):
-            return record
-    return None
+        return str(uuid.UUID(int=context.rng(*parts, "guid").getrandbits(128), version=4)).upper()
+
+    @staticmethod
+    def _acquired(entry: dict[str, Any], context: BuildContext) -> float:
+        spec = containers.container_spec(entry)
+        if "acquired" in spec:
+            return context.time(("container", "acquired"), spec["acquired"])
+        window = context.recipe.window
+        if window:
+            return window[1]
+        return context.time((), _FALLBACK_FORMAT_TIME)
+

@@ -1,0 +1,135 @@
+"""ext2/3/4 volumes made with ``mke2fs -d`` and ``debugfs``, without root or mounting.
+
+mke2fs copies a prepared folder in; ``E2FSPROGS_FAKE_TIME`` pins the times it
+writes itself, ``-U`` and ``-E hash_seed=`` (drawn from the seed) pin the ids.
+Every inode's four times are then set with ``debugfs set_inode_field``, so
+nothing of the build machine's clock is left. Deletion is ``debugfs rm`` at the
+item's deletion time; ext3/ext4 then have their size and block map cleared the
+way the Linux driver does, so their content is gone from the inode (carve it),
+while ext2 keeps its block pointers and ``icat`` still recovers the data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path, PurePosixPath
+
+from forensics_kit.builder.volume import (
+    FileSystemType,
+    Plant,
+    VolumeSpec,
+    parent_directories,
+    plain_label_problem,
+    run_env,
+)
+from forensics_kit.errors import BuildError
+
+
+def volume_uuid(serial: int, purpose: str) -> str:
+    """A random-looking (version 4) UUID fixed by the volume's serial and a purpose."""
+    raw = hashlib.sha256(f"{serial}/{purpose}".encode()).digest()[:16]
+    return str(uuid.UUID(bytes=raw, version=4))
+
+
+class _Ext(FileSystemType):
+    """Common mke2fs/debugfs steps; subclasses name the revision."""
+
+    min_size = 1 << 20
+    max_size = 16 << 40
+    clears_block_map = True
+
+    def check_label(self, label: str) -> str | None:
+        return plain_label_problem(label, 16)
+
+    @staticmethod
+    def block_size(size: int) -> int:
+        """1 KiB blocks on small volumes (slack is easy to see), 4 KiB from 64 MiB."""
+        return 1024 if size < (64 << 20) else 4096
+
+    def plant(self, volume: Path, spec: VolumeSpec, scratch: Path) -> None:
+        source = scratch / f"ext-src-{spec.serial:08x}"
+        source.mkdir()
+        for directory in parent_directories([p.path for p in spec.plants]):
+            (source / directory.lstrip("/")).mkdir()
+        for plant in spec.plants:
+            target = source / plant.path.lstrip("/")
+            target.write_bytes(plant.data)
+        with open(volume, "wb") as stream:
+            stream.truncate(spec.size)
+        args = [
+            "-q", "-F", "-t", self.name, "-d", source,
+            "-U", volume_uuid(spec.serial, "uuid"),
+            "-E", f"hash_seed={volume_uuid(spec.serial, 'hash')},root_owner=0:0",
+            "-b", str(self.block_size(spec.size)), "-I", "256", "-m", "0",
+        ]  # fmt: skip
+        if spec.label:
+            args += ["-L", spec.label]
+        run_env("mke2fs", [*args, volume], {"E2FSPROGS_FAKE_TIME": str(int(spec.format_time))})
+        commands = []
+        fixed = {"atime": spec.format_time, "mtime": spec.format_time, "ctime": spec.format_time}
+        for directory in ["/", "/lost+found", *parent_directories([p.path for p in spec.plants])]:
+            commands += self._time_commands(_quote(directory), {**fixed, "crtime": spec.format_time})
+        for plant in spec.plants:
+            times = {
+                "atime": plant.times["accessed"],
+                "mtime": plant.times["modified"],
+                "ctime": plant.times["modified"],
+                "crtime": plant.times["created"],
+            }
+            commands += self._time_commands(_quote(plant.path), times)
+        self._debugfs(volume, commands, spec.format_time, scratch)
+
+    def _time_commands(self, target: str, times: dict[str, float]) -> list[str]:
+        out = []
+        for name, seconds in times.items():
+            if name == "crtime" and self.name != "ext4":
+                continue  # only ext4's large inodes keep a creation time that TSK shows
+            out.append(f"set_inode_field {target} {name} @{int(seconds)}")
+            if self.name == "ext4":
+                out.append(f"set_inode_field {target} {name}_extra 0")
+        return out
+
+    def delete(self, volume: Path, spec: VolumeSpec, plants: list[Plant], scratch: Path) -> None:
+        for plant in sorted(plants, key=lambda p: p.times["deleted"]):
+            commands = [f"rm {_quote(plant.path)}"]
+            inode = plant.facts.get("inode")
+            if self.clears_block_map and inode:
+                commands += [f"set_inode_field <{inode}> size 0", f"set_inode_field <{inode}> blocks 0"]
+                first = 3 if self.name == "ext4" else 0  # ext4 keeps the extent header, with 0 entries
+                if self.name == "ext4":
+                    commands.append(f"set_inode_field <{inode}> block[0] 0xF30A")
+                commands += [f"set_inode_field <{inode}> block[{n}] 0" for n in range(first, 15)]
+            self._debugfs(volume, commands, plant.times["deleted"], scratch)
+
+    @staticmethod
+    def _debugfs(volume: Path, commands: list[str], when: float, scratch: Path) -> None:
+        script = scratch / "debugfs.cmd"
+        script.write_text("\n".join(commands) + "\n", encoding="utf-8")
+        output = run_env(
+            "debugfs", ["-w", "-f", script, volume], {"E2FSPROGS_FAKE_TIME": str(int(when))}, merge=True
+        )
+        script.unlink()
+        problems = [line for line in output.splitlines() if "not found" in line or "Couldn't" in line]
+        if problems:
+            raise BuildError(f"debugfs on {volume.name}: {problems[0].strip()}")
+
+
+def _quote(path: str) -> str:
+    """debugfs reads one command per line; quote paths with spaces."""
+    text = str(PurePosixPath(path))
+    return f'"{text}"' if any(c in text for c in ' \t"') else text
+
+
+class Ext2(_Ext):
+    name = "ext2"
+    clears_block_map = False
+
+
+class Ext3(_Ext):
+    name = "ext3"
+
+
+class Ext4(_Ext):
+    name = "ext4"
+
