@@ -8,7 +8,7 @@ import click
 
 from forensics_kit.cli.common import json_option, progress_bar
 from forensics_kit.cli.net import PCAP, group
-from forensics_kit.cli.output import emit_object, emit_records, json_line, say, warn
+from forensics_kit.cli.output import emit_object, emit_records, say, warn
 
 STREAM_COLUMNS = [
     ("index", "Stream"), ("client", "Client"), ("cport", "Port"), ("server", "Server"), ("sport", "Port"),
@@ -50,4 +50,23 @@ def stream_cmd(pcap: Path, index: int | None, raw_dir: Path | None, as_json: boo
         warn(problem)
 
 
-_ = (json_line,)
+
+
+CRED_COLUMNS = [("frame", "Frame"), ("stream", "Stream"), ("protocol", "Proto"), ("client", "Client"),
+                ("server", "Server"), ("port", "Port"), ("username", "User"), ("password", "Password"),
+                ("success", "OK"), ("kind", "How")]
+
+
+@group.command("creds")
+@PCAP
+@json_option
+def creds_cmd(pcap: Path, as_json: bool) -> None:
+    """Cleartext logins: FTP, SMTP, POP3, IMAP, Telnet, HTTP Basic and forms."""
+    from forensics_kit.net.creds import credentials
+
+    warnings: list[str] = []
+    with progress_bar() as progress:
+        found = credentials(pcap, warnings, progress)
+    emit_records((c.to_dict() for c in found), CRED_COLUMNS, as_json)
+    for problem in warnings:
+        warn(problem)
