@@ -301,4 +301,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Запись о подсказках в этом файле ответов изменена вручную (контрольные коды не совпадают): "
         "преподаватель это увидит.",
     },
+    # --- sealed self-check ----------------------------------------------------------------
+    "sealed.wrong": {
+        "en": "Not the expected answer (self-check with the sealed key: your instructor's "
+        "grading may explain more).",
+        "ru": "Ответ не совпадает с ожидаемым (самопроверка по запечатанному ключу: "
+        "при проверке преподавателем пояснение будет подробнее).",
+    },
+    "sealed.pending": {
+        "en": "Will be graded by your instructor (this answer cannot be checked offline).",
+        "ru": "Будет проверено преподавателем (этот ответ нельзя проверить офлайн).",
+    },
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -22,9 +23,10 @@ from grader.answers import AnswerSheet, answers_template, load_answers, parse_an
 from grader.course import Course
 from grader.errors import GraderError
 from grader.grade import LabResult, grade_sheet
-from grader.hints import hint_key_for, new_record, verify_hints, write_hints
+from grader.hints import course_secret, hint_key_for, new_record, verify_hints, write_hints
 from grader.key import AnswerKey, load_key, load_truth
 from grader.lab import Hint, Lab, load_lab
+from grader.sealed import grade_sealed, load_sealed, seal_lab, sealed_path
 
 BuildFn = Callable[[str, str | None], Path]
 """``build(dataset_id, variant) -> build folder`` holding the artefacts and truth.json."""
@@ -135,10 +137,33 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_answers(course: Course, lab_id: str, answers_path: Path, build: BuildFn) -> LabResult:
-    """Grade one answers file against the variant it names."""
-    sheet = load_answers(Path(answers_path), find_lab(course, lab_id))
+def check_answers(
+    course: Course, lab_id: str, answers_path: Path, build: BuildFn, *, sealed: bool | None = None
+) -> LabResult:
+    """Grade one answers file against the variant it names.
+
+    With the plain key (an instructor's checkout) the answers are graded against
+    the dataset truth; without it (a trainee's bundle), or with ``sealed=True``,
+    against the sealed key of that variant, offline and without building anything.
+    """
+    lab = find_lab(course, lab_id)
+    sheet = load_answers(Path(answers_path), lab)
+    if sealed or (sealed is None and not (course.solutions / lab.id / "key.yaml").exists()):
+        return grade_sealed(lab, load_sealed(sealed_path(course.solutions, lab.id, sheet.variant), lab), sheet)
     return grade_lab_sheet(course, sheet, build)
+
+
+def seal(course: Course, lab_id: str, variant: str | None, build: BuildFn, out_root: Path | None = None) -> Path:
+    """Write the sealed key of ``lab_id`` for ``variant`` (default: under ``solutions/``); return its path."""
+    ctx = open_lab(course, lab_id, variant, build)
+    document = seal_lab(ctx.lab, lab_key(course, ctx.lab), ctx.truths, variant, course_secret(course),
+                        ctx.evidence_sha256())
+    path = sealed_path(out_root or course.solutions, ctx.lab.id, variant)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", "utf-8")
+    tmp.replace(path)
+    return path
 
 
 def grade_lab_sheet(course: Course, sheet: AnswerSheet, build: BuildFn) -> LabResult:

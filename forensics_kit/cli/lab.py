@@ -148,8 +148,9 @@ def _print_result(result: LabResult, lang: str, as_json: bool) -> None:
     for key in ("question", "result", "points", "reason"):
         t.add_column(tr(key, lang), overflow="fold")
     styles = {"correct": "green", "partial": "yellow", "wrong": "red", "missing": "dim"}
+    styles["pending"] = "cyan"
     for q in result.questions:
-        outcome = q.outcome.value
+        outcome = "pending" if q.pending else q.outcome.value
         t.add_row(
             q.id, f"[{styles[outcome]}]{tr(outcome, lang)}[/]", f"{q.points:g}/{q.max_points:g}", q.reason.render(lang)
         )
@@ -157,19 +158,23 @@ def _print_result(result: LabResult, lang: str, as_json: bool) -> None:
     for w in result.warnings:
         warn(w.render(lang))
     say(tr("score_line", lang, score=result.score, max=result.max_score, percent=result.percent))
+    pending = sum(q.max_points for q in result.questions if q.pending)
+    if pending:
+        say(tr("pending_line", lang, points=pending))
 
 
 @group.command("check")
 @click.argument("lab_id")
 @click.argument("answers", type=click.Path(path_type=Path))
+@click.option("--sealed", is_flag=True, help="Check against the sealed key even where the plain key is present.")
 @json_option
 @click.pass_context
-def check_cmd(ctx: click.Context, lab_id: str, answers: Path, as_json: bool) -> None:
-    """Grade your answers file and show a table per question."""
+def check_cmd(ctx: click.Context, lab_id: str, answers: Path, sealed: bool, as_json: bool) -> None:
+    """Grade your answers file and show a table per question (offline with the sealed key)."""
     lang = lang_of(ctx)
     the_course = course()
     with builder(the_course) as build:
-        result = check_answers(the_course, lab_id, answers, build)
+        result = check_answers(the_course, lab_id, answers, build, sealed=sealed or None)
     _print_result(result, lang, as_json)
 
 

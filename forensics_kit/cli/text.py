@@ -62,6 +62,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "You have taken every hint for this question; shown again at no extra cost.",
         "ru": "Вы уже взяли все подсказки к этому вопросу; показана повторно, без доплаты.",
     },
+    "sealed_wrote": {"en": "sealed {lab} ({variant}): {path}", "ru": "запечатан {lab} ({variant}): {path}"},
+    "pending": {"en": "instructor", "ru": "преподаватель"},
+    "pending_line": {
+        "en": "Left to your instructor (cannot be checked offline): {points:g} pt.",
+        "ru": "Оценит преподаватель (офлайн не проверить): {points:g} балл.",
+    },
     "warning": {"en": "warning", "ru": "предупреждение"},
     "error": {"en": "error", "ru": "ошибка"},
 }
