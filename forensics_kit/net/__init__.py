@@ -7,25 +7,33 @@ path. Results are dataclasses with ``to_dict()``; nothing here prints.
 
 from __future__ import annotations
 
+from forensics_kit.net.detect import Finding, detect
 from forensics_kit.net.dns import DnsMessage, dns_messages
 from forensics_kit.net.dns_wire import DnsFormatError, ResourceRecord, parse_message
 from forensics_kit.net.flows import Flow, flows
+from forensics_kit.net.fragments import Ipv4Defragmenter, defragment
 from forensics_kit.net.http import HttpTransaction, http_transactions
 from forensics_kit.net.reader import CaptureReader, Frame, linktype_name, read_frames
 from forensics_kit.net.streams import Segment, StreamInfo, follow_stream, tcp_streams
 from forensics_kit.net.summary import CaptureSummary, summarize
+from forensics_kit.net.tls import TlsSession, tls_sessions
 
 __all__ = [
     "CaptureReader",
     "CaptureSummary",
     "DnsFormatError",
     "DnsMessage",
+    "Finding",
     "Flow",
     "Frame",
     "HttpTransaction",
+    "Ipv4Defragmenter",
     "ResourceRecord",
     "Segment",
     "StreamInfo",
+    "TlsSession",
+    "defragment",
+    "detect",
     "dns_messages",
     "flows",
     "follow_stream",
@@ -35,4 +43,5 @@ __all__ = [
     "read_frames",
     "summarize",
     "tcp_streams",
+    "tls_sessions",
 ]
