@@ -93,7 +93,8 @@ class _Ext(FileSystemType):
     def delete(self, volume: Path, spec: VolumeSpec, plants: list[Plant], scratch: Path) -> None:
         for plant in sorted(plants, key=lambda p: p.times["deleted"]):
             commands = [f"rm {_quote(plant.path)}"]
-            inode = plant.facts.get("inode")
+            located = plant.facts.get("located")
+            inode = located.inode if located else None
             if self.clears_block_map and inode:
                 commands += [f"set_inode_field <{inode}> size 0", f"set_inode_field <{inode}> blocks 0"]
                 first = 3 if self.name == "ext4" else 0  # ext4 keeps the extent header, with 0 entries
