@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path as FsPath
 
+from forensics_kit.builder.traffic.capture_incidents import IncidentSessions
 from forensics_kit.builder.traffic.capture_services import ServiceSessions
 from forensics_kit.builder.traffic.frames import Endpoint, IPAddress
 from forensics_kit.builder.traffic.sessions import Frames, Path, Session, dns_session, http_session
@@ -55,7 +56,7 @@ class Host:
     _address: IPAddress = field(repr=False, compare=False)
 
 
-class Capture(ServiceSessions):
+class Capture(ServiceSessions, IncidentSessions):
     """Collects sessions of synthetic traffic and writes them as one pcap/pcapng file.
 
     Args:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 ETH_IPV4 = 0x0800
 ETH_IPV6 = 0x86DD
+ETH_ARP = 0x0806
+PROTO_ICMP = 1
 PROTO_TCP = 6
 PROTO_UDP = 17
 
@@ -112,3 +114,20 @@ def syn_options(mss: int, wscale: int) -> bytes:
     nop, sack_permitted = b"\x01", b"\x04\x02"
     mss_option, wscale_option = struct.pack("!BBH", 2, 4, mss), struct.pack("!BBB", 3, 3, wscale)
     return mss_option + nop + nop + sack_permitted + nop + wscale_option
+
+
+def icmp_echo_frame(src: Endpoint, dst: Endpoint, *, reply: bool, ident: int, seq: int, payload: bytes,
+                    ip_id: int) -> bytes:
+    """An ICMP (IPv4) echo request or reply carrying ``payload``."""
+    message = struct.pack("!BBHHH", 0 if reply else 8, 0, 0, ident, seq) + payload
+    message = message[:2] + struct.pack("!H", _checksum(message)) + message[4:]
+    return _ip_frame(src, dst, PROTO_ICMP, message, ip_id)
+
+
+def arp_frame(*, op: int, sender_mac: bytes, sender_ip: IPAddress, target_mac: bytes, target_ip: IPAddress,
+              eth_dst: bytes) -> bytes:
+    """An Ethernet ARP request (``op`` 1) or reply (2), padded to the 60-byte minimum."""
+    body = struct.pack("!HHBBH6s4s6s4s", 1, ETH_IPV4, 6, 4, op, sender_mac, sender_ip.packed,
+                       target_mac, target_ip.packed)
+    frame = eth_dst + sender_mac + struct.pack("!H", ETH_ARP) + body
+    return frame + b"\x00" * (60 - len(frame))
