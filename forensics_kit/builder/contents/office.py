@@ -82,7 +82,7 @@ class _OfficeContent(ContentGenerator):
 
 
 class DocxContent(_OfficeContent):
-    """A Word document: ``paragraphs`` (else seeded ones) and core properties."""
+    """A Word document: ``paragraphs`` (else seeded ones, a seeded revision id in either case) and core properties."""
 
     name = "docx"
     main_path = "word/document.xml"
@@ -92,8 +92,10 @@ class DocxContent(_OfficeContent):
         paragraphs = spec.get("paragraphs")
         if paragraphs is None:
             paragraphs = [" ".join(rng.sample(wordlists.LOREM, 5)) for _ in range(3)]
+        rsid = f"{rng.getrandbits(32):08X}"  # Word's revision-save id: makes each item and variant hash apart
         runs = "".join(
-            f'<w:p><w:r><w:t xml:space="preserve">{escape(str(text))}</w:t></w:r></w:p>' for text in paragraphs
+            f'<w:p w:rsidR="{rsid}"><w:r><w:t xml:space="preserve">{escape(str(text))}</w:t></w:r></w:p>'
+            for text in paragraphs
         )
         document = (
             _XML + '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
