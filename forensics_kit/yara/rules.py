@@ -57,8 +57,7 @@ def _parse_error(exc: yara.Error, source: str) -> YaraRuleError:
     match = _FILE_LINE.match(text)
     if match:
         name = match.group("file") or source
-        return YaraRuleError(Path(name).name if name == source else name, _one_line(match.group("msg")),
-                             int(match.group("line")))
+        return YaraRuleError(name, _one_line(match.group("msg")), int(match.group("line")))
     match = _LINE.match(text)
     if match:
         return YaraRuleError(source, _one_line(match.group("msg")), int(match.group("line")))
@@ -76,12 +75,13 @@ def compile_rules(path_or_text: str | Path, *, externals: dict[str, object] | No
             with the file name and line number.
     """
     is_path = isinstance(path_or_text, Path) or (
-        "\n" not in path_or_text and "{" not in path_or_text and Path(path_or_text).exists()
+        path_or_text.strip() != "" and "\n" not in path_or_text and "{" not in path_or_text
+        and Path(path_or_text).exists()
     )
     try:
         if is_path:
             path = Path(path_or_text)
-            source = path.name
+            source = str(path)
             if not path.is_file():
                 raise YaraRuleError(source, "no such rules file" if not path.exists() else "not a file")
             try:

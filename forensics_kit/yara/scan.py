@@ -124,13 +124,14 @@ def _scan_one(img: DiskImage, record, rules: Rules, window: int, overlap: int) -
         data = read(0, size)
         yield from match_window(rules, Window(0, data, len(data)))
         return
-    seen: set[str] = set()
+    merged: dict[str, RuleHit] = {}  # one match per rule and file, with the strings of every window
     for _win, hits in scan_reader(read, 0, size, rules, window=window, overlap=overlap):
         for hit in hits:
-            if hit.rule in seen:  # one match per rule and file, with all its strings
-                continue
-            seen.add(hit.rule)
-            yield hit
+            if hit.rule in merged:
+                merged[hit.rule].strings.extend(hit.strings)
+            else:
+                merged[hit.rule] = hit
+    yield from merged.values()
 
 
 def scan_raw(
@@ -144,10 +145,11 @@ def scan_raw(
 ) -> Iterator[YaraMatch]:
     """Scan the whole media in overlapping windows; offsets are absolute in the image.
 
-    Each window yields at most one match per rule, at its first string match; a
-    string match is reported once even across window boundaries (up to ``overlap``
-    bytes long). With ``owners``, the file, slack or unallocated area of each match
-    is named (the block map is built at the first match).
+    With ``owners``, a rule's string matches are grouped by what owns them (a file,
+    its slack, unallocated space; the block map is built at the first match), one
+    :class:`YaraMatch` per rule and owner in each window; without, one per rule and
+    window. A string match is reported once even across window boundaries (up to
+    ``overlap`` bytes long).
     """
     compiled = _rules(rules)
     with open_source(img_or_path) as source:
@@ -155,19 +157,17 @@ def scan_raw(
         for _win, hits in scan_reader(source.read, 0, source.size, compiled, window=window, overlap=overlap,
                                       progress=progress, step="yara: media"):
             for hit in hits:
-                offset = hit.strings[0].offset if hit.strings else _win.offset
-                owner = None
-                if owners:
-                    if source.image is None:
-                        owner = Owner("unpartitioned")
-                    else:
-                        block_map = block_map or build_block_map(source.image)
-                        owner = block_map.owner(offset)
-                yield YaraMatch(
-                    hit.rule, hit.tags, hit.meta,
-                    owner.path if owner else None,
-                    owner.inode if owner else None,
-                    (not owner.deleted) if owner and owner.path else None,
-                    owner.partition if owner else None,
-                    offset, hit.strings, owner,
-                )
+                if not owners or not hit.strings:
+                    offset = hit.strings[0].offset if hit.strings else _win.offset
+                    yield YaraMatch(hit.rule, hit.tags, hit.meta, None, None, None, None, offset, hit.strings)
+                    continue
+                if source.image is not None and block_map is None:
+                    block_map = build_block_map(source.image)
+                groups: dict[Owner, list[StringHit]] = {}
+                for string in hit.strings:
+                    owner = block_map.owner(string.offset) if block_map else Owner("unpartitioned")
+                    groups.setdefault(owner, []).append(string)
+                for owner, strings in groups.items():
+                    allocated = (not owner.deleted) if owner.path else None
+                    yield YaraMatch(hit.rule, hit.tags, hit.meta, owner.path, owner.inode, allocated,
+                                    owner.partition, strings[0].offset, strings, owner)
