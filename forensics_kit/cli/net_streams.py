@@ -70,3 +70,101 @@ def creds_cmd(pcap: Path, as_json: bool) -> None:
     emit_records((c.to_dict() for c in found), CRED_COLUMNS, as_json)
     for problem in warnings:
         warn(problem)
+
+
+@group.command("export")
+@PCAP
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for the exported files and manifest.csv/manifest.json.")
+@click.option("--protocol", "protocols", default="http,ftp,smtp,pop3,imap", show_default=True,
+              help="Comma-separated protocols to export.")
+@json_option
+def export_cmd(pcap: Path, out_dir: Path, protocols: str, as_json: bool) -> None:
+    """Export objects: HTTP bodies, FTP files, mails (.eml) and their attachments, with a manifest."""
+    from forensics_kit.net.export import export_objects
+
+    with progress_bar() as progress:
+        report = export_objects(pcap, out_dir, [p.strip() for p in protocols.split(",") if p.strip()], progress)
+    if as_json:
+        emit_object(report.to_dict(), True)
+    else:
+        emit_records((o.to_dict() for o in report.objects),
+                     [("name", "File"), ("size", "Size"), ("protocol", "Proto"), ("stream", "Stream"),
+                      ("frames", "Frames"), ("sha256", "SHA-256"), ("original_name", "Original name")], False)
+        say(f"{len(report.objects)} object(s) written to {report.out_dir} (manifest.csv, manifest.json)")
+    for problem in report.warnings:
+        warn(problem)
+
+
+def _sessions(pcap: Path, name: str) -> list:
+    from forensics_kit.net.protocols import read_sessions
+
+    warnings: list[str] = []
+    with progress_bar() as progress:
+        found = read_sessions(pcap, [name], warnings=warnings, progress=progress)[name].results()
+    for problem in warnings:
+        warn(problem)
+    return found
+
+
+COMMAND_COLUMNS = [("stream", "Stream"), ("frame", "Frame"), ("command", "Command"), ("arg", "Argument"),
+                   ("reply_code", "Reply"), ("reply", "Reply text")]
+
+
+def _commands(sessions: list) -> list[dict]:
+    return [{"stream": s.stream, **c.to_dict()} for s in sessions for c in s.commands]
+
+
+@group.command("ftp")
+@PCAP
+@json_option
+def ftp_cmd(pcap: Path, as_json: bool) -> None:
+    """FTP sessions: commands with replies, then the files transferred (passive and active)."""
+    sessions = _sessions(pcap, "ftp")
+    if as_json:
+        for session in sessions:
+            emit_object(session.to_dict(), True)
+        return
+    emit_records(_commands(sessions), COMMAND_COLUMNS, False, title="FTP commands")
+    files = [{"stream": s.stream, **f.to_dict()} for s in sessions for f in s.files]
+    emit_records(files, [("stream", "Stream"), ("command_frame", "Frame"), ("name", "Name"), ("direction", "Dir"),
+                         ("mode", "Mode"), ("data_stream", "Data stream"), ("size", "Size"), ("sha256", "SHA-256"),
+                         ("complete", "Complete")], False, title="FTP files")
+
+
+@group.command("smtp")
+@PCAP
+@json_option
+def smtp_cmd(pcap: Path, as_json: bool) -> None:
+    """SMTP sessions: commands, then each mail (envelope, headers, attachments)."""
+    sessions = _sessions(pcap, "smtp")
+    if as_json:
+        for session in sessions:
+            emit_object(session.to_dict(), True)
+        return
+    emit_records(_commands(sessions), COMMAND_COLUMNS, False, title="SMTP commands")
+    mails = [m.to_dict() for s in sessions for m in s.messages]
+    for mail in mails:
+        mail["attachments"] = [f"{a['name']} ({a['size']} B, sha256 {a['sha256'][:16]}...)"
+                               for a in mail["attachments"]]
+    emit_records(mails, [("stream", "Stream"), ("frame", "Frame"), ("mail_from", "MAIL FROM"), ("rcpt_to", "RCPT TO"),
+                         ("from", "From"), ("subject", "Subject"), ("date", "Date"), ("attachments", "Attachments")],
+                 False, title="Mails")
+
+
+@group.command("telnet")
+@PCAP
+@json_option
+def telnet_cmd(pcap: Path, as_json: bool) -> None:
+    """Telnet sessions: login, and every line typed with the prompt it answered."""
+    sessions = _sessions(pcap, "telnet")
+    if as_json:
+        for session in sessions:
+            emit_object(session.to_dict(), True)
+        return
+    rows = [{"stream": s.stream, **t.to_dict()} for s in sessions for t in s.typed]
+    emit_records(rows, [("stream", "Stream"), ("frame", "Frame"), ("prompt", "Prompt"), ("text", "Typed")], False,
+                 title="Typed lines")
+    for s in sessions:
+        say(f"stream {s.stream}: user {s.username or '-'}, password {s.password or '-'}, "
+            f"{len(s.commands)} command(s): {'; '.join(s.commands)}")

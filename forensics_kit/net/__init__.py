@@ -7,9 +7,11 @@ path. Results are dataclasses with ``to_dict()``; nothing here prints.
 
 from __future__ import annotations
 
+from forensics_kit.net.creds import Credential, credentials
 from forensics_kit.net.detect import Finding, detect
 from forensics_kit.net.dns import DnsMessage, dns_messages
 from forensics_kit.net.dns_wire import DnsFormatError, ResourceRecord, parse_message
+from forensics_kit.net.export import ExportedObject, ExportReport, export_objects
 from forensics_kit.net.flows import Flow, flows
 from forensics_kit.net.fragments import Ipv4Defragmenter, defragment
 from forensics_kit.net.http import HttpTransaction, http_transactions
@@ -21,8 +23,11 @@ from forensics_kit.net.tls import TlsSession, tls_sessions
 __all__ = [
     "CaptureReader",
     "CaptureSummary",
+    "Credential",
     "DnsFormatError",
     "DnsMessage",
+    "ExportReport",
+    "ExportedObject",
     "Finding",
     "Flow",
     "Frame",
@@ -32,9 +37,11 @@ __all__ = [
     "Segment",
     "StreamInfo",
     "TlsSession",
+    "credentials",
     "defragment",
     "detect",
     "dns_messages",
+    "export_objects",
     "flows",
     "follow_stream",
     "http_transactions",

@@ -1,0 +1,195 @@
+"""Exported objects: HTTP bodies, FTP transfers and mail (``.eml`` plus attachments) as files.
+
+Like Wireshark's *Export Objects*: every HTTP message body (responses
+de-chunked and decompressed, POST bodies too) named from Content-Disposition
+or the URI's last segment; every FTP data transfer named by its RETR/STOR
+argument; every mail seen in SMTP, POP3 or IMAP as ``.eml`` with its
+attachments decoded. Files are written only inside ``out_dir`` under
+:func:`safe_name` names, and a manifest (``manifest.csv`` and
+``manifest.json``) gives each one's size, hashes, source frames, stream,
+protocol and original name. The capture itself is only read.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from forensics_kit.errors import ForensicsKitError
+from forensics_kit.hashing import hash_bytes
+from forensics_kit.net.http import http_transactions
+from forensics_kit.net.http_wire import header
+from forensics_kit.net.protocols import read_sessions
+from forensics_kit.net.streams import Progress, StreamInfo, tcp_streams
+
+EXPORT_PROTOCOLS = ("http", "ftp", "smtp", "pop3", "imap")
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+_FILENAME = re.compile(r"""filename\*?=(?:UTF-8''|"?)([^";]+)""", re.IGNORECASE)
+MANIFEST_FIELDS = ("name", "size", "md5", "sha256", "frames", "stream", "protocol", "original_name",
+                   "content_type", "source")
+
+
+@dataclass(slots=True)
+class ExportedObject:
+    """One file written to the output directory, with where it came from."""
+
+    name: str
+    size: int
+    md5: str
+    sha256: str
+    frames: list[int]
+    stream: int | None
+    protocol: str
+    original_name: str
+    content_type: str | None = None
+    source: str = ""
+
+    def to_dict(self) -> dict:
+        """JSON-ready values (the manifest row)."""
+        return {"name": self.name, "size": self.size, "md5": self.md5, "sha256": self.sha256,
+                "frames": list(self.frames), "stream": self.stream, "protocol": self.protocol,
+                "original_name": self.original_name, "content_type": self.content_type, "source": self.source}
+
+
+@dataclass(slots=True)
+class ExportReport:
+    """What :func:`export_objects` wrote."""
+
+    out_dir: str
+    objects: list[ExportedObject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """JSON-ready values."""
+        return {"out_dir": self.out_dir, "objects": [o.to_dict() for o in self.objects],
+                "warnings": list(self.warnings)}
+
+
+def safe_name(name: str, taken: set[str], default: str = "object") -> str:
+    """A file name that stays inside its directory and is unique in ``taken`` (which it joins).
+
+    Path separators, control characters and characters Windows forbids become
+    ``_``; ``.``/``..``, empty names and device names (CON, NUL, COM1...) are
+    changed; the name is cut to 255 UTF-8 bytes; a duplicate gets ``_1``,
+    ``_2``... before its extension.
+    """
+    name = _UNSAFE.sub("_", name).strip(" .") or default
+    if _RESERVED.match(name):
+        name = "_" + name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or len(ext) > 16:
+        stem, dot, ext = name, "", ""
+
+    def fit(candidate_stem: str, suffix: str) -> str:
+        tail = suffix + dot + ext
+        budget = 255 - len(tail.encode("utf-8"))
+        cut = candidate_stem.encode("utf-8")[:max(budget, 1)].decode("utf-8", "ignore")
+        return cut + tail
+
+    candidate = fit(stem, "")
+    number = 0
+    while candidate.lower() in taken:
+        number += 1
+        candidate = fit(stem, f"_{number}")
+    taken.add(candidate.lower())
+    return candidate
+
+
+def http_name(uri: str, headers: list[tuple[str, str]]) -> str:
+    """Content-Disposition's file name, else the URI's last path segment, else ``index.html``."""
+    disposition = header(headers, "Content-Disposition")
+    if disposition and (m := _FILENAME.search(disposition)):
+        return unquote(m.group(1).strip())
+    try:
+        path = urlsplit(uri).path
+    except ValueError:
+        path = uri
+    return unquote(path.rstrip("/").rsplit("/", 1)[-1]) or "index.html"
+
+
+class _Writer:
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.taken: set[str] = {"manifest.csv", "manifest.json"}
+        self.objects: list[ExportedObject] = []
+
+    def write(self, original: str, data: bytes, protocol: str, frames: list[int], stream: int | None,
+              content_type: str | None = None, source: str = "") -> None:
+        name = safe_name(original, self.taken)
+        (self.out_dir / name).write_bytes(data)
+        digests = hash_bytes(data, ("md5", "sha256"))
+        self.objects.append(ExportedObject(name, len(data), digests["md5"], digests["sha256"], frames, stream,
+                                           protocol, original, content_type, source))
+
+
+def _stream_of(table: list[StreamInfo], client: str, cport: int, server: str, sport: int, frame: int) -> int | None:
+    best = None
+    for info in table:
+        if (info.client, info.cport, info.server, info.sport) == (client, cport, server, sport) and \
+                info.first_frame <= frame:
+            best = info.index
+    return best
+
+
+def export_objects(path: str | Path, out_dir: str | Path, protocols: Iterable[str] = EXPORT_PROTOCOLS,
+                   progress: Progress | None = None) -> ExportReport:
+    """Write the objects of ``protocols`` found in the capture into ``out_dir``; return the report."""
+    protocols = list(protocols)
+    unknown = sorted(set(protocols) - set(EXPORT_PROTOCOLS))
+    if unknown:
+        raise ForensicsKitError(f"cannot export {', '.join(unknown)} (known: {', '.join(EXPORT_PROTOCOLS)})")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ForensicsKitError(f"{out}: exists and is not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    report = ExportReport(str(out))
+    writer = _Writer(out)
+    table: list[StreamInfo] = []
+    stream_protocols = [p for p in protocols if p != "http"]
+    parsers = read_sessions(path, stream_protocols, warnings=report.warnings, progress=progress,
+                            streams=table) if stream_protocols else {}
+    if "http" in protocols:
+        if not table:
+            table = tcp_streams(path)
+        for t in http_transactions(path):
+            stream = _stream_of(table, t.src, t.sport, t.dst, t.dport, t.frame)
+            if t.request_body:
+                writer.write(http_name(t.uri, []), t.request_body, "http", [t.frame], stream,
+                             header(t.request_headers, "Content-Type"), f"{t.method} {t.uri}")
+            if t.body and t.response_frame:
+                writer.write(http_name(t.uri, t.response_headers), t.body, "http", [t.frame, t.response_frame],
+                             stream, t.content_type, f"{t.status} for {t.method} {t.uri}")
+    if "ftp" in parsers:
+        for session in parsers["ftp"].results():
+            for f in session.files:
+                if f.data_stream is not None and f.direction != "listing":
+                    writer.write(f.name.rsplit("/", 1)[-1], f.data, "ftp", [f.command_frame, *f.frames],
+                                 f.data_stream, None, f"{f.command} {f.name} ({f.direction}, {f.mode})")
+    for name in ("smtp", "pop3", "imap"):
+        for session in parsers[name].results() if name in parsers else []:
+            for number, message in enumerate(session.messages, 1):
+                label = f"{name}-stream{message.stream}-msg{number}.eml"
+                writer.write(label, message.raw, name, [message.frame], message.stream, "message/rfc822",
+                             message.subject or "")
+                for attachment in message.attachments:
+                    writer.write(attachment.name or "attachment.bin", attachment.data, name, [message.frame],
+                                 message.stream, attachment.content_type, f"attachment of {label}")
+    report.objects = writer.objects
+    _manifest(out, report.objects)
+    return report
+
+
+def _manifest(out: Path, objects: list[ExportedObject]) -> None:
+    rows = [o.to_dict() for o in objects]
+    (out / "manifest.json").write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    with open(out / "manifest.csv", "w", newline="", encoding="utf-8") as stream:
+        writer = csv.DictWriter(stream, MANIFEST_FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "frames": " ".join(str(f) for f in row["frames"])})
