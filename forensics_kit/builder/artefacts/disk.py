@@ -34,6 +34,7 @@ from forensics_kit.builder.partitions import (
 )
 from forensics_kit.builder.tools import ToolError
 from forensics_kit.builder.volume import FileSystemType, Plant, VolumeSpec
+from forensics_kit.errors import BuildError
 from forensics_kit.hashing import hash_bytes
 
 _UNITS = {"": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
@@ -177,7 +178,7 @@ class DiskEvidence(EvidenceType):
         ]
         format_time = self._format_time(entry, plants, context)
         serial = rng.getrandbits(64 if fs.name == "ntfs" else 32)
-        spec = VolumeSpec(fs.name, label, size, start, serial, format_time, plants, where or ("volume",))
+        spec = VolumeSpec(fs.name, label, size, start, serial, format_time, plants, where or ("filesystem",))
         spec.options["unallocated"] = [
             (u["id"], make_content(u["content"], context.rng("unallocated", u["id"])), (*where, "unallocated", n))
             for n, u in enumerate(holder.get("unallocated", []))
@@ -289,7 +290,11 @@ class DiskEvidence(EvidenceType):
             busy |= located.blocks()
             for key in ACTION_KEYS:
                 if key in plant.spec:
-                    plant.facts.update(ItemAction.lookup(key)().apply(plant, plant.spec[key], located, volume))
+                    try:
+                        facts = ItemAction.lookup(key)().apply(plant, plant.spec[key], located, volume)
+                    except BuildError as exc:
+                        raise context.fail(plant.location, str(exc)) from exc
+                    plant.facts.update(facts)
             if "slack" in plant.facts:
                 busy.add(plant.facts["slack"]["volume_offset"] // located.block_size)
         deleted = [p for p in spec.plants if p.deleted]
