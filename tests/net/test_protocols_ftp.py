@@ -103,3 +103,14 @@ def test_ftp_data_bytes_match_tshark(ftp_pcap):
         theirs[int(stream)] = theirs.get(int(stream), b"") + bytes.fromhex(payload)
     ours = {f.data_stream: f.data for f in sessions(ftp_pcap)[0].files}
     assert ours == theirs
+
+
+def test_cli_ftp_view_lists_commands_and_files(ftp_pcap):
+    from click.testing import CliRunner
+
+    from forensics_kit.cli.main import cli
+
+    table = CliRunner().invoke(cli, ["net", "ftp", str(ftp_pcap)])
+    assert table.exit_code == 0 and "report.txt" in table.output and "backup.bin" in table.output
+    as_json = CliRunner().invoke(cli, ["net", "ftp", str(ftp_pcap), "--json"])
+    assert as_json.exit_code == 0 and '"mode": "active"' in as_json.output

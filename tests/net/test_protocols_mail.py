@@ -127,3 +127,12 @@ def test_pop_and_imap_requests_match_tshark(mail_pcap, parsed):
     imap = tshark_fields(mail_pcap, ["imap.request"], "imap.request")
     assert [r[0].split(" ", 1)[1] for r in imap] == [
         f"{c.command} {c.arg}".strip() for c in parsed["imap"][0].commands]
+
+
+def test_cli_smtp_view_lists_the_mail(mail_pcap):
+    from click.testing import CliRunner
+
+    from forensics_kit.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["net", "smtp", str(mail_pcap), "--json"])
+    assert result.exit_code == 0 and "invoice.pdf" in result.output and "AUTH LOGIN" in result.output

@@ -68,3 +68,12 @@ def test_telnet_client_data_matches_tshark(telnet_pcap, session):
     rows = tshark_fields(telnet_pcap, ["telnet.data"], f"telnet.data && ip.src == {C}")
     typed = "".join(r[0] for r in rows).replace("\\r", "\r")
     assert "root\rT0ps3cret\rid\r" in typed and "shadpw\x7f\x7fow\r" in typed
+
+
+def test_cli_telnet_view_shows_login_and_commands(telnet_pcap):
+    from click.testing import CliRunner
+
+    from forensics_kit.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["net", "telnet", str(telnet_pcap)])
+    assert result.exit_code == 0 and "password T0ps3cret" in result.output and "cat /etc/shadow" in result.output
