@@ -18,7 +18,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from forensics_kit.builder.volume import faketime_library, run_env, stamp
+from forensics_kit.builder.volume import faketime_library, parse_size, run_env, stamp
 
 _SEGMENT = re.compile(r"\.(\d{3})$")
 _E01 = re.compile(r"\.E01$")
@@ -50,7 +50,13 @@ def check(entry: dict[str, Any], size: int) -> str | None:
 def container_spec(entry: dict[str, Any]) -> dict[str, Any]:
     """The recipe's ``container`` as a dict (a bare ``raw`` or ``e01`` is allowed)."""
     value = entry.get("container", "raw")
-    return {"format": value} if isinstance(value, str) else dict(value)
+    spec = {"format": value} if isinstance(value, str) else dict(value)
+    if "segment_size" in spec:
+        try:
+            spec["segment_size"] = parse_size(spec["segment_size"])
+        except ValueError:
+            spec["segment_size"] = 0
+    return spec
 
 
 def write(raw: Path, output: Path, spec: dict[str, Any], acquired: float) -> dict[str, Any]:

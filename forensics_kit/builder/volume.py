@@ -169,3 +169,16 @@ def plain_label_problem(label: str, limit: int) -> str | None:
     if label and (not _SAFE_LABEL.match(label) or len(label.encode("utf-8")) > limit):
         return f"label {label!r} must be 1-{limit} bytes of printable text without slashes"
     return None
+
+
+_UNITS = {"": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
+
+
+def parse_size(value: int | str) -> int:
+    """Bytes in a size such as ``16777216``, ``"16MiB"`` or ``"512 KiB"``."""
+    if isinstance(value, int):
+        return value
+    match = re.fullmatch(r"\s*(\d+)\s*(B|KiB|MiB|GiB)?\s*", value)
+    if not match:
+        raise ValueError(f"bad size {value!r} (use e.g. 16MiB)")
+    return int(match.group(1)) * _UNITS[match.group(2) or ""]

@@ -10,7 +10,6 @@ split or E01. The truth is read back from the built bytes (see ``disk_truth``).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -33,24 +32,13 @@ from forensics_kit.builder.partitions import (
     write_table,
 )
 from forensics_kit.builder.tools import ToolError
-from forensics_kit.builder.volume import FileSystemType, Plant, VolumeSpec
+from forensics_kit.builder.volume import FileSystemType, Plant, VolumeSpec, parse_size
 from forensics_kit.errors import BuildError
 from forensics_kit.hashing import hash_bytes
 
-_UNITS = {"": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
 _CLUSTER_ESTIMATE = 4096  # above any cluster mkfs.fat picks for images this builder makes
 _USABLE = {"fat": 0.9, "ext": 0.7, "ntfs": 0.55}
 _FALLBACK_FORMAT_TIME = "2024-01-01T00:00:00Z"
-
-
-def parse_size(value: int | str) -> int:
-    """Bytes in a size such as ``16777216``, ``"16MiB"`` or ``"512 KiB"``."""
-    if isinstance(value, int):
-        return value
-    match = re.fullmatch(r"\s*(\d+)\s*(B|KiB|MiB|GiB)?\s*", value)
-    if not match:
-        raise ValueError(f"bad size {value!r} (use e.g. 16MiB)")
-    return int(match.group(1)) * _UNITS[match.group(2) or ""]
 
 
 class DiskEvidence(EvidenceType):
