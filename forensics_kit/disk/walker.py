@@ -60,15 +60,28 @@ class OpenFileSystem:
 
 _ISO_CACHE: dict[int, str] = {}
 _ISO_CACHE_MAX = 1 << 16
+_FULL_CACHE: dict[int, str | None] = {}
 
 
 def _iso(seconds: int, nanoseconds: int) -> str | None:
     """``timefmt.iso_utc`` for the hot loop: same text, several times faster.
 
     Whole seconds are formatted with ``time.gmtime`` and cached (files made together
-    share them); an out-of-range time from a damaged entry gives None instead of
-    stopping the walk.
+    share them), and so are whole results (a file's four times are often equal);
+    an out-of-range time from a damaged entry gives None instead of stopping the walk.
     """
+    key = seconds * 1_000_000_000 + nanoseconds
+    try:
+        return _FULL_CACHE[key]
+    except KeyError:
+        pass
+    if len(_FULL_CACHE) >= _ISO_CACHE_MAX:
+        _FULL_CACHE.clear()
+    text = _FULL_CACHE[key] = _format_iso(seconds, nanoseconds)
+    return text
+
+
+def _format_iso(seconds: int, nanoseconds: int) -> str | None:
     if not seconds and not nanoseconds:
         return None
     if not 0 <= nanoseconds < 1_000_000_000:
