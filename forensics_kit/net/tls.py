@@ -193,7 +193,7 @@ class _TlsSink:
             session.cert_subject, session.cert_issuer = info.subject, info.issuer
             session.cert_serial, session.cert_sans = info.serial, info.sans
             session.not_before, session.not_after = info.not_before, info.not_after
-            session.cert_sha256 = der and info.sha256
+            session.cert_sha256 = info.sha256
             session.cert_note = info.problem
         elif mtype in (14, 20):  # ServerHelloDone / Finished: no certificate will come in clear
             session = self.sessions.get(self.conn(key))

@@ -71,3 +71,30 @@ def test_cli_tls_lists_sessions(tmp_path):
     assert [json.loads(line)["sni"] for line in out.output.splitlines()] == ["evil.example", "tls13.example"]
     missing = CliRunner().invoke(cli, ["net", "tls", str(tmp_path / "none.pcap")])
     assert missing.exit_code == 1 and "no such file" in missing.output
+
+
+def test_mutated_frames_and_hostile_corpus_give_results_not_tracebacks(tmp_path):
+    import random
+
+    from forensics_kit.errors import EvidenceError
+    from forensics_kit.net.tls import tls_sessions
+
+    from .conftest import CORPUS
+    from .test_detect_arp_icmp import arp_frames, icmp_frames
+    from .test_detect_bruteforce import ftp, http, telnet
+
+    rng = random.Random(5)
+    frames = []
+    for frame in (scan_frames() + tls_frames() + ftp() + telnet() + http() + arp_frames() + icmp_frames()) * 2:
+        data = bytearray(frame)
+        for _ in range(rng.randint(1, 6)):
+            data[rng.randrange(14, len(data))] = rng.randrange(256)
+        frames.append(bytes(data[: rng.randint(10, len(data))]))
+    pcap = write_pcap(tmp_path / "mutated.pcap", [(T0 + i * 1_000_000, f) for i, f in enumerate(frames)])
+    assert isinstance(detect(pcap), list) and isinstance(tls_sessions(pcap), list)
+    for path in sorted((CORPUS / "pcaps-malformed").glob("*/*")):
+        try:
+            detect(path)
+            tls_sessions(path)
+        except EvidenceError:
+            pass

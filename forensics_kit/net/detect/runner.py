@@ -74,7 +74,7 @@ def detect(path: str | Path, detectors: Iterable[str] | None = None,
         d = decode(linktype, data)
         pkt = Packet(number, ts_ns, linktype, data, d)
         if d is not None:
-            if d[0]:
+            if d[0] and d[2]:  # a damaged IP header leaves the addresses empty
                 src, dst = d[2], d[3]
                 pkt.src = names.get(src) or names.setdefault(src, addr_text(src))
                 pkt.dst = names.get(dst) or names.setdefault(dst, addr_text(dst))
