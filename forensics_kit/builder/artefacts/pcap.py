@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import forensics_kit.builder.attack_sessions  # noqa: F401 - registers the incident session types
 from forensics_kit.builder.artefact import ArtefactTruth, BuildContext, EvidenceType
 from forensics_kit.builder.sessions import SessionType
 from forensics_kit.errors import RecipeError
@@ -19,7 +20,7 @@ _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", re.IGNORECASE)
 
 
 class PcapEvidence(EvidenceType):
-    """A classic pcap file (Ethernet, IPv4) built from the recipe's sessions in time order."""
+    """A pcap (or, with ``format: pcapng``, pcapng) file built from the recipe's sessions in time order."""
 
     name = "pcap"
 
@@ -45,7 +46,7 @@ class PcapEvidence(EvidenceType):
                 SessionType.lookup(spec["type"])().add(
                     capture, hosts, spec, context, ("sessions", index)
                 )
-            written = capture.write(output, fmt="pcap")
+            written = capture.write(output, fmt=entry.get("format", "pcap"))
         except RecipeError as exc:
             if exc.recipe != "traffic":
                 raise

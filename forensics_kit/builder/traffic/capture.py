@@ -252,6 +252,13 @@ class Capture(ServiceSessions, IncidentSessions):
         self._sessions.append(session)
         return sid
 
+    def annotate(self, sid: str, **facts: object) -> None:
+        """Add facts to a session's truth (what the caller knows of its content, e.g. an upload's hash)."""
+        session = next((s for s in self._sessions if s.sid == sid), None)
+        if session is None:
+            raise _error(f"session {sid}", "no such session")
+        session.facts.update(facts)
+
     # -- output ----------------------------------------------------------------
 
     def _merged(self, truth: dict) -> Iterator[tuple[int, bytes]]:
