@@ -86,6 +86,8 @@ def read_exif(data: bytes | str, name: str | None = None) -> ExifInfo:
                 with Image.open(io.BytesIO(data)) as picture:
                     exif = picture.getexif()
             ifds = {"": dict(exif), "Exif": _sub_ifd(exif, _EXIF_IFD), "GPS": _sub_ifd(exif, _GPS_IFD)}
+        except Image.DecompressionBombError:
+            raise EvidenceError(name, "picture dimensions too large to open (decompression bomb?)") from None
         except Image.UnidentifiedImageError:
             raise EvidenceError(name, "not a JPEG or other picture Pillow recognises") from None
         except _PARSE_ERRORS as exc:
