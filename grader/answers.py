@@ -16,7 +16,7 @@ import yaml
 from grader.errors import AnswerFileError, LabDefinitionError
 from grader.lab import Lab
 from grader.schema import validate
-from grader.yamlfile import load_document
+from grader.yamlfile import decode, load_document, parse_text
 
 
 @dataclass
@@ -31,6 +31,7 @@ class AnswerSheet:
     evidence_sha256: dict[str, str | None] = field(default_factory=dict)
     hints: list[Any] = field(default_factory=list)
     source: str = "<answers>"
+    lang: str | None = None
 
 
 def parse_answers(document: Any, source: str, lab: Lab | None = None) -> AnswerSheet:
@@ -63,13 +64,23 @@ def parse_answers(document: Any, source: str, lab: Lab | None = None) -> AnswerS
         evidence_sha256=dict(document.get("evidence_sha256") or {}),
         hints=list(document.get("hints") or []),
         source=source,
+        lang=document.get("lang") or None,
     )
 
 
 def load_answers(path: Path, lab: Lab | None = None) -> AnswerSheet:
     """Load a trainee's answers file (YAML or JSON, UTF-8, at most 1 MiB)."""
     path = Path(path)
-    document = load_document(path, AnswerFileError, as_text=True)
+    return _answers_document(load_document(path, AnswerFileError, as_text=True), str(path), lab)
+
+
+def load_answers_bytes(data: bytes, name: str, lab: Lab | None = None) -> AnswerSheet:
+    """An answers file read elsewhere (e.g. a zip member held in memory), with the same checks."""
+    text = decode(data, name, AnswerFileError)
+    return _answers_document(parse_text(text, Path(name), AnswerFileError, as_text=True), name, lab)
+
+
+def _answers_document(document: Any, source: str, lab: Lab | None) -> AnswerSheet:
     # BaseLoader reads an empty value as '' and 'null' as text: normalise those to None.
     if isinstance(document, dict):
         for key in ("trainee", "evidence_sha256", "variant"):
@@ -77,7 +88,9 @@ def load_answers(path: Path, lab: Lab | None = None) -> AnswerSheet:
                 document[key] = None
         if document.get("answers") in ("", "null", "~"):
             document["answers"] = None
-    return parse_answers(document, str(path), lab)
+        if document.get("lang") in ("", "null", "~"):
+            document["lang"] = None
+    return parse_answers(document, source, lab)
 
 
 def _comment(text: str, width: int = 92) -> str:

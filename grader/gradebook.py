@@ -1,28 +1,31 @@
-"""Grading a class: every answers file in a folder, one gradebook (CSV and JSON).
+"""Grading a class: every answers file in a folder or zip, one gradebook, feedback and a report.
 
 One bad submission never stops the class: it gets a row with its error and the
-others are graded as usual. Files are written atomically (temporary file, then
-rename) and only inside the gradebook folder.
+others are graded as usual. Output (``gradebook.csv``, ``gradebook.json``,
+``feedback/<trainee>.md|.html``, ``report.html``) is deterministic and written
+atomically, only inside the gradebook folder, so re-running changes nothing
+that did not change and never half-writes a file.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.answers import load_answers
+from grader.analysis import identical_wrong_answers
+from grader.answers import load_answers_bytes
 from grader.course import Course
 from grader.errors import GraderError
-from grader.grade import LabResult
-from grader.workflow import BuildFn, find_lab, grade_lab_sheet
+from grader.grade import LabResult, grade_sheet
+from grader.gradebook_write import atomic_write, write_gradebook
+from grader.hints import course_secret, derive_key
+from grader.lab import Lab
+from grader.submissions import read_submissions
+from grader.workflow import BuildFn, LabContext, find_lab, lab_key, open_lab
 
 SUBMISSION_SUFFIXES = (".yaml", ".yml", ".json")
+__all__ = ["Gradebook", "atomic_write", "grade_class"]
 
 
 @dataclass
@@ -31,6 +34,7 @@ class Gradebook:
     question_ids: list[str]
     rows: list[dict[str, Any]] = field(default_factory=list)
     results: list[LabResult] = field(default_factory=list)
+    max_score: float = 0.0
 
     def success_rates(self) -> dict[str, float]:
         """Share of graded submissions that got each question fully right."""
@@ -51,76 +55,97 @@ class Gradebook:
         }
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+_atomic_write = atomic_write  # older name, kept for callers
+
+
+class _Grader:
+    """Grades sheets of one lab, opening each variant's truth once."""
+
+    def __init__(self, course: Course, lab: Lab, build: BuildFn) -> None:
+        self.course, self.lab, self.build = course, lab, build
+        self.key = lab_key(course, lab)
+        self.secret = course_secret(course)
+        self.contexts: dict[str | None, LabContext] = {}
+
+    def context(self, variant: str | None) -> LabContext:
+        if variant not in self.contexts:
+            self.contexts[variant] = open_lab(self.course, self.lab.id, variant, self.build)
+        return self.contexts[variant]
+
+
+def _row(name: str, lab: Lab) -> dict[str, Any]:
+    return {"file": name, "trainee": None, "name": None, "variant": None, "lang": None, "score": 0.0,
+            "max_score": lab.max_score, "percent": 0.0, "hints_used": 0, "hint_record": "none", "flags": [],
+            "error": None}
 
 
 def grade_class(
     course: Course, lab_id: str, submissions: Path, out_dir: Path, build: BuildFn, lang: str = "en"
 ) -> Gradebook:
-    """Grade every answers file directly inside ``submissions``; write the gradebook to ``out_dir``."""
+    """Grade every answers file in ``submissions`` (folder or zip); write the gradebook to ``out_dir``."""
     lab = find_lab(course, lab_id)
-    book = Gradebook(lab.id, lab.question_ids)
+    grader = _Grader(course, lab, build)
+    book = Gradebook(lab.id, lab.question_ids, max_score=lab.max_score)
     seen_ids: dict[str, str] = {}
-    for path in sorted(
-        p for p in Path(submissions).iterdir() if p.suffix.lower() in SUBMISSION_SUFFIXES and p.is_file()
-    ):
-        row: dict[str, Any] = {
-            "file": path.name,
-            "trainee": None,
-            "name": None,
-            "variant": None,
-            "score": 0.0,
-            "max_score": lab.max_score,
-            "error": None,
-        }
-        try:
-            sheet = load_answers(path, lab)
-            row.update(trainee=sheet.trainee_id, name=sheet.trainee_name, variant=sheet.variant)
-            if sheet.trainee_id and sheet.trainee_id in seen_ids:
-                raise GraderError(f"trainee id {sheet.trainee_id} already used by {seen_ids[sheet.trainee_id]}")
-            if sheet.trainee_id:
-                seen_ids[sheet.trainee_id] = path.name
-            result = grade_lab_sheet(course, sheet, build)
-        except GraderError as exc:
-            row["error"] = str(exc).splitlines()[0]
-            book.rows.append(row)
-            continue
-        book.results.append(result)
-        row["score"] = result.score
-        row["questions"] = {q.id: q.points for q in result.questions}
-        row["outcomes"] = {q.id: q.outcome.value for q in result.questions}
+    for submission in read_submissions(Path(submissions)):
+        row = _row(submission.name, lab)
         book.rows.append(row)
-    _write(book, Path(out_dir), lang)
+        if submission.error:
+            row["error"] = submission.error
+            continue
+        try:
+            result = _grade_one(grader, submission.name, submission.data or b"", row, seen_ids)
+        except GraderError as exc:
+            row["error"] = _one_line(exc, submission.name)
+            continue
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:  # never let one file stop the class
+            row["error"] = f"could not be graded ({type(exc).__name__})"
+            continue
+        row["lang"] = row["lang"] or lang
+        book.results.append(result)
+        row.update(score=result.score, percent=round(result.percent, 2), hints_used=result.hints_used,
+                   hint_record=result.hint_record,
+                   questions={q.id: q.points for q in result.questions},
+                   outcomes={q.id: q.outcome.value for q in result.questions})
+        if result.hint_record == "tampered":
+            row["flags"].append("hints_tampered")
+    _flag_copies(book)
+    write_gradebook(book, lab, Path(out_dir), lang)
     return book
 
 
-def _write(book: Gradebook, out_dir: Path, lang: str) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["file", "trainee", "name", "variant", "score", "max_score", *book.question_ids, "error"])
-    for row in book.rows:
-        points = row.get("questions", {})
-        writer.writerow(
-            [
-                row["file"],
-                row["trainee"] or "",
-                row["name"] or "",
-                row["variant"] or "",
-                row["score"],
-                row["max_score"],
-                *(points.get(q, "") for q in book.question_ids),
-                row["error"] or "",
-            ]
-        )
-    _atomic_write(out_dir / "gradebook.csv", buffer.getvalue())
-    document = {**book.summary(), "lang": lang, "results": [r.to_dict(lang) for r in book.results]}
-    _atomic_write(out_dir / "gradebook.json", json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+def _grade_one(grader: _Grader, name: str, data: bytes, row: dict[str, Any], seen: dict[str, str]) -> LabResult:
+    lab = grader.lab
+    sheet = load_answers_bytes(data, name, lab)
+    row.update(trainee=sheet.trainee_id, name=sheet.trainee_name, variant=sheet.variant, lang=sheet.lang)
+    if sheet.trainee_id and sheet.trainee_id in seen:
+        raise GraderError(f"trainee id {sheet.trainee_id} already used by {seen[sheet.trainee_id]}")
+    if sheet.trainee_id:
+        seen[sheet.trainee_id] = name
+    ctx = grader.context(sheet.variant)
+    for artefact, digest in ctx.evidence_sha256().items():
+        stated = sheet.evidence_sha256.get(artefact)
+        if stated and stated.strip().lower() != digest:
+            raise GraderError(f"answers were made on other evidence: {artefact} is not the evidence of variant "
+                              f"{sheet.variant or 'default'} (evidence hash mismatch)")
+    hint_key = derive_key(grader.secret, lab.id, sheet.variant)
+    return grade_sheet(lab, grader.key, ctx.truths, sheet, hint_key=hint_key)
+
+
+def _one_line(exc: Exception, name: str) -> str:
+    text = (str(exc).splitlines() or [type(exc).__name__])[0]
+    return text.split(": ", 1)[1] if text.startswith(name + ": ") else text
+
+
+def _flag_copies(book: Gradebook) -> None:
+    graded = [row for row in book.rows if not row["error"]]
+    shown = [(_who(row), result) for row, result in zip(graded, book.results, strict=True)]
+    flagged = identical_wrong_answers(shown)
+    for row in graded:
+        others = flagged.get(_who(row))
+        if others:
+            row["flags"].append("identical_wrong:" + ",".join(others))
+
+
+def _who(row: dict[str, Any]) -> str:
+    return str(row["trainee"] or row["file"])

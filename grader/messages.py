@@ -312,4 +312,52 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Will be graded by your instructor (this answer cannot be checked offline).",
         "ru": "Будет проверено преподавателем (этот ответ нельзя проверить офлайн).",
     },
+    # --- feedback and report ---------------------------------------------------------------
+    "fb.title": {"en": "Feedback: {lab} — {title}", "ru": "Результаты: {lab} — {title}"},
+    "fb.trainee": {"en": "Trainee", "ru": "Слушатель"},
+    "fb.score": {
+        "en": "Score: {score:g} of {max:g} ({percent}%).",
+        "ru": "Итог: {score:g} из {max:g} ({percent}%).",
+    },
+    "fb.question": {"en": "Question", "ru": "Вопрос"},
+    "fb.result": {"en": "Result", "ru": "Результат"},
+    "fb.points": {"en": "Points", "ru": "Баллы"},
+    "fb.why": {"en": "Why", "ru": "Пояснение"},
+    "fb.correct": {"en": "correct", "ru": "верно"},
+    "fb.partial": {"en": "partly right", "ru": "частично"},
+    "fb.wrong": {"en": "wrong", "ru": "неверно"},
+    "fb.missing": {"en": "no answer", "ru": "нет ответа"},
+    "fb.pending": {"en": "graded by the instructor", "ru": "оценит преподаватель"},
+    "rep.title": {"en": "Class report: {lab} — {title}", "ru": "Отчёт по группе: {lab} — {title}"},
+    "rep.overview": {
+        "en": "{graded} graded of {submissions} submissions; {errors} could not be graded. "
+        "Mean {mean}%, median {median}%.",
+        "ru": "Проверено {graded} из {submissions} работ; не удалось проверить: {errors}. "
+        "Среднее {mean}%, медиана {median}%.",
+    },
+    "rep.distribution": {"en": "Score distribution", "ru": "Распределение баллов"},
+    "rep.questions": {"en": "Questions", "ru": "Вопросы"},
+    "rep.success": {"en": "Fully right", "ru": "Полностью верно"},
+    "rep.discrimination": {
+        "en": "Discrimination (upper − lower 27%)",
+        "ru": "Дискриминативность (верхние − нижние 27%)",
+    },
+    "rep.hints": {"en": "Hints taken", "ru": "Взято подсказок"},
+    "rep.common_wrong": {"en": "Most common wrong answers", "ru": "Самые частые неверные ответы"},
+    "rep.flags": {"en": "Flagged trainees", "ru": "Отмеченные слушатели"},
+    "rep.flag_identical": {
+        "en": "same rare wrong answers as {others}",
+        "ru": "те же редкие неверные ответы, что у {others}",
+    },
+    "rep.flag_tampered": {"en": "hint record edited by hand", "ru": "запись о подсказках изменена вручную"},
+    "rep.no_flags": {"en": "No trainee flagged.", "ru": "Отмеченных слушателей нет."},
+    "rep.errors": {"en": "Submissions that could not be graded", "ru": "Работы, которые не удалось проверить"},
+    "rep.file": {"en": "File", "ru": "Файл"},
+    "rep.error": {"en": "Error", "ru": "Ошибка"},
+    "rep.trainees": {"en": "trainees", "ru": "слушатели"},
+    "rep.low_discrimination": {
+        "en": "low: check the question's wording or key",
+        "ru": "низкая: проверьте формулировку вопроса или ключ",
+    },
+    "rep.course": {"en": "Course gradebook", "ru": "Сводная ведомость курса"},
 }

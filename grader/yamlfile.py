@@ -66,9 +66,23 @@ def read_text(path: Path, error: type[Exception], limit: int = MAX_FILE_BYTES) -
         raise error(str(path), f"not UTF-8 text (byte {exc.start})") from None
 
 
+def decode(data: bytes, source: str, error: type[Exception], limit: int = MAX_FILE_BYTES) -> str:
+    """Bytes read from elsewhere (a zip member) as UTF-8 text, with the same limits as a file."""
+    if len(data) > limit:
+        raise error(source, f"too large ({len(data)} bytes, at most {limit})")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(source, f"not UTF-8 text (byte {exc.start})") from None
+
+
 def load_document(path: Path, error: type[Exception], *, as_text: bool = False) -> Any:
     """Load a YAML or JSON file into plain Python values; errors become ``error(path, problem)``."""
-    text = read_text(path, error)
+    return parse_text(read_text(path, error), path, error, as_text=as_text)
+
+
+def parse_text(text: str, path: Path, error: type[Exception], *, as_text: bool = False) -> Any:
+    """Parse YAML or JSON text (chosen by ``path``'s suffix) safely; errors become ``error(path, problem)``."""
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)

@@ -1,4 +1,4 @@
-"""``fklab grade``: grade a whole class and write a gradebook."""
+"""``fklab grade``: grade a whole class (or a whole course) and write a gradebook."""
 
 from __future__ import annotations
 
@@ -8,25 +8,37 @@ import click
 
 from forensics_kit.cli.common import builder, course, json_option, lang_of
 from forensics_kit.cli.output import emit_records, json_line, say
+from grader.course_grades import grade_course
+from grader.errors import GraderError
 from grader.gradebook import grade_class
 
 
 @click.command("grade")
-@click.argument("lab_id")
-@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Gradebook folder (gradebook.csv, gradebook.json).",
-)
+@click.argument("lab_id", required=False)
+@click.argument("submissions", type=click.Path(exists=True, path_type=Path), required=False)
+@click.option("--course", "course_root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Grade every lab: a folder holding a folder or zip per lab, or files named by lab.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Gradebook folder: gradebook.csv/.json, feedback/, report.html (course: course.* too).")
 @json_option
 @click.pass_context
-def group(ctx: click.Context, lab_id: str, submissions: Path, out_dir: Path, as_json: bool) -> None:
-    """Grade every answers file in SUBMISSIONS for LAB and write the gradebook to --out."""
+def group(ctx: click.Context, lab_id: str | None, submissions: Path | None, course_root: Path | None,
+          out_dir: Path, as_json: bool) -> None:
+    """Grade every answers file in SUBMISSIONS (folder or .zip) for LAB_ID, or the whole --course."""
     lang = lang_of(ctx)
     the_course = course()
+    if course_root:
+        with builder(the_course) as build:
+            document = grade_course(the_course, course_root, out_dir, build, lang=lang)
+        if as_json:
+            json_line(document)
+            return
+        emit_records(document["trainees"], [("trainee", "Trainee"), ("score", "Score"), ("max_score", "Max"),
+                                            ("percent", "%"), ("flags", "Flags")], False)
+        say(f"Course gradebook: {out_dir / 'course.csv'}, {out_dir / 'course.html'}")
+        return
+    if not lab_id or submissions is None:
+        raise GraderError("give LAB_ID SUBMISSIONS, or --course SUBMISSIONS_ROOT")
     with builder(the_course) as build:
         book = grade_class(the_course, lab_id, submissions, out_dir, build, lang=lang)
     if as_json:
@@ -34,16 +46,10 @@ def group(ctx: click.Context, lab_id: str, submissions: Path, out_dir: Path, as_
         return
     emit_records(
         (row for row in book.rows),
-        [
-            ("file", "File"),
-            ("trainee", "Trainee"),
-            ("variant", "Variant"),
-            ("score", "Score"),
-            ("max_score", "Max"),
-            ("error", "Error"),
-        ],
+        [("file", "File"), ("trainee", "Trainee"), ("variant", "Variant"), ("score", "Score"),
+         ("max_score", "Max"), ("flags", "Flags"), ("error", "Error")],
         False,
     )
     for qid, rate in book.success_rates().items():
         say(f"  {qid}: {rate:.0%} correct")
-    say(f"Gradebook: {out_dir / 'gradebook.csv'}, {out_dir / 'gradebook.json'}")
+    say(f"Gradebook: {out_dir / 'gradebook.csv'}, {out_dir / 'report.html'}, {out_dir / 'feedback'}/")

@@ -1,0 +1,120 @@
+"""What an instructor reads from a class's results: item statistics and flags.
+
+Per question: success rate, discrimination index (share right in the top 27%
+minus in the bottom 27% of the class by total score: near 0 or negative means
+the question does not separate strong from weak trainees), hints taken and the
+commonest wrong answers. Per trainee: flags for identical rare wrong answers
+(the same wrong value on several questions as another trainee) and for
+hand-edited hint records. Everything is computed from values, deterministically.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from grader.grade import LabResult
+
+__all__ = ["QuestionStats", "discrimination", "identical_wrong_answers", "question_stats", "score_histogram"]
+
+#: A wrong answer shared by more trainees than this is a common mistake, not a sign of copying.
+MAX_SHARED_GROUP = 5
+#: Flag a pair of trainees sharing at least this many rare wrong answers.
+MIN_SHARED_WRONG = 2
+
+
+@dataclass(frozen=True)
+class QuestionStats:
+    id: str
+    answered: int
+    success_rate: float  # share fully right
+    mean_share: float  # mean points / max points
+    discrimination: float | None
+    hints_taken: int
+    common_wrong: list[tuple[str, int]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "answered": self.answered,
+            "success_rate": round(self.success_rate, 4),
+            "mean_share": round(self.mean_share, 4),
+            "discrimination": None if self.discrimination is None else round(self.discrimination, 4),
+            "hints_taken": self.hints_taken,
+            "common_wrong": [{"answer": a, "count": c} for a, c in self.common_wrong],
+        }
+
+
+def shown(value: Any) -> str:
+    """An answer as comparable text: lists joined, NFC, trimmed, case folded."""
+    if isinstance(value, list | tuple):
+        return ", ".join(sorted(shown(v) for v in value))
+    return " ".join(unicodedata.normalize("NFC", str(value)).split()).casefold()
+
+
+def _share(result: LabResult, qid: str) -> float:
+    for q in result.questions:
+        if q.id == qid:
+            return q.points / q.max_points if q.max_points else 0.0
+    return 0.0
+
+
+def discrimination(results: list[LabResult], qid: str) -> float | None:
+    """Upper-minus-lower 27% index of ``qid`` (None with fewer than four graded trainees)."""
+    if len(results) < 4:
+        return None
+    ranked = sorted(results, key=lambda r: (r.score, r.trainee_id or ""))
+    size = max(1, round(0.27 * len(ranked)))
+    lower, upper = ranked[:size], ranked[-size:]
+    return sum(_share(r, qid) for r in upper) / size - sum(_share(r, qid) for r in lower) / size
+
+
+def question_stats(results: list[LabResult], question_ids: list[str]) -> list[QuestionStats]:
+    out = []
+    for qid in question_ids:
+        graded = [q for r in results for q in r.questions if q.id == qid]
+        wrong = Counter(shown(q.given) for q in graded if q.outcome.value in ("wrong", "partial") and q.given)
+        out.append(QuestionStats(
+            id=qid,
+            answered=sum(1 for q in graded if q.outcome.value != "missing"),
+            success_rate=sum(1 for q in graded if q.outcome.value == "correct") / len(graded) if graded else 0.0,
+            mean_share=sum(q.points / q.max_points for q in graded) / len(graded) if graded else 0.0,
+            discrimination=discrimination(results, qid),
+            hints_taken=sum(1 for q in graded if q.hint_cost),
+            common_wrong=sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))[:3],
+        ))
+    return out
+
+
+def identical_wrong_answers(results: list[tuple[str, LabResult]]) -> dict[str, list[str]]:
+    """``{who: [others]}`` for trainees sharing rare wrong answers on several questions.
+
+    ``results`` pairs each result with the name it is shown under. Wrong answers
+    given by many trainees are left out (a shared misconception, not copying).
+    """
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for who, result in results:
+        for q in result.questions:
+            if q.outcome.value == "wrong" and q.given not in (None, "", []):
+                groups[q.id, shown(q.given)].append(who)
+    pairs: Counter[tuple[str, str]] = Counter()
+    for members in groups.values():
+        if 2 <= len(members) <= MAX_SHARED_GROUP:
+            pairs.update(combinations(sorted(set(members)), 2))
+    flagged: dict[str, list[str]] = defaultdict(list)
+    for (a, b), count in sorted(pairs.items()):
+        if count >= MIN_SHARED_WRONG:
+            flagged[a].append(b)
+            flagged[b].append(a)
+    return {who: sorted(others) for who, others in sorted(flagged.items())}
+
+
+def score_histogram(percents: list[float], bins: int = 10) -> list[int]:
+    """Counts of scores in ``bins`` equal bands of 0-100% (100% falls in the last band)."""
+    counts = [0] * bins
+    for percent in percents:
+        counts[min(bins - 1, max(0, int(percent * bins / 100)))] += 1
+    return counts
