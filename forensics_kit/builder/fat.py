@@ -241,7 +241,7 @@ class Fat12(_Fat):
 
 class Fat16(_Fat):
     name = "fat16"
-    min_size, max_size = 8 << 20, 2 << 30
+    min_size, max_size = 9 << 20, 2 << 30
 
 
 class Fat32(_Fat):
