@@ -40,7 +40,7 @@ def dns_tunnel_session(sid: str, path: Path, t0: int, *, domain: str, data: byte
         raise RecipeError("traffic", item, f"unknown tunnel answer type {answer!r} (known: TXT, CNAME)")
     if not data or not 1 <= chunk <= 35:
         raise RecipeError("traffic", item, "a tunnel needs data and a chunk of 1-35 bytes per query")
-    if len(encode_chunk(data[:chunk], encoding)) > 63:
+    if len(encode_chunk(bytes(chunk), encoding)) > 63:
         raise RecipeError("traffic", item, f"{chunk} bytes in {encoding} exceed a 63-character DNS label")
     rng = path.rng
     packets, qnames, t = [], [], t0
