@@ -24,9 +24,10 @@ from forensics_kit.disk.image import DiskImage
 from forensics_kit.disk.media_source import open_source
 from forensics_kit.errors import ForensicsKitError
 from forensics_kit.yara.rules import YaraRuleError, compile_rules, hex_string
-from forensics_kit.yara.windows import OVERLAP, WINDOW, scan_reader
+from forensics_kit.yara.windows import OVERLAP, WINDOW, Window, iter_windows, scan_reader
 
 CONTEXT = 24  # characters shown each side of a hit
+FIND_MAX = 2  # up to this many ASCII patterns, bytes.find (memchr speed) beats one YARA pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +171,7 @@ def search_image(
     Hits come in offset order; overlapping occurrences are all reported.
     """
     rules, names = build_search_rules(terms, regexes, ignore_case=ignore_case, encodings=encodings)
+    literals = _literal_patterns(terms, regexes, ignore_case, encodings)
     with open_source(img) as source:
         start, end = 0, source.size
         if partition is not None:
@@ -178,18 +180,45 @@ def search_image(
             info = source.image._select(partition).info  # noqa: SLF001 - same package
             start, end = info.offset, min(source.size, info.offset + info.block_size * info.block_count)
         block_map: BlockMap | None = None
-        for win, rule_hits in scan_reader(source.read, start, end, rules, window=window, overlap=overlap,
-                                          progress=progress, step="searching"):
-            found = [s for hit in rule_hits for s in hit.strings]
-            found.sort(key=lambda s: (s.offset, s.identifier))
-            for s in found:
-                term, enc = names[s.identifier]
+        if literals is not None:
+            windows = ((win, _find_literals(win, literals)) for win in iter_windows(
+                source.read, start, end, window=window, overlap=overlap, progress=progress, step="searching"))
+        else:
+            windows = ((win, [(s.offset, s.length, *names[s.identifier]) for hit in rule_hits for s in hit.strings])
+                       for win, rule_hits in scan_reader(source.read, start, end, rules, window=window,
+                                                         overlap=overlap, progress=progress, step="searching"))
+        for win, found in windows:
+            found.sort()
+            for offset, length, term, enc in found:
                 owner = None
                 if owners:
                     if source.image is None:
                         owner = Owner("unpartitioned")
                     else:
                         block_map = block_map or build_block_map(source.image)
-                        owner = block_map.owner(s.offset)
-                context = _context(win.data, s.offset - win.offset, s.length, enc)
-                yield Hit(term, enc, s.offset, s.length, context, owner)
+                        owner = block_map.owner(offset)
+                context = _context(win.data, offset - win.offset, length, enc)
+                yield Hit(term, enc, offset, length, context, owner)
+
+
+def _literal_patterns(terms: Sequence[str], regexes: Sequence[str], ignore_case: bool,
+                      encodings: Sequence[str]) -> list[tuple[bytes, str, str, bool]] | None:
+    """(pattern, term, encoding, fold case) when a few ASCII literals are searched, else None (use YARA)."""
+    if regexes or any(not t.isascii() for t in terms) or not set(encodings) <= {"ascii", "utf-16le"}:
+        return None
+    patterns = [((t.lower() if ignore_case else t).encode("utf-16le" if e == "utf-16le" else "ascii"), t, e,
+                 ignore_case) for t in terms for e in encodings]
+    return patterns if len(patterns) <= FIND_MAX else None
+
+
+def _find_literals(win: Window, patterns: list[tuple[bytes, str, str, bool]]) -> list[tuple[int, int, str, str]]:
+    """Every (overlapping) occurrence starting in the window's own part; ASCII case folded with bytes.lower()."""
+    folded = win.data.lower() if any(p[3] for p in patterns) else win.data
+    found = []
+    for pattern, term, enc, fold in patterns:
+        data = folded if fold else win.data
+        pos = data.find(pattern)
+        while 0 <= pos < win.keep:
+            found.append((win.offset + pos, len(pattern), term, enc))
+            pos = data.find(pattern, pos + 1)
+    return found

@@ -155,3 +155,15 @@ def test_hit_offsets_equal_grep_byte_offsets(planted: Planted) -> None:
     theirs = sorted(int(m.group(1)) for m in re.finditer(rb"^(\d+):", proc.stdout, re.MULTILINE))
     ours = [h.offset for h in search_image(planted.path, [PHRASE], ignore_case=False, encodings=("ascii",))]
     assert ours == theirs and len(theirs) == 4
+
+
+def test_literal_fast_path_and_yara_pass_give_the_same_hits(planted: Planted, tmp_path: Path) -> None:
+    """One or two patterns go through bytes.find, more through one YARA rule: same answers."""
+    terms = [PHRASE, "dawn", "cluster"]
+    together = list(search_image(planted.path, terms))  # 6 patterns: YARA
+    alone = sorted((h for t in terms for h in search_image(planted.path, [t])), key=lambda h: (h.offset, h.term))
+    assert sorted(together, key=lambda h: (h.offset, h.term)) == alone and len(alone) == 7
+    blob = tmp_path / "edge.bin"
+    blob.write_bytes(b"\x00" * 4090 + b"dawn" + b"\x00" * 5000)
+    hits = list(search_image(blob, terms, window=4096, overlap=64))
+    assert [(h.term, h.offset) for h in hits] == [("dawn", 4090)]
