@@ -10,10 +10,19 @@ expert warnings; TCP analysis flags only the retransmission a session asks for;
 ``--export-objects http`` de-chunks and gunzips, so the exported files are the
 bodies given here byte for byte (a POST exports its request body too).
 Truth hashes (``body_sha256`` ...) are of those given bodies, not the wire bytes.
+
+Beyond DNS and HTTP, :class:`Capture` writes generic TCP/UDP exchanges, FTP,
+SMTP, POP3, IMAP, telnet and TLS sessions (:mod:`capture_services`) and
+incidents: port scans, brute force, beacons, DNS tunnels, ICMP exfiltration and
+ARP spoofing (:mod:`capture_incidents`); the only tshark warnings they raise are
+the RSTs of a scan and the duplicate-address alarm of an ARP spoof.
 """
 
 from __future__ import annotations
 
 from forensics_kit.builder.traffic.capture import Capture, Host
+from forensics_kit.builder.traffic.exchange import Message
+from forensics_kit.builder.traffic.ftp import FtpCommand
+from forensics_kit.builder.traffic.mime import Attachment, Mail
 
-__all__ = ["Capture", "Host"]
+__all__ = ["Attachment", "Capture", "FtpCommand", "Host", "Mail", "Message"]
