@@ -74,6 +74,8 @@ def read_browser_history(data_or_path: bytes | str | Path, name: str | None = No
                     "need moz_places+moz_historyvisits or urls+visits)")
         except sqlite3.Error as exc:
             raise EvidenceError(name, f"unreadable history database: {exc}") from None
+        except UnicodeDecodeError:  # SQLite's message quoting damaged schema text
+            raise EvidenceError(name, "unreadable history database: damaged schema") from None
     return [_visit(browser, row) for row in rows]
 
 
@@ -108,6 +110,7 @@ def _read_only_copy(data: bytes) -> Iterator[sqlite3.Connection]:
         with os.fdopen(handle, "wb") as out:
             out.write(image)
         db = sqlite3.connect(f"{Path(temp).as_uri()}?mode=ro&immutable=1", uri=True)
+        db.text_factory = lambda raw: raw.decode("utf-8", errors="replace")  # damaged text is shown, not fatal
         yield db
     finally:
         if db is not None:

@@ -71,8 +71,8 @@ def read_office_properties(data: bytes | str, name: str | None = None) -> Office
     data, name = load_bytes(data, name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise EvidenceError(name, f"not an Office document (not a zip: {exc})") from None
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+        raise EvidenceError(name, f"not an Office document (not a readable zip: {exc})") from None
     with archive:
         members = archive.namelist()
         props = OfficeProperties(kind=next((k for prefix, k in _KINDS if any(m.startswith(prefix) for m in members)),
@@ -108,7 +108,7 @@ def _part(archive: zipfile.ZipFile, member: str, name: str) -> Any:
     try:
         with archive.open(info) as stream:
             raw = stream.read(MAX_PROPERTIES_BYTES + 1)
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError, RuntimeError) as exc:
         raise EvidenceError(name, f"{member}: cannot be extracted: {exc}") from None
     if len(raw) > MAX_PROPERTIES_BYTES:
         raise EvidenceError(name, f"{member}: expands past the {MAX_PROPERTIES_BYTES} byte cap (zip bomb?)")

@@ -102,3 +102,11 @@ def test_truncated_database_is_an_evidence_error():
     data = generated("browser_history", visits=VISITS)
     with pytest.raises(EvidenceError):
         read_browser_history(data[:5000])
+
+
+def test_title_with_invalid_utf8_is_shown_with_replacement_characters():
+    visit = {"url": "https://a/", "title": "Banké", "time": "2024-03-01T10:00:00Z"}
+    data = generated("browser_history", visits=[visit])
+    damaged = data.replace("Banké".encode(), b"Bank\xff\xfe")
+    (visit,) = read_browser_history(damaged)
+    assert visit.title == "Bank��"

@@ -102,7 +102,7 @@ def test_zip_bomb_lying_about_its_size_is_stopped_at_the_cap():
 
 
 def test_not_a_zip_and_zip_without_properties_are_evidence_errors():
-    with pytest.raises(EvidenceError, match=r"^x\.docx: not an Office document \(not a zip"):
+    with pytest.raises(EvidenceError, match=r"^x\.docx: not an Office document \(not a readable zip"):
         read_office_properties(b"PK\x03\x04broken", name="x.docx")
     with pytest.raises(EvidenceError, match="no docProps"):
         read_office_properties(_zip({"word/document.xml": b"<w/>"}))
@@ -111,3 +111,14 @@ def test_not_a_zip_and_zip_without_properties_are_evidence_errors():
 def test_malformed_xml_is_an_evidence_error():
     with pytest.raises(EvidenceError, match="malformed XML"):
         read_office_properties(_zip({"docProps/core.xml": b"<unclosed>"}))
+
+
+
+def test_encrypted_zip_member_is_an_evidence_error():
+    data = bytearray(generated("docx", author="A"))
+    entry = bytes(data).index(b"PK\x01\x02")
+    while bytes(data[entry + 46 : entry + 63]) != b"docProps/core.xml":
+        entry = bytes(data).index(b"PK\x01\x02", entry + 4)
+    data[entry + 8] |= 0x01  # central directory: "encrypted" flag of core.xml
+    with pytest.raises(EvidenceError, match="core.xml: cannot be extracted"):
+        read_office_properties(bytes(data))
