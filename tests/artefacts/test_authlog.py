@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import generated
+from artefact_samples import generated
 
 from forensics_kit.artefacts import login_summary, read_auth_log
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import generated
+from artefact_samples import generated
 
 from forensics_kit.artefacts import read_bash_history
 

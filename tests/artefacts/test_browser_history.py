@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 
 import pytest
-from conftest import generated
+from artefact_samples import generated
 
 from forensics_kit.artefacts import read_browser_history
 from forensics_kit.errors import EvidenceError

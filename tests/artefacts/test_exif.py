@@ -9,7 +9,7 @@ import struct
 import subprocess
 
 import pytest
-from conftest import generated
+from artefact_samples import generated
 
 from forensics_kit.artefacts import read_exif
 from forensics_kit.errors import EvidenceError

@@ -6,7 +6,7 @@ import struct
 import zlib
 
 import pytest
-from conftest import generated
+from artefact_samples import generated
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

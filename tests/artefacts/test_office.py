@@ -7,7 +7,7 @@ import io
 import zipfile
 
 import pytest
-from conftest import generated
+from artefact_samples import generated
 
 from forensics_kit.artefacts import read_office_properties
 from forensics_kit.errors import EvidenceError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import generated
+from artefact_samples import generated
 
 from forensics_kit.artefacts import pdf_date_to_iso, read_pdf_info
 from forensics_kit.errors import EvidenceError
