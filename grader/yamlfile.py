@@ -31,11 +31,14 @@ class _LimitedSafeLoader(yaml.SafeLoader):
 
 
 class _TextLoader(yaml.BaseLoader):
-    """Keeps every scalar as text; refuses aliases entirely (answers never need them)."""
+    """Keeps every scalar as text; refuses aliases and explicit tags (answers never need them)."""
 
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
             raise yaml.YAMLError("aliases (*name) are not allowed in an answers file")
+        tag = getattr(self.peek_event(), "tag", None)
+        if tag not in (None, "!"):
+            raise yaml.YAMLError(f"tags such as {tag} are not allowed in an answers file")
         return super().compose_node(parent, index)
 
 
