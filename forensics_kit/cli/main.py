@@ -72,9 +72,9 @@ def _register() -> None:
     import pkgutil
 
     import forensics_kit.cli as package
-    from forensics_kit.cli import datasets, disk, grade, lab, net, solutions
+    from forensics_kit.cli import bundle, datasets, disk, grade, lab, net, solutions
 
-    groups = (lab, disk, net, datasets, grade, solutions)
+    groups = (lab, disk, net, datasets, grade, solutions, bundle)
     for module in groups:
         cli.add_command(module.group)
     prefixes = tuple(f"{m.__name__.rsplit('.', 1)[-1]}_" for m in groups)
