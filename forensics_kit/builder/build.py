@@ -20,6 +20,7 @@ from typing import Any
 
 import forensics_kit.builder.artefacts  # noqa: F401 - registers the evidence types
 from forensics_kit.builder.artefact import BuildContext, EvidenceType
+from forensics_kit.builder.content import ContentError
 from forensics_kit.builder.parameters import draw_parameters
 from forensics_kit.builder.recipe import Recipe, load_recipe
 from forensics_kit.builder.template import render
@@ -118,7 +119,10 @@ def _build_into(
                 progress(f"{recipe.case}: {entry['id']} ({entry['type']})", index, len(evidence))
             context = BuildContext(recipe, seed, params, index, Path(scratch))
             output = staging / entry["file"]
-            part = EvidenceType.lookup(entry["type"])().build(entry, context, output)
+            try:
+                part = EvidenceType.lookup(entry["type"])().build(entry, context, output)
+            except ContentError as exc:
+                raise context.fail((), str(exc)) from None
             truth["artefacts"][entry["id"]] = {
                 "file": entry["file"],
                 "type": entry["type"],

@@ -34,11 +34,22 @@ class ContentGenerator(Registered):
         """Return the file's bytes."""
 
 
+class ContentError(ValueError):
+    """A generator's option that only shows itself wrong at build time (a time that does not parse,
+    a latitude of 123). The build turns it into a one-line RecipeError naming the evidence entry."""
+
+
 def make_content(spec: dict[str, Any], rng: random.Random) -> bytes:
     """Bytes for one ``content:`` entry (already rendered)."""
     if "text" in spec:
         return TextContent().generate(spec, rng)
-    return ContentGenerator.lookup(spec["generate"])().generate(spec, rng)
+    name = spec["generate"]
+    try:
+        return ContentGenerator.lookup(name)().generate(spec, rng)
+    except ContentError:
+        raise
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ContentError(f"content (generate: {name}): {exc}") from exc
 
 
 class TextContent(ContentGenerator):
@@ -56,7 +67,9 @@ class BytesContent(ContentGenerator):
     name = "bytes"
 
     def generate(self, spec, rng):
-        return rng.randbytes(int(spec["size"]))
+        from forensics_kit.builder.volume import parse_size
+
+        return rng.randbytes(parse_size(spec["size"]))
 
 
 class HtmlContent(ContentGenerator):
