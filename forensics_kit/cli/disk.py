@@ -10,7 +10,7 @@ import click
 
 from forensics_kit.cli.common import json_option
 from forensics_kit.cli.output import emit_object, emit_records, warn
-from forensics_kit.hashing import hash_chunks, hash_file
+from forensics_kit.hashing import hash_chunks, hash_image
 
 IMAGE = click.argument("image", type=click.Path(path_type=Path))
 PARTITION = click.option("--partition", "-p", type=int, help="Partition index as listed by `fklab disk partitions`.")
@@ -179,7 +179,7 @@ def hash_cmd(
 ) -> None:
     """MD5, SHA-1 and SHA-256 of the whole image, or of one file inside it."""
     if path is None and inode is None:
-        digests = hash_file(image)
+        digests = hash_image(image)
         subject = str(image)
     else:
         with _open(image) as img:

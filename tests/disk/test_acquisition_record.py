@@ -96,3 +96,9 @@ def test_corpus_e01_stored_md5_matches_img_stat() -> None:
     with open_image(CORPUS / "images" / "dfvfs" / "image.E01") as img:
         assert f"MD5 hash of data:\t{img.stored_hashes['md5']}" in expected
         assert img.metadata["examiner_name"] == "John Doe"
+
+
+def test_disk_hash_of_an_e01_is_the_hash_of_its_media_not_of_the_container_file(acquired: Path, fat16_image) -> None:
+    result = CliRunner().invoke(cli, ["disk", "hash", str(acquired), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["sha256"] == hashlib.sha256(fat16_image.path.read_bytes()).hexdigest()
