@@ -131,13 +131,14 @@ def test_malformed_answers_files_give_one_line_errors(tmp_path: Path, text: str,
     assert problem in str(info.value) and "answers.yaml" in str(info.value) and "\n" not in str(info.value)
 
 
-def test_custom_yaml_tags_in_answers_are_plain_data_never_executed(tmp_path: Path) -> None:
+def test_custom_yaml_tags_in_answers_are_refused_never_executed(tmp_path: Path) -> None:
     lab = load_lab(_lab_with(tmp_path))
     marker = tmp_path / "pwned"
     path = _write(
         tmp_path, "answers.yaml", f"lab: lab-x\nanswers:\n  q1: !!python/object/apply:os.system [touch {marker}]\n"
     )
-    assert load_answers(path, lab).answers["q1"] == [f"touch {marker}"]
+    with pytest.raises(AnswerFileError, match="tags such as"):
+        load_answers(path, lab)
     assert not marker.exists()
 
 
