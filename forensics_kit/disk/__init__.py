@@ -13,15 +13,19 @@ Everything goes through The Sleuth Kit (pytsk3) in-process; container formats
 
 from __future__ import annotations
 
+from forensics_kit.disk.blockmap import BlockMap, Owner, build_block_map
+from forensics_kit.disk.carving import Carved, carve, write_report
 from forensics_kit.disk.export import ExportedFile, ExportReport, export_files
 from forensics_kit.disk.hashset import HashMatch, HashSet, load_hashset, match_hashset
 from forensics_kit.disk.image import DiskImage, open_image
 from forensics_kit.disk.names import safe_name
 from forensics_kit.disk.records import FileRecord, FileSystemInfo, Partition
+from forensics_kit.disk.search import Hit, search_image
 from forensics_kit.disk.signatures import Signature, SignatureMismatch, check_signatures
 from forensics_kit.disk.timeline import BodyEntry, TimelineEvent, bodyfile, timeline
 
 __all__ = ["DiskImage", "FileRecord", "FileSystemInfo", "Partition", "open_image"]
 __all__ += ["ExportedFile", "ExportReport", "export_files", "HashMatch", "HashSet", "load_hashset", "match_hashset"]
 __all__ += ["safe_name", "Signature", "SignatureMismatch", "check_signatures", "BodyEntry", "TimelineEvent"]
-__all__ += ["bodyfile", "timeline"]
+__all__ += ["bodyfile", "timeline", "BlockMap", "Owner", "build_block_map", "Hit", "search_image"]
+__all__ += ["Carved", "carve", "write_report"]
