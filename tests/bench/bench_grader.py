@@ -2,7 +2,7 @@
 and the sealed-key self-check of one lab. There is no standard tool to compare with (theirs_s None).
 
 Everything is generated in the bench folder: a course with one synthetic lab, its key, a fake
-build with truth.json, and 1,000 answers files (right, partly right, wrong, some with hints).
+build with truth.json, and 1,000 answers files (right, partly right and wrong answers by skill).
 """
 
 from __future__ import annotations
