@@ -10,9 +10,9 @@ STAMP := $(VENV)/.fklab-installed
 # Debian packages: the builder (mtools, dosfstools, e2fsprogs, ntfs-3g, ewf-tools, faketime)
 # and the cross-checks (sleuthkit, tshark, yara, foremost).
 APT_PACKAGES := sleuthkit tshark mtools dosfstools e2fsprogs ntfs-3g ewf-tools faketime yara foremost exfatprogs \
-	libimage-exiftool-perl sqlite3
+	libimage-exiftool-perl sqlite3 chromium
 TOOLS := fls mmls icat tshark capinfos mcopy mkfs.fat mke2fs debugfs mkntfs ewfacquire faketime yara foremost \
-	exiftool sqlite3
+	exiftool sqlite3 chromium
 
 .PHONY: setup system-tools datasets demo test bench lint clean
 
