@@ -186,3 +186,19 @@ def test_schema_rejects_bad_generator_options_in_one_line(tmp_path, content, pro
 def test_golden_hashes_pin_bytes_across_machines():
     digests = {key: hashlib.sha256(_make(key)).hexdigest()[:16] for key in sorted(SPECS)}
     assert digests == GOLDEN_PREFIX
+
+
+def test_firefox_history_with_two_pages_of_one_site_in_a_row_shares_one_origin(tmp_path):
+    visits = [{"url": "https://a.example/", "time": "2024-03-05T10:00:00Z"},
+              {"url": "https://a.example/item/1", "time": "2024-03-05T10:01:00Z"},
+              {"url": "https://b.example/", "time": "2024-03-05T10:02:00Z"},
+              {"url": "https://a.example/item/2", "time": "2024-03-05T10:03:00Z"}]
+    data = make_content({"generate": "browser_history", "browser": "firefox", "visits": visits}, random.Random(1))
+    path = tmp_path / "places.sqlite"
+    path.write_bytes(data)
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        origins = db.execute("SELECT host FROM moz_origins ORDER BY id").fetchall()
+        places = db.execute("SELECT p.url, o.host FROM moz_places p JOIN moz_origins o ON o.id = p.origin_id").fetchall()
+    db.close()
+    assert origins == [("a.example",), ("b.example",)]
+    assert {url: host for url, host in places}["https://a.example/item/2"] == "a.example"

@@ -120,9 +120,11 @@ def _firefox(db: sqlite3.Connection, visits: list[dict[str, Any]], rng) -> None:
         prefix, _, rest = url.partition("://")
         host = rest.split("/", 1)[0]
         if url not in places:
-            origin = origins.setdefault((prefix + "://", host), len(origins) + 1)
-            if origin == len(origins):
-                db.execute("INSERT INTO moz_origins VALUES (?, ?, ?, 100)", (origin, prefix + "://", host))
+            if (prefix + "://", host) not in origins:  # a new site; two pages of one site share an origin
+                origins[prefix + "://", host] = len(origins) + 1
+                db.execute("INSERT INTO moz_origins VALUES (?, ?, ?, 100)",
+                           (origins[prefix + "://", host], prefix + "://", host))
+            origin = origins[prefix + "://", host]
             guid = base64.urlsafe_b64encode(rng.randbytes(9)).decode()
             places[url] = len(places) + 1
             db.execute(
