@@ -134,7 +134,8 @@ def test_case_id_must_match_the_file_name(tmp_path):
 def test_every_shipped_recipe_loads_and_lists(tmp_path):
     recipes = list_recipes(DATASETS)
     assert [r.case for r in recipes] == SHIPPED
-    assert {r.case: r.evidence_ids for r in recipes} == {"disk-01": ["usb"], "net-01": ["capture"]}
+    listed = {r.case: r.evidence_ids for r in recipes}
+    assert listed["disk-01"] == ["usb"] and listed["net-01"] == ["capture"]
 
 
 def test_schema_enums_name_exactly_the_registered_classes():
@@ -146,3 +147,19 @@ def test_schema_enums_name_exactly_the_registered_classes():
     assert sorted(defs["evidence"]["properties"]["type"]["enum"]) == EvidenceType.names()
     assert sorted(defs["session"]["properties"]["type"]["enum"]) == SessionType.names()
     assert sorted(defs["content"]["properties"]["generate"]["enum"]) == ContentGenerator.names()
+
+
+def test_a_numeric_parameter_fills_a_numeric_field_as_the_guide_says(tmp_path):
+    recipe = copy.deepcopy(BASE)
+    recipe["parameters"]["knock_port"] = {"type": "integer", "min": 2000, "max": 2999}
+    recipe["evidence"][1]["sessions"].append(
+        {"id": "knock", "type": "udp", "client": "ws", "server": "dns", "port": "{{ knock_port }}", "at": 2,
+         "messages": [{"side": "client", "text": "knock"}]})
+    path = tmp_path / "bad-01.yaml"
+    path.write_text(yaml.safe_dump(recipe, sort_keys=False), encoding="utf-8")
+    truth = build_case(path, tmp_path / "build").truth
+    assert truth["sessions"]["knock"]["server_port"] == truth["parameters"]["knock_port"]
+    recipe["evidence"][1]["sessions"][-1]["port"] = "1{{ knock_port }}"  # text around it: not a number
+    path.write_text(yaml.safe_dump(recipe, sort_keys=False), encoding="utf-8")
+    with pytest.raises(RecipeError, match="port: expected integer"):
+        build_case(path, tmp_path / "build2")
