@@ -21,7 +21,7 @@ import jsonschema
 import yaml
 
 from forensics_kit.builder.parameters import ParameterType
-from forensics_kit.builder.template import iter_template_names
+from forensics_kit.builder.template import iter_template_names, whole_template_name
 from forensics_kit.errors import RecipeError
 from forensics_kit.timefmt import parse_iso
 
@@ -138,13 +138,47 @@ def _has(node: dict | list, key: str | int) -> bool:
 
 def _check_schema(path: Path, data: dict[str, Any]) -> None:
     validator = jsonschema.Draft202012Validator(recipe_schema())
-    errors = list(validator.iter_errors(data))
+    errors = list(validator.iter_errors(_with_number_samples(data)))
     if not errors:
         return
     error = jsonschema.exceptions.best_match(errors)
     item, where = describe_location(data, tuple(error.absolute_path))
     problem = _explain(error)
     raise RecipeError(path, item, f"{where}: {problem}" if where else problem)
+
+
+def _with_number_samples(data: dict[str, Any]) -> dict[str, Any]:
+    """The recipe with each whole-template value of a numeric parameter stood in by a sample.
+
+    ``jitter_pct: "{{ jitter }}"`` is rendered as a number at build time, so the schema
+    checks it as one (an integer's ``min``, a choice's first value); session builders
+    check the drawn values themselves.
+    """
+    params = data.get("parameters")
+    if not isinstance(params, dict) or "evidence" not in data:
+        return data
+    samples: dict[str, Any] = {}
+    for name, spec in params.items():
+        if not isinstance(spec, dict):
+            continue
+        if spec.get("type") == "integer" and isinstance(spec.get("min"), int):
+            samples[name] = spec["min"]
+        elif spec.get("type") == "choice" and spec.get("values") and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in spec["values"]
+        ):
+            samples[name] = spec["values"][0]
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, str):
+            name = whole_template_name(value)
+            return samples.get(name, value) if name else value
+        if isinstance(value, dict):
+            return {key: fill(child) for key, child in value.items()}
+        if isinstance(value, list):
+            return [fill(child) for child in value]
+        return value
+
+    return {**data, "evidence": fill(data["evidence"])} if samples else data
 
 
 def _explain(error: jsonschema.ValidationError) -> str:

@@ -34,6 +34,16 @@ def iter_template_names(value: Any, where: Location = ()) -> Iterator[tuple[Loca
             yield from iter_template_names(child, (*where, index))
 
 
+def whole_template_name(text: str) -> str | None:
+    """The parameter name when ``text`` is exactly one template (``"{{ n }}"``), else None."""
+    stripped = text.strip()
+    whole = _ANY.fullmatch(stripped) if stripped.startswith("{{") else None
+    if whole is None or _ANY.findall(text) != [whole.group(1)]:
+        return None
+    inner = _NAME.match(whole.group(1))
+    return inner.group(1) if inner else None
+
+
 def render(value: Any, params: dict[str, Any]) -> Any:
     """Fill every template in nested data; names must be known (checked at load)."""
     if isinstance(value, str):
