@@ -28,6 +28,8 @@ _FORMATS = (  # day-first dates as Russian tools print them, and year-first with
     "%d.%m.%Y, %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
     # tshark/Wireshark ("Mar  1, 2024 10:00:00.123456"), and HTTP/e-mail dates without the zone
     "%b %d, %Y %H:%M:%S.%f", "%b %d, %Y %H:%M:%S", "%a, %d %b %Y %H:%M:%S", "%d %b %Y %H:%M:%S",
+    # C's asctime, as ewfinfo / fklab disk info print an E01's acquisition date ("Fri Mar  1 10:00:00 2024")
+    "%a %b %d %H:%M:%S %Y",
 )
 _LONG_FRACTION = re.compile(r"(\.\d{6})\d+")  # tshark prints nanoseconds; Python reads microseconds
 _MONTH_LAST_AMBIGUOUS = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}\b.*")

@@ -22,7 +22,7 @@ def check(given: object, expected: object = EXPECTED, **options: object):
      "2024-03-01 10:00:00 UTC", "2024-03-01 10:00 GMT", "2024-03-01 13:00 UTC+3",
      "2024-03-01 13:00:00 Europe/Moscow", "01.03.2024 10:00:00", "01.03.2024 10:00",
      "2024-03-01 10:00", "2024/03/01 10:00:00", 1709287200, "1709287200",
-     datetime(2024, 3, 1, 10, tzinfo=UTC)],
+     "Fri Mar  1 10:00:00 2024", datetime(2024, 3, 1, 10, tzinfo=UTC)],
 )
 def test_timestamp_reads_common_formats(given):
     result = check(given)
