@@ -12,6 +12,7 @@ tshark start-up included); our peak RSS is read by the child itself
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -92,8 +93,21 @@ def _wall(args: list[str]) -> tuple[float, str]:
 
 
 def _ours(what: str, path: Path) -> tuple[float, dict]:
-    seconds, out = _wall([PY, "-c", _OURS, what, str(path)])
-    return seconds, json.loads(out.strip().splitlines()[-1])
+    """Wall time and result of our side; peak RSS from ``/usr/bin/time`` when present.
+
+    A forked child inherits its parent's RSS high-water mark on Linux, so the
+    child's own ``ru_maxrss`` would report this (large) bench process instead.
+    """
+    timer = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+    prefix = [timer, "-f", "maxrss_kib=%M"] if timer else []
+    start = time.perf_counter()
+    done = subprocess.run(prefix + [PY, "-c", _OURS, what, str(path)], capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - start
+    info = json.loads(done.stdout.strip().splitlines()[-1])
+    for line in done.stderr.splitlines():
+        if line.startswith("maxrss_kib="):
+            info["rss"] = int(line.split("=")[1]) / 1024
+    return seconds, info
 
 
 def _row(name, ours_s, theirs_s, tool, goal_ratio, rss=None, note="", per=1.0) -> dict:
@@ -106,17 +120,25 @@ def _row(name, ours_s, theirs_s, tool, goal_ratio, rss=None, note="", per=1.0) -
 
 def run(workdir: Path) -> list[dict]:
     tshark = shutil.which("tshark")
-    parts, counts = [], []
+    keep = os.environ.get("FKLAB_BENCH_NET_INPUTS")  # a folder to keep (and reuse) the ~550 MB of inputs
+    workdir = Path(keep) if keep else workdir
+    workdir.mkdir(parents=True, exist_ok=True)
+    big, small, counted = workdir / "net-1m.pcap", workdir / "chunk0.pcap", workdir / "counts.json"
     start = time.perf_counter()
-    for k in range(CHUNKS):
-        parts.append(workdir / f"chunk{k}.pcap")
-        counts.append(_chunk(k, parts[-1]))
-    big, small = workdir / "net-1m.pcap", parts[0]
-    _concatenate(parts, big)
-    for part in parts[1:]:
-        part.unlink()
+    if keep and big.exists() and small.exists() and counted.exists():
+        counts = json.loads(counted.read_text())
+        made = f"reused {sum(counts):,} packets from {workdir}; subset {counts[0]:,}"
+    else:
+        parts, counts = [], []
+        for k in range(CHUNKS):
+            parts.append(workdir / f"chunk{k}.pcap")
+            counts.append(_chunk(k, parts[-1]))
+        _concatenate(parts, big)
+        for part in parts[1:]:
+            part.unlink()
+        counted.write_text(json.dumps(counts))
+        made = f"generated {sum(counts):,} packets in {time.perf_counter() - start:.0f} s; subset {counts[0]:,}"
     total = sum(counts)
-    made = f"generated {total:,} packets in {time.perf_counter() - start:.0f} s; subset {counts[0]:,}"
     print(f"  {made}", flush=True)
     rows: list[dict] = []
     if tshark is None:
@@ -138,6 +160,7 @@ def run(workdir: Path) -> list[dict]:
             ours_s, info = _ours(what, path)
             theirs_s, out = _wall(args + [str(path)])
             peaks.setdefault(what, {})[label] = info["rss"]
+            peaks[what][label + "_n"] = info["n"]
             note = f"{info['n']:,} records from {total if label == '1M' else counts[0]:,} packets"
             if what == "http":
                 note += "; bodies are kept until the end (responses pair late), memory follows content"
@@ -154,6 +177,9 @@ def run(workdir: Path) -> list[dict]:
                      "met": grow <= 1.5,
                      "peak_rss_mib": round(peaks[what]["1M"], 1),
                      "note": f"peak RSS {peaks[what]['100k']:.0f} MiB on 100k, {peaks[what]['1M']:.0f} MiB on 1M"
+                     + f"; {peaks[what]['100k_n']:,} vs {peaks[what]['1M_n']:,} records"
+                     + ("; flows keeps counters per conversation, so it grows with conversations, not packets"
+                        if what == "flows" else "")
                      + ("; HTTP keeps transactions and bodies by design" if what == "http" else "")})
 
     ours_s, info = _ours("flows", small)
