@@ -115,7 +115,8 @@ def test_fewer_failures_than_the_threshold_is_not_brute_force(brute_pcap):
 @pytest.mark.skipif(TSHARK is None, reason="tshark is not installed (apt-get install tshark)")
 def test_ftp_and_http_evidence_frames_match_tshark(brute_pcap):
     found = _by_service(brute_pcap)
-    rows = tshark_fields(brute_pcap, ["frame.number", "ftp.response.code"], "ftp.response.code == 530 || ftp.response.code == 230")
+    rows = tshark_fields(brute_pcap, ["frame.number", "ftp.response.code"],
+                         "ftp.response.code == 530 || ftp.response.code == 230")
     assert [int(r[0]) for r in rows] == found["ftp"].frames
     rows = tshark_fields(brute_pcap, ["frame.number"], "http.response")
     assert [int(r[0]) for r in rows] == found["http"].frames
