@@ -1,0 +1,62 @@
+"""Reference solver for disk-03: a Windows user's NTFS volume, from the image alone.
+
+As a trainee would: list the volume with streams, set the usual Zone.Identifier
+aside, read the hidden stream, read the DOCX properties, check signatures against
+extensions, and recover the deleted file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from forensics_kit.artefacts import read_office_properties
+from forensics_kit.disk import open_image
+from forensics_kit.disk.signatures import check_signatures
+from forensics_kit.hashing import hash_bytes
+
+EMAIL = re.compile(rb"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    with open_image(evidence["laptop"]) as img:
+        ntfs = next(p for p in img.partitions() if p.filesystem == "NTFS")
+        log(f"disk partitions: NTFS at sector {ntfs.start} (partition {ntfs.index})")
+        records = [r for r in img.walk(ntfs.index) if r.path.startswith("/Users/")]
+        log(f"disk ls -p {ntfs.index}: {len(records)} names under /Users")
+
+        streams = [r for r in records if r.stream]
+        log("named streams: " + ", ".join(r.path for r in streams))
+        hidden = next(r for r in streams if r.stream != "Zone.Identifier")
+        content = img.read(hidden.path, partition=ntfs.index)
+        answers["ads_path"] = hidden.path
+        answers["ads_sha256"] = hash_bytes(content)["sha256"]
+        answers["ads_contact"] = EMAIL.search(content).group().decode()
+        log(f"disk cat '{hidden.path}': {content.decode(errors='replace')!r}; SHA-256 {answers['ads_sha256']}")
+
+        doc = next(r for r in records if r.allocated and r.name.lower().endswith(".docx") and not r.stream)
+        props = read_office_properties(img.read(inode=doc.inode, partition=ntfs.index), name=doc.path)
+        answers["docx_author"] = props.creator
+        answers["docx_last_modified_by"] = props.last_modified_by
+        answers["docx_created"] = props.created
+        log(f"disk office {doc.path}: creator {props.creator!r}, lastModifiedBy {props.last_modified_by!r}, "
+            f"created {props.created}, modified {props.modified} (NTFS crtime of the file: {doc.crtime})")
+
+        mismatches = [m for m in check_signatures(img, ntfs.index) if m.path.startswith("/Users/")]
+        answers["mismatched"] = sorted(m.path for m in mismatches)
+        for m in mismatches:
+            log(f"disk sigcheck: {m.path} has extension .{m.extension} but content {m.detected}")
+        dll = next(m for m in mismatches if m.extension == "dll")
+        answers["dll_type"] = dll.detected.upper()
+
+        deleted = [r for r in records if not r.allocated and r.type == "file" and not r.stream]
+        gone = deleted[0]
+        data = img.read(inode=gone.inode, partition=ntfs.index)
+        answers["deleted_path"] = gone.path
+        answers["deleted_sha256"] = hash_bytes(data)["sha256"]
+        log(f"disk ls --deleted: {gone.path} (MFT {gone.inode}); disk cat --inode {gone.inode}: "
+            f"{data.decode(errors='replace')!r}; SHA-256 {answers['deleted_sha256']}")
+    return answers
