@@ -1,0 +1,82 @@
+"""Reference solver for disk-06: a malware hunt with YARA and a hash set, from the image alone.
+
+It runs the CERT's rules (labs/disk-06/rules.yar, given to trainees) over every file,
+deleted ones included, writes its own rule for the family the brief describes
+(MacroStorm), matches the known-bad hash list (labs/disk-06/known_bad.txt), and
+checks file signatures, as a trainee would.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from forensics_kit.disk import check_signatures, match_hashset, open_image
+from forensics_kit.hashing import hash_bytes
+from forensics_kit.yara import compile_rules, scan_files
+
+LAB = Path(__file__).resolve().parents[2] / "labs" / "disk-06"
+
+# The trainee's own rule, from the brief: a Word document (an Office zip) carrying a VBA
+# project whose macro runs on opening and unpacks its payload with certutil -decode.
+MACROSTORM = r"""
+rule MacroStorm_Document
+{
+    strings:
+        $vba = "vbaProject.bin"
+        $auto = "AutoOpen" nocase
+        $certutil = "certutil" nocase
+        $decode = "-decode" nocase
+    condition:
+        uint32(0) == 0x04034B50 and all of them
+}
+"""
+PICTURES = {"jpg", "jpeg", "png", "gif", "bmp"}
+
+
+def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    with open_image(evidence["usb"]) as img:
+        records = {r.path: r for r in img.walk()}
+        matches = list(scan_files(img, compile_rules(LAB / "rules.yar")))
+        for m in matches:
+            log(f"disk yara rules.yar: {m.rule} matches {m.path} (inode {m.inode}"
+                f"{', deleted' if not m.allocated else ''})")
+        ghost = [m for m in matches if m.rule == "GhostInvoice_Dropper"]
+        nord = [m for m in matches if m.rule == "NordLoader_PE"]
+        answers["ghost_files"] = sorted(m.path for m in ghost)
+        answers["nord_files"] = sorted(m.path for m in nord)
+
+        for m in nord:
+            content = img.read(inode=m.inode)
+            c2 = re.search(rb"NRD-C2:([A-Za-z0-9.-]+)", content)
+            if c2:
+                answers["c2_domain"] = c2.group(1).decode()
+                log(f"disk cat --inode {m.inode}: the string after NRD-C2: is {answers['c2_domain']}")
+            if not m.allocated:
+                answers["nord_deleted_sha256"] = hash_bytes(content)["sha256"]
+                log(f"disk hash --inode {m.inode}: deleted NordLoader sample {m.path}, "
+                    f"SHA-256 {answers['nord_deleted_sha256']}")
+
+        own = list(scan_files(img, compile_rules(MACROSTORM)))
+        log("own rule MacroStorm_Document (Office zip + vbaProject.bin + AutoOpen + certutil -decode): "
+            + ", ".join(m.path for m in own))
+        answers["macrostorm_files"] = sorted(m.path for m in own)
+
+        known = list(match_hashset(img, LAB / "known_bad.txt"))
+        for h in known:
+            log(f"disk hashset known_bad.txt: {h.path} = {h.label} ({h.algorithm})")
+        answers["known_bad_files"] = sorted({h.path for h in known})
+
+        for s in check_signatures(img):
+            log(f"disk sigcheck: {s.path} has extension .{s.extension} but is {s.detected}")
+            if s.extension.lower() in PICTURES and s.detected not in {"jpeg", "png", "gif", "bmp"}:
+                answers["fake_picture"] = s.path
+
+        archives = [m.path for m in ghost if m.path.lower().endswith(".zip")]
+        if archives:
+            answers["ghost_arrival"] = records[archives[0]].mtime
+            log(f"disk ls: {archives[0]} last modified {answers['ghost_arrival']} (the first GhostInvoice file)")
+    return answers
