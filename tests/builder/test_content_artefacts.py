@@ -198,7 +198,9 @@ def test_firefox_history_with_two_pages_of_one_site_in_a_row_shares_one_origin(t
     path.write_bytes(data)
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         origins = db.execute("SELECT host FROM moz_origins ORDER BY id").fetchall()
-        places = db.execute("SELECT p.url, o.host FROM moz_places p JOIN moz_origins o ON o.id = p.origin_id").fetchall()
+        places = db.execute(
+            "SELECT p.url, o.host FROM moz_places p JOIN moz_origins o ON o.id = p.origin_id"
+        ).fetchall()
     db.close()
     assert origins == [("a.example",), ("b.example",)]
     assert {url: host for url, host in places}["https://a.example/item/2"] == "a.example"
