@@ -16,10 +16,16 @@ IMAGE = click.argument("image", type=click.Path(path_type=Path))
 PARTITION = click.option("--partition", "-p", type=int, help="Partition index as listed by `fklab disk partitions`.")
 
 
-def _open(image: Path):
+OFFSET = click.option(
+    "--offset", "-o", "offset", type=click.IntRange(min=0),
+    help="Open the file system starting at this sector, like fls -o (a volume the partition table does not list).",
+)
+
+
+def _open(image: Path, offset: int | None = None):
     from forensics_kit.disk import open_image
 
-    return open_image(image)
+    return open_image(image, offset=offset)
 
 
 @click.group("disk")
@@ -29,10 +35,11 @@ def group() -> None:
 
 @group.command("info")
 @IMAGE
+@OFFSET
 @json_option
-def info_cmd(image: Path, as_json: bool) -> None:
+def info_cmd(image: Path, offset: int | None, as_json: bool) -> None:
     """Image format, size, partitions and file systems."""
-    with _open(image) as img:
+    with _open(image, offset) as img:
         record = {
             "path": str(image),
             "format": img.format,
@@ -123,12 +130,15 @@ def partitions_cmd(image: Path, as_json: bool) -> None:
 @group.command("ls")
 @IMAGE
 @PARTITION
+@OFFSET
 @click.option("--deleted", is_flag=True, help="Only deleted (unallocated) entries.")
 @click.option("--path", "pattern", help="Only paths matching this glob, e.g. '/Docs/*.txt'.")
 @json_option
-def ls_cmd(image: Path, partition: int | None, deleted: bool, pattern: str | None, as_json: bool) -> None:
+def ls_cmd(
+    image: Path, partition: int | None, offset: int | None, deleted: bool, pattern: str | None, as_json: bool
+) -> None:
     """Every file and folder, deleted ones included, with inode, size and MACB times (UTC)."""
-    with _open(image) as img:
+    with _open(image, offset) as img:
         records = (r.to_dict() for r in img.walk(partition))
         if deleted:
             records = (r for r in records if not r["allocated"])
@@ -156,11 +166,12 @@ def ls_cmd(image: Path, partition: int | None, deleted: bool, pattern: str | Non
 @click.argument("path", required=False)
 @click.option("--inode", "-i", type=int, help="Read by inode / MFT entry instead of path.")
 @PARTITION
-def cat_cmd(image: Path, path: str | None, inode: int | None, partition: int | None) -> None:
+@OFFSET
+def cat_cmd(image: Path, path: str | None, inode: int | None, partition: int | None, offset: int | None) -> None:
     """Write a file's content (deleted files too) to standard output."""
     if (path is None) == (inode is None):
         raise click.UsageError("give a PATH or --inode, not both")
-    with _open(image) as img:
+    with _open(image, offset) as img:
         out = sys.stdout.buffer
         for chunk in img.iter_content(path, inode=inode, partition=partition):
             out.write(chunk)
@@ -172,17 +183,24 @@ def cat_cmd(image: Path, path: str | None, inode: int | None, partition: int | N
 @click.argument("path", required=False)
 @click.option("--inode", "-i", type=int, help="Hash a file by inode instead of path.")
 @PARTITION
+@OFFSET
 @click.option("--verify", "expected", help="Compare with this MD5/SHA-1/SHA-256; exit 1 if different.")
 @json_option
 def hash_cmd(
-    image: Path, path: str | None, inode: int | None, partition: int | None, expected: str | None, as_json: bool
+    image: Path,
+    path: str | None,
+    inode: int | None,
+    partition: int | None,
+    offset: int | None,
+    expected: str | None,
+    as_json: bool,
 ) -> None:
     """MD5, SHA-1 and SHA-256 of the whole image, or of one file inside it."""
     if path is None and inode is None:
         digests = hash_image(image)
         subject = str(image)
     else:
-        with _open(image) as img:
+        with _open(image, offset) as img:
             digests = hash_chunks(img.iter_content(path, inode=inode, partition=partition))
         subject = f"{image}:{path if path is not None else f'inode {inode}'}"
     record = {"subject": subject, **digests}

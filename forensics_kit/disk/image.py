@@ -45,7 +45,7 @@ class DiskImage:
         warnings: problems met and stepped over (an unreadable directory in a walk...).
     """
 
-    def __init__(self, path: str, media: Media, allow_truncated: bool = False) -> None:
+    def __init__(self, path: str, media: Media, allow_truncated: bool = False, fs_offset: int | None = None) -> None:
         self.path = path
         self.format = media.format
         self.size = media.size
@@ -58,16 +58,23 @@ class DiskImage:
         self._partitions: list[Partition] = []
         self._filesystems: list[OpenFileSystem] = []
         self._closed = False
-        self._scan(allow_truncated)
+        self._scan(allow_truncated, fs_offset)
 
     # -- opening -----------------------------------------------------------------------
 
-    def _scan(self, allow_truncated: bool) -> None:
+    def _scan(self, allow_truncated: bool, fs_offset: int | None = None) -> None:
         img = self._media.img
-        try:
-            volume = pytsk3.Volume_Info(img)
-        except (OSError, RuntimeError):
+        if fs_offset is not None:
+            # The examiner names the place (like TSK's -o): a wiped partition entry, a carved volume.
+            if not self._open_fs(img, None, fs_offset):
+                where = f"byte {fs_offset} (sector {fs_offset // 512})"
+                raise EvidenceError(self.path, f"no file system TSK knows at {where}")
             volume = None
+        else:
+            try:
+                volume = pytsk3.Volume_Info(img)
+            except (OSError, RuntimeError):
+                volume = None
         if volume is not None:
             sector = int(volume.info.block_size) or 512
             for part in volume:
@@ -280,7 +287,13 @@ def pin_local_time_zone(zone: str = "UTC") -> None:
         time.tzset()
 
 
-def open_image(path: str | Path, *, allow_truncated: bool = False, fat_time_zone: str = "UTC") -> DiskImage:
+def open_image(
+    path: str | Path,
+    *,
+    allow_truncated: bool = False,
+    fat_time_zone: str = "UTC",
+    offset: int | None = None,
+) -> DiskImage:
     """Open a disk image read-only: raw/dd, split raw, E01, QCOW2, VHD/VHDX or VMDK.
 
     Args:
@@ -289,6 +302,9 @@ def open_image(path: str | Path, *, allow_truncated: bool = False, fat_time_zone
             warning, instead of refusing it.
         fat_time_zone: the zone FAT's zone-less local times are read in (see
             :func:`pin_local_time_zone`); UTC unless the case says otherwise.
+        offset: open only the file system starting at this sector (512 bytes), like
+            ``fls -o``: for a volume the partition table does not list (a wiped entry,
+            a gap). The image then shows that one file system, with partition None.
 
     Raises:
         EvidenceError: missing file, directory, empty file, not a disk image, a
@@ -299,7 +315,7 @@ def open_image(path: str | Path, *, allow_truncated: bool = False, fat_time_zone
     pin_local_time_zone(fat_time_zone)
     media = open_media(name)
     try:
-        return DiskImage(name, media, allow_truncated)
+        return DiskImage(name, media, allow_truncated, None if offset is None else offset * 512)
     except EvidenceError:
         media.close()
         raise
