@@ -38,7 +38,7 @@ def search_cmd(image: Path, terms: tuple[str, ...], regexes: tuple[str, ...], ca
                             encodings=encodings or ("ascii", "utf-16le"), partition=partition, progress=progress)
         rows = ({**h.to_dict(), "where": _owner(h.to_dict())} for h in hits)
         emit_records(rows, [("offset", "Offset"), ("term", "Term"), ("encoding", "Encoding"),
-                            ("where", "Owner"), ("context", "Context")], as_json)
+                            ("matched", "Match"), ("where", "Owner"), ("context", "Context")], as_json)
 
 
 @group.command("carve")

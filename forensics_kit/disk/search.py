@@ -41,6 +41,7 @@ class Hit:
         length: bytes matched.
         context: the text around the hit, non-printable characters shown as ``.``.
         owner: who owns the first byte (None when owners were not asked for).
+        matched: the matched bytes decoded in the hit's encoding (undecodable bytes as ``\\xHH``).
     """
 
     term: str
@@ -49,11 +50,13 @@ class Hit:
     length: int
     context: str
     owner: Owner | None = None
+    matched: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         return {"term": self.term, "encoding": self.encoding, "offset": self.offset, "length": self.length,
-                "context": self.context, "owner": self.owner.to_dict() if self.owner else None}
+                "matched": self.matched, "context": self.context,
+                "owner": self.owner.to_dict() if self.owner else None}
 
 
 def _text(term: str) -> str:
@@ -144,6 +147,15 @@ def _context(data: bytes, start: int, length: int, encoding: str) -> str:
     return "".join(ch if ch.isprintable() and ch != "\ufffd" else "." for ch in text)
 
 
+def _matched(data: bytes, start: int, length: int, encoding: str) -> str:
+    """The matched bytes as text; ``ascii`` hits are read as UTF-8 (a regex may match any byte)."""
+    codec = "utf-8" if encoding == "ascii" else encoding
+    try:
+        return data[start: start + length].decode(codec, "backslashreplace")
+    except LookupError:
+        return data[start: start + length].decode("latin-1")
+
+
 def search_image(
     img: DiskImage | str | Path,
     terms: Sequence[str],
@@ -168,7 +180,10 @@ def search_image(
         partition: search only the file system of this partition.
         owners: name each hit's owner (builds the block map at the first hit).
 
-    Hits come in offset order; overlapping occurrences are all reported.
+    Hits come in offset order; overlapping occurrences of a keyword are all reported.
+    A regex gives its leftmost-longest match per place: YARA reports a match at every
+    offset (``d.lisin@x.ru``, then ``.lisin@x.ru``, ``lisin@x.ru``...), so a hit that lies
+    inside an earlier hit of the same regex and encoding is dropped.
     """
     rules, names = build_search_rules(terms, regexes, ignore_case=ignore_case, encodings=encodings)
     literals = _literal_patterns(terms, regexes, ignore_case, encodings)
@@ -187,9 +202,16 @@ def search_image(
             windows = ((win, [(s.offset, s.length, *names[s.identifier]) for hit in rule_hits for s in hit.strings])
                        for win, rule_hits in scan_reader(source.read, start, end, rules, window=window,
                                                          overlap=overlap, progress=progress, step="searching"))
+        regex_ends: dict[tuple[str, str], int] = {}  # (regex, encoding) -> end of its last hit
+        regex_set = set(regexes)
         for win, found in windows:
-            found.sort()
+            found.sort(key=lambda f: (f[0], -f[1], f[2], f[3]))
             for offset, length, term, enc in found:
+                if term in regex_set:
+                    key = (term, enc)
+                    if offset + length <= regex_ends.get(key, -1):
+                        continue  # a suffix of a longer match of the same regex
+                    regex_ends[key] = offset + length
                 owner = None
                 if owners:
                     if source.image is None:
@@ -198,7 +220,8 @@ def search_image(
                         block_map = block_map or build_block_map(source.image)
                         owner = block_map.owner(offset)
                 context = _context(win.data, offset - win.offset, length, enc)
-                yield Hit(term, enc, offset, length, context, owner)
+                matched = _matched(win.data, offset - win.offset, length, enc)
+                yield Hit(term, enc, offset, length, context, owner, matched)
 
 
 def _literal_patterns(terms: Sequence[str], regexes: Sequence[str], ignore_case: bool,

@@ -167,3 +167,31 @@ def test_literal_fast_path_and_yara_pass_give_the_same_hits(planted: Planted, tm
     blob.write_bytes(b"\x00" * 4090 + b"dawn" + b"\x00" * 5000)
     hits = list(search_image(blob, terms, window=4096, overlap=64))
     assert [(h.term, h.offset) for h in hits] == [("dawn", 4090)]
+
+
+EMAIL = r"[a-z0-9._-]+@[a-z0-9.-]+\.[a-z]{2,}"
+
+
+def test_regex_gives_one_hit_per_match_not_one_per_suffix(tmp_path: Path) -> None:
+    blob = b"\x00mail d.lisin@x.ru and k.orlov@mail.example.com\x00\x00" + "m.ivanova@y.ru".encode("utf-16le")
+    path = tmp_path / "mail.bin"
+    path.write_bytes(blob)
+    hits = list(search_image(path, [], regexes=[EMAIL]))
+    assert [(h.matched, h.encoding) for h in hits] == [
+        ("d.lisin@x.ru", "ascii"), ("k.orlov@mail.example.com", "ascii"), ("m.ivanova@y.ru", "utf-16le")]
+    assert hits[0].offset == blob.index(b"d.lisin") and hits[0].length == len("d.lisin@x.ru")
+    assert hits[0].to_dict()["matched"] == "d.lisin@x.ru"
+
+
+def test_regex_match_straddling_a_window_edge_is_reported_once(tmp_path: Path) -> None:
+    blob = bytearray(b"\x00" * 10000)
+    blob[4090:4090 + 20] = b"long.name.here@x.ru "
+    path = tmp_path / "edge.bin"
+    path.write_bytes(bytes(blob))
+    hits = list(search_image(path, [], regexes=[EMAIL], encodings=("ascii",), window=4096, overlap=256))
+    assert [(h.offset, h.matched) for h in hits] == [(4090, "long.name.here@x.ru")]
+
+
+def test_keyword_hits_carry_the_matched_text(planted: Planted) -> None:
+    hits = list(search_image(planted.path, [PHRASE.lower()]))
+    assert {h.matched for h in hits} == {PHRASE, PHRASE.upper()}
