@@ -6,14 +6,21 @@ tshark's address A). Packet and byte counts use the original frame length,
 so totals agree with tshark's conversation tables.
 
 Only counters are kept per flow, never frames, so memory grows with the
-number of flows, not of packets. The loop is the hot path of the benchmark
-against tshark: it works on tuples and locals only.
+number of flows, not of packets, and little with them: a conversation is one
+int key (addresses, ports, protocol; the same for both directions) and eight
+64-bit counters in one array. :class:`FlowList` keeps that form and builds a
+:class:`Flow` when one is read, so a million-packet capture with a hundred
+thousand conversations stays within a few tens of MiB. The loop is the hot
+path of the benchmark against tshark: it works on tuples and locals only.
 """
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from forensics_kit.net.decode import (
     SUPPORTED_LINKTYPES,
@@ -69,7 +76,93 @@ class Flow:
         }
 
 
-def flows(path: str | Path, warnings: list[str] | None = None) -> list[Flow]:
+# Key layout, low bits first: protocol (8), IP version (3), dport (17), sport
+# (17), then both addresses. A port of _NO_PORT stands for "no ports".
+_NO_PORT = 0x10000
+_PORT_MASK = 0x1FFFF
+_ADDR_SHIFT = 45
+_STRIDE = 8  # per flow in the stats array: flip, pab, bab, pba, bba, first_ns, last_ns, first_frame
+
+
+def _flow(key: int, row: array | list) -> Flow:
+    """Build the record of one conversation from its key and its eight counters."""
+    flip, pab, bab, pba, bba, first, last, frame = row
+    size = 4 if (key >> 8) & 7 == 4 else 16
+    raw = (key >> _ADDR_SHIFT).to_bytes(2 * size, "big")
+    a, b = addr_text(raw[:size]), addr_text(raw[size:])
+    aport, bport = (key >> 28) & _PORT_MASK, (key >> 11) & _PORT_MASK
+    if aport == _NO_PORT:
+        aport = bport = None
+    if flip:  # the first packet went from the second endpoint of the key
+        a, aport, b, bport = b, bport, a, aport
+    return Flow(
+        proto=proto_name(key & 0xFF),
+        src=a,
+        sport=aport,
+        dst=b,
+        dport=bport,
+        packets=pab + pba,
+        bytes=bab + bba,
+        packets_ab=pab,
+        bytes_ab=bab,
+        packets_ba=pba,
+        bytes_ba=bba,
+        start=iso_utc(first // 1_000_000_000, first % 1_000_000_000),
+        duration=(last - first) / 1e9,
+        start_ns=first,
+        end_ns=last,
+        first_frame=frame,
+    )
+
+
+class FlowList(Sequence[Flow]):
+    """The conversations of a capture in order of their first packet.
+
+    A read-only list: indexing, slicing, ``len`` and iteration give
+    :class:`Flow` records (equal to a ``list`` of the same flows), built on
+    access from a compact form so that holding the result costs about 100
+    bytes per conversation instead of a kilobyte.
+    """
+
+    __slots__ = ("_keys", "_stats")
+
+    def __init__(self, keys: list[int], stats: array) -> None:
+        self._keys = keys
+        self._stats = stats
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> Flow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Flow]: ...
+
+    def __getitem__(self, index: int | slice) -> Flow | list[Flow]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        key = self._keys[index]
+        index = index + len(self) if index < 0 else index
+        return _flow(key, self._stats[index * _STRIDE : (index + 1) * _STRIDE])
+
+    def __iter__(self) -> Iterator[Flow]:
+        stats = self._stats
+        for index, key in enumerate(self._keys):
+            yield _flow(key, stats[index * _STRIDE : (index + 1) * _STRIDE])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FlowList | list | tuple):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"FlowList({len(self)} flows)"
+
+
+def flows(path: str | Path, warnings: list[str] | None = None) -> FlowList:
     """Return the conversations of a capture in order of their first packet.
 
     Non-IP frames (ARP, LLDP...) and frames whose IP header is malformed
@@ -78,8 +171,11 @@ def flows(path: str | Path, warnings: list[str] | None = None) -> list[Flow]:
     link types we cannot decode) are appended to ``warnings`` when given.
     """
     reader = CaptureReader(path)
-    table: dict[tuple, tuple[list, int]] = {}
-    order: list[tuple] = []
+    # One int key per conversation, the same for both directions (endpoints in
+    # canonical order), mapped to the conversation's index in ``stats``.
+    table: dict[int, int] = {}
+    stats = array("q")
+    get, extend, from_bytes = table.get, stats.extend, int.from_bytes
     unknown_links: dict[int, int] = {}
     _decode = decode
     for number, ts_ns, length, linktype, data, _ in reader.records():
@@ -90,24 +186,30 @@ def flows(path: str | Path, warnings: list[str] | None = None) -> list[Flow]:
         proto = d[1]
         if not d[0] or proto < 0:
             continue
-        key = (proto, d[2], d[4], d[3], d[5])
-        entry = table.get(key)
-        if entry is None:
-            # stats: packets_ab, bytes_ab, packets_ba, bytes_ba, first_ns, last_ns, frame
-            stats = [0, 0, 0, 0, ts_ns, ts_ns, number]
-            table[key] = (stats, 0)
-            reverse = (proto, d[3], d[5], d[2], d[4])
-            if reverse != key:
-                table[reverse] = (stats, 2)
-            order.append(key)
-            entry = (stats, 0)
-        stats, side = entry
+        src, dst, sport = d[2], d[3], d[4]
+        if sport is None:
+            sport = dport = _NO_PORT
+        else:
+            dport = d[5]
+        low = (d[0] << 8) | proto
+        if src < dst or (src == dst and sport <= dport):
+            key = (from_bytes(src + dst) << _ADDR_SHIFT) | (sport << 28) | (dport << 11) | low
+            flip = 0
+        else:
+            key = (from_bytes(dst + src) << _ADDR_SHIFT) | (dport << 28) | (sport << 11) | low
+            flip = 2
+        index = get(key)
+        if index is None:
+            index = table[key] = len(table)
+            extend((flip, 0, 0, 0, 0, ts_ns, ts_ns, number))
+        j = index << 3
+        side = j + 1 + (flip ^ stats[j])
         stats[side] += 1
         stats[side + 1] += length
-        if ts_ns > stats[5]:
-            stats[5] = ts_ns
-        elif ts_ns < stats[4]:
-            stats[4] = ts_ns
+        if ts_ns > stats[j + 6]:
+            stats[j + 6] = ts_ns
+        elif ts_ns < stats[j + 5]:
+            stats[j + 5] = ts_ns
     if warnings is not None:
         warnings.extend(reader.warnings)
         warnings.extend(link_warnings(unknown_links))
@@ -118,29 +220,4 @@ def flows(path: str | Path, warnings: list[str] | None = None) -> list[Flow]:
                 f"{count} frame(s) of link type {linktype} ({linktype_name(linktype)})"
                 " too short to decode"
             )
-    result = []
-    for key in order:
-        stats = table[key][0]
-        proto, src, sport, dst, dport = key
-        pab, bab, pba, bba, first, last, frame = stats
-        result.append(
-            Flow(
-                proto=proto_name(proto),
-                src=addr_text(src),
-                sport=sport,
-                dst=addr_text(dst),
-                dport=dport,
-                packets=pab + pba,
-                bytes=bab + bba,
-                packets_ab=pab,
-                bytes_ab=bab,
-                packets_ba=pba,
-                bytes_ba=bba,
-                start=iso_utc(first // 1_000_000_000, first % 1_000_000_000),
-                duration=(last - first) / 1e9,
-                start_ns=first,
-                end_ns=last,
-                first_frame=frame,
-            )
-        )
-    return result
+    return FlowList(list(table), stats)

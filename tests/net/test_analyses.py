@@ -7,6 +7,8 @@ import json
 import struct
 
 import pytest
+from scapy.layers.inet import IP, UDP
+from scapy.layers.l2 import Ether
 
 from forensics_kit.net import (
     dns_messages,
@@ -59,6 +61,32 @@ def test_udp_flows_group_both_directions_and_ipv6(captures):
     result = {(f.src, f.sport, f.dst, f.dport): f for f in flows(captures["dns"])}
     assert result[(CLIENT, 33333, "10.0.0.53", 53)].packets == 2
     assert result[("2001:db8::10", 44444, "2001:db8::53", 53)].packets_ba == 1
+
+
+def test_flow_list_behaves_as_a_list_of_the_same_flows(captures):
+    result = flows(captures["dns"])
+    as_list = list(result)
+    assert result == as_list and len(result) == len(as_list) > 2
+    assert result[-1] == as_list[-1] and result[1:3] == as_list[1:3]
+    assert [f.first_frame for f in result] == sorted(f.first_frame for f in as_list)
+    with pytest.raises(IndexError):
+        result[len(result)]
+
+
+def test_flows_keep_self_talk_and_portless_fragments_apart(tmp_path):
+    from .conftest import write_pcap
+
+    frames = [
+        Ether() / IP(src=CLIENT, dst=CLIENT) / UDP(sport=7, dport=7) / b"x",
+        Ether() / IP(src=CLIENT, dst=CLIENT) / UDP(sport=7, dport=7) / b"y",
+        Ether() / IP(src=SERVER, dst=CLIENT, proto=17, frag=10) / b"tail",
+        Ether() / IP(src=CLIENT, dst=SERVER) / UDP(sport=9, dport=5) / b"z",
+        Ether() / IP(src=SERVER, dst=CLIENT) / UDP(sport=5, dport=9) / b"z",
+    ]
+    path = write_pcap(tmp_path / "mixed.pcap", [(T0 + i, bytes(f)) for i, f in enumerate(frames)])
+    got = [(f.src, f.sport, f.dst, f.dport, f.packets_ab, f.packets_ba) for f in flows(path)]
+    assert got == [(CLIENT, 7, CLIENT, 7, 2, 0), (SERVER, None, CLIENT, None, 1, 0),
+                   (CLIENT, 9, SERVER, 5, 1, 1)]
 
 
 def test_dns_udp_and_tcp_messages_with_answers_as_text(captures):
