@@ -6,6 +6,8 @@ so whole-second file-system times read the same as in ``fls``/``mactime``.
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import UTC, datetime
 
 
@@ -34,3 +36,17 @@ def parse_iso(text: str) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value
+
+
+def pin_local_time_zone(zone: str = "UTC") -> None:
+    """Make The Sleuth Kit read zone-less times (FAT's local times) in ``zone``.
+
+    TSK converts FAT time stamps with the process's time zone (``TZ``), like
+    ``fls -z``. Left alone, the same image would give other answers on a trainee's
+    laptop in Moscow than on the instructor's in UTC, so the kit pins the zone for
+    the whole process when it opens an image. Zone-aware file systems (NTFS, ext,
+    exFAT with offsets) are not affected.
+    """
+    if os.environ.get("TZ") != zone:
+        os.environ["TZ"] = zone
+        time.tzset()

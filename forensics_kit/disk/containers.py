@@ -140,6 +140,18 @@ def _split_segments(path: str) -> list[str]:
         return [path]
 
 
+def segment_hint(path: str) -> str:
+    """Point at the first segment when a later segment of a split set was given."""
+    match = re.search(r"\.(\d{3})$", path)
+    if not match:
+        return ""
+    for suffix in (".000", ".001"):
+        candidate = path[: match.start()] + suffix
+        if suffix < match.group(0) and Path(candidate).exists():
+            return f"; this looks like a later segment of a split image, open {Path(candidate).name}"
+    return ""
+
+
 def open_media(path: str | Path) -> Media:
     """Open an image file read-only and return what TSK needs to read it.
 

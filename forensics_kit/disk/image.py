@@ -8,29 +8,32 @@ or is truncated, with one clear :class:`~forensics_kit.errors.EvidenceError`.
 
 from __future__ import annotations
 
-import os
-import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
 import pytsk3
 
-from forensics_kit.disk.containers import Media, one_line, open_media
+from forensics_kit.disk.apfs import (
+    ApfsFileSystem,
+    apfs_entry,
+    is_apfs_container,
+    iter_apfs_content,
+    open_apfs,
+    walk_apfs,
+)
+from forensics_kit.disk.containers import Media, one_line, open_media, segment_hint
 from forensics_kit.disk.labels import fs_type_name, volume_label
 from forensics_kit.disk.records import FileRecord, FileSystemInfo, Partition
-from forensics_kit.disk.walker import (
-    OpenFileSystem,
-    iter_file,
-    open_content,
-    resolve_path,
-    walk_filesystem,
-)
+from forensics_kit.disk.selection import choose_filesystem
+from forensics_kit.disk.shadows import ShadowCopy, ShadowVolume, open_shadow_volume
+from forensics_kit.disk.walker import OpenFileSystem, iter_file, open_content, resolve_path, walk_filesystem
 from forensics_kit.errors import EvidenceError, ForensicsKitError, NotFoundError
+from forensics_kit.timefmt import pin_local_time_zone
 
 _PART_META = int(pytsk3.TSK_VS_PART_FLAG_META)
 _PART_UNALLOC = int(pytsk3.TSK_VS_PART_FLAG_UNALLOC)
+_AnyFs = OpenFileSystem | ApfsFileSystem
 _NOT_AN_IMAGE = "not a disk image or file system (no partition table, no file system found)"
 
 
@@ -57,6 +60,8 @@ class DiskImage:
         self._media = media
         self._partitions: list[Partition] = []
         self._filesystems: list[OpenFileSystem] = []
+        self._apfs: list[ApfsFileSystem] = []  # pytsk3 cannot open APFS; kept apart from TSK's
+        self._shadows: dict[int | None, ShadowVolume | None] = {}
         self._closed = False
         self._scan(allow_truncated, fs_offset)
 
@@ -79,10 +84,10 @@ class DiskImage:
             sector = int(volume.info.block_size) or 512
             for part in volume:
                 self._partitions.append(self._partition(img, part, sector))
-        if not self._filesystems:
+        if not self._filesystems and not self._apfs:
             self._open_fs(img, None, 0)
-        if not self._filesystems and not self._partitions:
-            raise EvidenceError(self.path, _NOT_AN_IMAGE + _segment_hint(self.path))
+        if not self._filesystems and not self._apfs and not self._partitions:
+            raise EvidenceError(self.path, _NOT_AN_IMAGE + segment_hint(self.path))
         for ofs in self._filesystems:
             needed = ofs.info.offset + (ofs.fs.info.last_block + 1) * ofs.info.block_size
             if needed > self.size:
@@ -106,15 +111,20 @@ class DiskImage:
         index = int(part.addr)
         fs_type = None
         if kind == "partition":
-            ofs = self._open_fs(img, index, int(part.start) * sector)
+            ofs = self._open_fs(img, index, int(part.start) * sector, int(part.len) * sector)
             fs_type = ofs.info.type if ofs else None
         return Partition(index, slot, kind, int(part.start), int(part.len), sector, description, fs_type)
 
-    def _open_fs(self, img: pytsk3.Img_Info, index: int | None, offset: int) -> OpenFileSystem | None:
+    def _open_fs(self, img: pytsk3.Img_Info, index: int | None, offset: int, size: int | None = None) -> _AnyFs | None:
         try:
             fs = pytsk3.FS_Info(img, offset=offset)
         except (OSError, RuntimeError):
-            return None
+            if not is_apfs_container(img.read, offset):
+                return None
+            size = self.size - offset if size is None else size
+            volumes = open_apfs(self.path, img.read, offset, size, index, self.warnings)
+            self._apfs.extend(volumes)
+            return volumes[0] if volumes else None
         type_name = fs_type_name(fs)
         info = FileSystemInfo(
             index,
@@ -138,30 +148,59 @@ class DiskImage:
         return list(self._partitions)
 
     def filesystems(self) -> list[FileSystemInfo]:
-        """Every file system TSK recognises, in partition order."""
-        return [ofs.info for ofs in self._filesystems]
+        """Every file system found (TSK's, then APFS volumes), in partition order."""
+        return [ofs.info for ofs in self._everything()]
 
-    def walk(self, partition: int | None = None) -> Iterator[FileRecord]:
+    def walk(self, partition: int | None = None, *, shadow: int | None = None) -> Iterator[FileRecord]:
         """Yield every name (deleted and orphan files included) of one or every file system.
 
         Args:
             partition: index of a partition (see :meth:`partitions`); None walks every
                 file system on the image.
+            shadow: walk this volume shadow copy (from 1, see :meth:`shadow_copies`)
+                of the NTFS volume instead of its current state.
         """
         self._check_open()
-        targets = self._filesystems if partition is None else [self._select(partition)]
+        if shadow is not None:
+            yield from walk_filesystem(self._shadow_fs(partition, shadow))
+            return
+        targets = self._everything() if partition is None else [self._target(partition)]
         for ofs in targets:
-            yield from walk_filesystem(ofs)
+            if not isinstance(ofs, ApfsFileSystem):
+                yield from walk_filesystem(ofs)
+            elif ofs.locked and len(targets) > 1:
+                self.warnings.append(f"the {ofs.where()} is encrypted; skipped")
+            else:
+                yield from walk_apfs(ofs)
+
+    def shadow_copies(self, partition: int | None = None) -> list[ShadowCopy]:
+        """The volume shadow copies of an NTFS volume, oldest first ([] when it has none).
+
+        Raises:
+            NotFoundError: no such partition, or several file systems and none chosen.
+            EvidenceError: the shadow-copy catalog is damaged.
+        """
+        self._check_open()
+        volume = self._shadow_fs(partition)
+        return volume.copies() if isinstance(volume, ShadowVolume) else []
 
     # -- reading ----------------------------------------------------------------------
 
-    def read(self, path: str | None = None, *, inode: int | None = None, partition: int | None = None) -> bytes:
+    def read(
+        self,
+        path: str | None = None,
+        *,
+        inode: int | None = None,
+        partition: int | None = None,
+        shadow: int | None = None,
+    ) -> bytes:
         """Return a file's content, by path or inode; deleted files are recovered as ``icat`` does.
 
-        Like ``icat``, a directory gives its raw on-disk content. A path may name an
-        NTFS stream as ``/file.txt:stream``.
+        Like ``icat``, a directory gives its raw on-disk content (APFS: empty). A path
+        may name an NTFS stream as ``/file.txt:stream``; ``shadow`` reads from that
+        volume shadow copy.
         """
-        return b"".join(self.iter_content(path, inode=inode, partition=partition))
+        return b"".join(self.iter_content(path, inode=inode, partition=partition, shadow=shadow))
 
     def iter_content(
         self,
@@ -170,6 +209,7 @@ class DiskImage:
         inode: int | None = None,
         partition: int | None = None,
         chunk_size: int = 1 << 20,
+        shadow: int | None = None,
     ) -> Iterator[bytes]:
         """Stream a file's content in chunks of at most ``chunk_size`` bytes (see :meth:`read`).
 
@@ -182,7 +222,10 @@ class DiskImage:
             raise ValueError("give exactly one of path or inode")
         if chunk_size <= 0:
             raise ValueError("chunk_size must be positive")
-        ofs = self._select(partition)
+        ofs = self._target(partition) if shadow is None else self._shadow_fs(partition, shadow)
+        if isinstance(ofs, ApfsFileSystem):
+            entry = apfs_entry(ofs, path, inode)
+            return iter_apfs_content(ofs, entry, path if path is not None else f"inode {inode}", chunk_size)
         stream = None
         if path is not None:
             inode, stream = resolve_path(ofs, path)
@@ -196,28 +239,31 @@ class DiskImage:
         if self._closed:
             raise ForensicsKitError(f"{self.path}: the image is closed")
 
+    def _everything(self) -> list[_AnyFs]:
+        return sorted([*self._filesystems, *self._apfs], key=lambda ofs: ofs.info.offset)
+
+    def _target(self, partition: int | None) -> _AnyFs:
+        """The file system of a partition or the only one, APFS volumes included."""
+        return choose_filesystem(self.path, self._everything(), self._partitions, partition, "the kit")
+
     def _select(self, partition: int | None) -> OpenFileSystem:
-        """The file system of a partition, or the only one on the image."""
-        if partition is None:
-            if len(self._filesystems) == 1:
-                return self._filesystems[0]
-            if not self._filesystems:
-                raise NotFoundError(f"{self.path}: no file system TSK can read on this image")
-            where = ", ".join(str(ofs.info.partition) for ofs in self._filesystems)
-            raise NotFoundError(f"{self.path}: several file systems (partitions {where}); choose one with partition=")
-        for ofs in self._filesystems:
-            if ofs.info.partition == partition:
-                return ofs
-        if not self._partitions:
-            raise NotFoundError(
-                f"{self.path}: no partition {partition}: the image has no partition table (leave partition unset)"
-            )
-        for part in self._partitions:
-            if part.index == partition:
-                raise NotFoundError(
-                    f"{self.path}: partition {partition} ({part.description}) holds no file system TSK can read"
-                )
-        raise NotFoundError(f"{self.path}: no partition {partition} (entries are 0-{len(self._partitions) - 1})")
+        """The TSK file system of a partition, or the only one on the image."""
+        return choose_filesystem(self.path, self._filesystems, self._partitions, partition, "TSK", self._apfs)
+
+    def _shadow_fs(self, partition: int | None, shadow: int | None = None) -> ShadowVolume | OpenFileSystem | None:
+        """The shadow-copy catalog of an NTFS volume (None if it has none), or one store's file system."""
+        ofs = self._select(partition)
+        key = ofs.info.partition
+        if key not in self._shadows:
+            part = next((p for p in self._partitions if p.index == key), None)
+            size = part.length * part.sector_size if part else self.size - ofs.info.offset
+            self._shadows[key] = open_shadow_volume(self.path, ofs, self._media.img.read, size)
+        volume = self._shadows[key]
+        if shadow is None:
+            return volume
+        if volume is None:
+            raise NotFoundError(f"{self.path}: no volume shadow copies on the {ofs.where()}")
+        return volume.open(shadow, self.warnings)
 
     def iter_media(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         """Stream the whole media (what is inside the container), e.g. to hash it like img_cat."""
@@ -244,6 +290,11 @@ class DiskImage:
         if not self._closed:
             self._closed = True
             self._filesystems.clear()
+            self._apfs.clear()
+            for volume in self._shadows.values():
+                if volume is not None:
+                    volume.close()
+            self._shadows.clear()
             self._media.close()
 
     def __enter__(self) -> DiskImage:
@@ -259,32 +310,6 @@ class DiskImage:
 
     def __repr__(self) -> str:
         return f"DiskImage({self.path!r}, format={self.format!r}, size={self.size})"
-
-
-def _segment_hint(path: str) -> str:
-    """Point at the first segment when a later segment of a split set was given."""
-    match = re.search(r"\.(\d{3})$", path)
-    if not match:
-        return ""
-    for suffix in (".000", ".001"):
-        candidate = path[: match.start()] + suffix
-        if suffix < match.group(0) and Path(candidate).exists():
-            return f"; this looks like a later segment of a split image, open {Path(candidate).name}"
-    return ""
-
-
-def pin_local_time_zone(zone: str = "UTC") -> None:
-    """Make The Sleuth Kit read zone-less times (FAT's local times) in ``zone``.
-
-    TSK converts FAT time stamps with the process's time zone (``TZ``), like
-    ``fls -z``. Left alone, the same image would give other answers on a trainee's
-    laptop in Moscow than on the instructor's in UTC, so the kit pins the zone for
-    the whole process when it opens an image. Zone-aware file systems (NTFS, ext,
-    exFAT with offsets) are not affected.
-    """
-    if os.environ.get("TZ") != zone:
-        os.environ["TZ"] = zone
-        time.tzset()
 
 
 def open_image(
