@@ -20,6 +20,10 @@ OFFSET = click.option(
     "--offset", "-o", "offset", type=click.IntRange(min=0),
     help="Open the file system starting at this sector, like fls -o (a volume the partition table does not list).",
 )
+SHADOW = click.option(
+    "--shadow", type=click.IntRange(min=1),
+    help="Read volume shadow copy N of the NTFS volume (1 = oldest; see `fklab disk shadows`).",
+)
 
 
 def _open(image: Path, offset: int | None = None):
@@ -131,15 +135,22 @@ def partitions_cmd(image: Path, as_json: bool) -> None:
 @IMAGE
 @PARTITION
 @OFFSET
+@SHADOW
 @click.option("--deleted", is_flag=True, help="Only deleted (unallocated) entries.")
 @click.option("--path", "pattern", help="Only paths matching this glob, e.g. '/Docs/*.txt'.")
 @json_option
 def ls_cmd(
-    image: Path, partition: int | None, offset: int | None, deleted: bool, pattern: str | None, as_json: bool
+    image: Path,
+    partition: int | None,
+    offset: int | None,
+    shadow: int | None,
+    deleted: bool,
+    pattern: str | None,
+    as_json: bool,
 ) -> None:
     """Every file and folder, deleted ones included, with inode, size and MACB times (UTC)."""
     with _open(image, offset) as img:
-        records = (r.to_dict() for r in img.walk(partition))
+        records = (r.to_dict() for r in img.walk(partition, shadow=shadow))
         if deleted:
             records = (r for r in records if not r["allocated"])
         if pattern:
@@ -167,13 +178,16 @@ def ls_cmd(
 @click.option("--inode", "-i", type=int, help="Read by inode / MFT entry instead of path.")
 @PARTITION
 @OFFSET
-def cat_cmd(image: Path, path: str | None, inode: int | None, partition: int | None, offset: int | None) -> None:
+@SHADOW
+def cat_cmd(
+    image: Path, path: str | None, inode: int | None, partition: int | None, offset: int | None, shadow: int | None
+) -> None:
     """Write a file's content (deleted files too) to standard output."""
     if (path is None) == (inode is None):
         raise click.UsageError("give a PATH or --inode, not both")
     with _open(image, offset) as img:
         out = sys.stdout.buffer
-        for chunk in img.iter_content(path, inode=inode, partition=partition):
+        for chunk in img.iter_content(path, inode=inode, partition=partition, shadow=shadow):
             out.write(chunk)
         out.flush()
 
