@@ -7,7 +7,7 @@ so totals agree with tshark's conversation tables.
 
 Only counters are kept per flow, never frames, so memory grows with the
 number of flows, not of packets, and little with them: a conversation is one
-int key (addresses, ports, protocol; the same for both directions) and eight
+int key (addresses, ports, protocol; the same for both directions) and six
 64-bit counters in one array. :class:`FlowList` keeps that form and builds a
 :class:`Flow` when one is read, so a million-packet capture with a hundred
 thousand conversations stays within a few tens of MiB. The loop is the hot
@@ -81,12 +81,16 @@ class Flow:
 _NO_PORT = 0x10000
 _PORT_MASK = 0x1FFFF
 _ADDR_SHIFT = 45
-_STRIDE = 8  # per flow in the stats array: flip, pab, bab, pba, bba, first_ns, last_ns, first_frame
+# Per flow in the stats array: packets (ab + ba << 32), bytes ab, bytes ba, first_ns,
+# last_ns, first frame << 1 | 1 when the first packet went from the key's second endpoint.
+_STRIDE = 6
+_BA_PACKET = 1 << 32
 
 
 def _flow(key: int, row: array | list) -> Flow:
-    """Build the record of one conversation from its key and its eight counters."""
-    flip, pab, bab, pba, bba, first, last, frame = row
+    """Build the record of one conversation from its key and its counters."""
+    packets, bab, bba, first, last, frame = row
+    pab, pba, flip, frame = packets & 0xFFFFFFFF, packets >> 32, frame & 1, frame >> 1
     size = 4 if (key >> 8) & 7 == 4 else 16
     raw = (key >> _ADDR_SHIFT).to_bytes(2 * size, "big")
     a, b = addr_text(raw[:size]), addr_text(raw[size:])
@@ -120,18 +124,19 @@ class FlowList(Sequence[Flow]):
 
     A read-only list: indexing, slicing, ``len`` and iteration give
     :class:`Flow` records (equal to a ``list`` of the same flows), built on
-    access from a compact form so that holding the result costs about 100
+    access from a compact form so that holding the result costs about 150
     bytes per conversation instead of a kilobyte.
     """
 
-    __slots__ = ("_keys", "_stats")
+    __slots__ = ("_table", "_keys", "_stats")
 
-    def __init__(self, keys: list[int], stats: array) -> None:
-        self._keys = keys
+    def __init__(self, table: dict[int, int], stats: array) -> None:
+        self._table = table  # key -> index, in index order
+        self._keys: list[int] | None = None  # made on the first indexing
         self._stats = stats
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._table)
 
     @overload
     def __getitem__(self, index: int) -> Flow: ...
@@ -142,13 +147,15 @@ class FlowList(Sequence[Flow]):
     def __getitem__(self, index: int | slice) -> Flow | list[Flow]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
+        if self._keys is None:
+            self._keys = list(self._table)
         key = self._keys[index]
         index = index + len(self) if index < 0 else index
         return _flow(key, self._stats[index * _STRIDE : (index + 1) * _STRIDE])
 
     def __iter__(self) -> Iterator[Flow]:
         stats = self._stats
-        for index, key in enumerate(self._keys):
+        for index, key in enumerate(self._table):
             yield _flow(key, stats[index * _STRIDE : (index + 1) * _STRIDE])
 
     def __eq__(self, other: object) -> bool:
@@ -197,19 +204,22 @@ def flows(path: str | Path, warnings: list[str] | None = None) -> FlowList:
             flip = 0
         else:
             key = (from_bytes(dst + src) << _ADDR_SHIFT) | (dport << 28) | (sport << 11) | low
-            flip = 2
+            flip = 1
         index = get(key)
         if index is None:
             index = table[key] = len(table)
-            extend((flip, 0, 0, 0, 0, ts_ns, ts_ns, number))
-        j = index << 3
-        side = j + 1 + (flip ^ stats[j])
-        stats[side] += 1
-        stats[side + 1] += length
-        if ts_ns > stats[j + 6]:
-            stats[j + 6] = ts_ns
-        elif ts_ns < stats[j + 5]:
-            stats[j + 5] = ts_ns
+            extend((0, 0, 0, ts_ns, ts_ns, number << 1 | flip))
+        j = index * 6
+        if flip == stats[j + 5] & 1:
+            stats[j] += 1
+            stats[j + 1] += length
+        else:
+            stats[j] += _BA_PACKET
+            stats[j + 2] += length
+        if ts_ns > stats[j + 4]:
+            stats[j + 4] = ts_ns
+        elif ts_ns < stats[j + 3]:
+            stats[j + 3] = ts_ns
     if warnings is not None:
         warnings.extend(reader.warnings)
         warnings.extend(link_warnings(unknown_links))
@@ -220,4 +230,4 @@ def flows(path: str | Path, warnings: list[str] | None = None) -> FlowList:
                 f"{count} frame(s) of link type {linktype} ({linktype_name(linktype)})"
                 " too short to decode"
             )
-    return FlowList(list(table), stats)
+    return FlowList(table, stats)
