@@ -105,29 +105,42 @@ def _kind(mode: int) -> str:
     return "other"
 
 
-def _time(entry: Any, getter: str) -> str | None:
-    try:
-        value = getattr(entry, getter)()
-    except (OSError, RuntimeError, AttributeError):
-        return None
-    return iso_utc(*divmod(value, 1_000_000_000)) if value else None
+_TIME_GETTERS = (
+    "get_modification_time_as_integer",
+    "get_access_time_as_integer",
+    "get_inode_change_time_as_integer",
+    "get_creation_time_as_integer",
+)
+# FileRecord keeps TSK's raw (seconds, nanoseconds) pairs in newer versions of records.py.
+_RAW_TIMES = "raw_times" in getattr(FileRecord, "__dataclass_fields__", {})
+
+
+def _times(entry: Any) -> list[int]:
+    """mtime, atime, ctime, crtime as (seconds, nanoseconds) pairs, flattened; 0 when unset."""
+    flat: list[int] = []
+    for getter in _TIME_GETTERS:
+        try:
+            value = int(getattr(entry, getter)() or 0)
+        except (OSError, RuntimeError, AttributeError, TypeError):
+            value = 0
+        flat.extend(divmod(value, 1_000_000_000))
+    return flat
 
 
 def _record(afs: ApfsFileSystem, entry: Any, path: str) -> FileRecord:
-    name = entry.name or ""
-    return FileRecord(
+    base = (
         afs.info.partition,
         path,
-        name,
+        entry.name or "",
         int(entry.identifier),
         int(entry.size or 0),
         _kind(int(entry.file_mode or 0)),
         True,
-        _time(entry, "get_modification_time_as_integer"),
-        _time(entry, "get_access_time_as_integer"),
-        _time(entry, "get_inode_change_time_as_integer"),
-        _time(entry, "get_creation_time_as_integer"),
     )
+    flat = _times(entry)
+    if _RAW_TIMES:
+        return FileRecord(*base, tuple(flat))
+    return FileRecord(*base, *(iso_utc(flat[i], flat[i + 1]) for i in range(0, 8, 2)))
 
 
 def walk_apfs(afs: ApfsFileSystem) -> Iterator[FileRecord]:
