@@ -1,4 +1,4 @@
-"""Recipe session types for incidents: scans, brute force, beacons, tunnels, exfiltration, ARP spoofing.
+"""Recipe session types for incidents (scans, brute force, beacons, tunnels, exfiltration, ARP spoofing) and noise.
 
 The attacker (scanner, implant, exfiltrating host) is the session's ``client``.
 Registered on import (:mod:`forensics_kit.builder.artefacts.pcap` imports it).
@@ -6,7 +6,8 @@ Registered on import (:mod:`forensics_kit.builder.artefacts.pcap` imports it).
 
 from __future__ import annotations
 
-from forensics_kit.builder.sessions import SessionType, _content, _ends, _optional
+from forensics_kit.builder.parameters import parse_duration
+from forensics_kit.builder.sessions import SessionType, _content, _ends, _optional, offset_seconds
 
 
 class PortScanSession(SessionType):
@@ -90,3 +91,24 @@ class ArpSpoofSession(SessionType):
             raise context.fail((*where, "gateway"), f"unknown host {spec['gateway']!r} (known: {', '.join(hosts)})")
         return capture.arp_spoof(ends["client"], ends["server"], hosts[spec["gateway"]], at=ends["at"], id=ends["id"],
                                  **_optional(spec, "count", "interval_s", "pings"))
+
+
+class NoiseSession(SessionType):
+    """Background LAN chatter (DNS, HTTP, NTP, ARP, NetBIOS, mDNS, SSDP) at ``rate`` exchanges a second."""
+
+    name = "noise"
+
+    def add(self, capture, hosts, spec, context, where):
+        start = capture.start_us / 1e6
+        at = offset_seconds(spec, context, where, start)
+        try:
+            duration = parse_duration(spec["duration"])
+        except (TypeError, ValueError) as exc:
+            raise context.fail((*where, "duration"), str(exc)) from None
+        window = context.recipe.window
+        if window and start + at + duration > window[1]:
+            raise context.fail((*where, "duration"), "the noise runs past the end of the case window")
+        return capture.noise([hosts[h] for h in spec["hosts"]] if "hosts" in spec else None, start=at,
+                             duration=duration, rate_per_s=float(spec["rate"]), id=spec["id"],
+                             resolver=hosts[spec["resolver"]] if "resolver" in spec else None,
+                             **_optional(spec, "kinds", "extra_hosts"))

@@ -262,11 +262,13 @@ def _check_unique(recipe: Recipe) -> None:
                     paths.add(child["path"].lower())
         hosts = entry.get("hosts", {})
         for index, session in enumerate(entry.get("sessions", [])):
-            for role in ("client", "server"):
-                if session[role] not in hosts:
+            named = [(role, session[role]) for role in ("client", "server", "resolver") if role in session]
+            named += [("hosts", name) for name in session.get("hosts", [])]  # noise
+            for role, name in named:
+                if name not in hosts:
                     raise recipe.fail(
                         ("evidence", e_index, "sessions", index),
-                        f"{role}: unknown host {session[role]!r} (known: {', '.join(hosts)})",
+                        f"{role}: unknown host {name!r} (known: {', '.join(hosts)})",
                     )
 
 

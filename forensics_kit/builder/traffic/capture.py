@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path as FsPath
 
 from forensics_kit.builder.traffic.capture_incidents import IncidentSessions
+from forensics_kit.builder.traffic.capture_noise import NoiseSessions
 from forensics_kit.builder.traffic.capture_services import ServiceSessions
 from forensics_kit.builder.traffic.frames import Endpoint, IPAddress
 from forensics_kit.builder.traffic.sessions import Frames, Path, Session, dns_session, http_session
@@ -56,7 +57,7 @@ class Host:
     _address: IPAddress = field(repr=False, compare=False)
 
 
-class Capture(ServiceSessions, IncidentSessions):
+class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
     """Collects sessions of synthetic traffic and writes them as one pcap/pcapng file.
 
     Args:
@@ -75,6 +76,7 @@ class Capture(ServiceSessions, IncidentSessions):
         self._sessions: list[Session] = []
         self._used_ports: set[tuple[str, int, int]] = set()
         self._counters: dict[str, int] = {}
+        self._pending: list[Callable[[], None]] = []  # sessions built at write time (noise)
 
     # -- hosts -----------------------------------------------------------------
 
@@ -263,6 +265,8 @@ class Capture(ServiceSessions, IncidentSessions):
 
     def _merged(self, truth: dict) -> Iterator[tuple[int, bytes]]:
         """Yield all frames in stable time order, filling ``truth`` with frame numbers."""
+        while self._pending:
+            self._pending.pop(0)()
         streams = [_numbered(i, s.packets) for i, s in enumerate(self._sessions)]
         starts = {(i, k): name for i, s in enumerate(self._sessions) for name, k in s.streams.items()}
         numbers: list[list[int]] = [[] for _ in self._sessions]

@@ -1,0 +1,228 @@
+"""Background noise: the everyday chatter of a small LAN, at a chosen average rate.
+
+A noise session fills a time span with exchanges a trainee must learn to look
+past: DNS lookups of common domains (answered), small plain-HTTP GETs
+(connectivity checks, a CRL download), NTP time syncs, ARP who-has/is-at,
+NetBIOS name queries (broadcast; answered when the name is a LAN machine's),
+mDNS service queries and SSDP M-SEARCHes (multicast). Exchange start times are
+a seeded Poisson process conditioned on the count ``round(rate x duration)``:
+the spacing looks random, the rate is exact.
+
+Remote servers sit behind the LAN gateway, so their frames carry the gateway's
+MAC, as a tap on the LAN sees them. Ports are reserved in the capture like any
+other session's, so noise never shares a 5-tuple with the case's sessions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import random
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from forensics_kit.builder.traffic.dns_message import encode_name
+from forensics_kit.builder.traffic.frames import Endpoint, arp_frame, udp_frame
+from forensics_kit.builder.traffic.sessions import Frames, Path, Session, dns_session, http_session
+
+KINDS = ("dns", "http", "ntp", "arp", "netbios", "mdns", "ssdp")
+_WEIGHTS = {"dns": 30, "http": 10, "ntp": 5, "arp": 20, "netbios": 10, "mdns": 15, "ssdp": 10}
+BROADCAST = b"\xff" * 6
+_MDNS = Endpoint(bytes.fromhex("01005e0000fb"), ipaddress.IPv4Address("224.0.0.251"), 5353, 255)
+_SSDP = Endpoint(bytes.fromhex("01005e7ffffa"), ipaddress.IPv4Address("239.255.255.250"), 1900, 4)
+_NTP_EPOCH = 2_208_988_800  # seconds from 1900 to 1970
+_WIN_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:123.0) Gecko/20100101 Firefox/123.0"
+
+DOMAINS = (
+    "www.google.com", "www.youtube.com", "www.wikipedia.org", "login.microsoftonline.com",
+    "update.googleapis.com", "www.msftconnecttest.com", "detectportal.firefox.com", "ocsp.digicert.com",
+    "settings-win.data.microsoft.com", "api.github.com", "www.bing.com", "outlook.office365.com",
+    "clients4.google.com", "ctldl.windowsupdate.com", "connectivity-check.ubuntu.com", "example.com",
+)
+# (host, uri, user agent, status, content type, body); a body of None is a few seeded bytes
+_PAGES = (
+    ("www.msftconnecttest.com", "/connecttest.txt", "Microsoft NCSI", 200, "text/plain", b"Microsoft Connect Test"),
+    ("detectportal.firefox.com", "/success.txt?ipv4", _WIN_UA, 200, "text/plain", b"success\n"),
+    ("detectportal.firefox.com", "/canonical.html", _WIN_UA, 200, "text/html",
+     b'<meta http-equiv="refresh" content="0;url=https://support.mozilla.org/kb/captive-portal"/>'),
+    ("connectivity-check.ubuntu.com", "/", "Wget/1.21.4", 204, "text/plain", b""),
+    ("ctldl.windowsupdate.com", "/msdownload/update/v3/static/trustedr/en/authrootstl.cab",
+     "Microsoft-CryptoAPI/10.0", 200, "application/vnd.ms-cab-compressed", None),
+    ("example.com", "/", _WIN_UA, 200, "text/html; charset=UTF-8",
+     b"<!doctype html><html><head><title>Example Domain</title></head><body><h1>Example Domain</h1>"
+     b"<p>This domain is for use in illustrative examples in documents.</p></body></html>"),
+)
+_MDNS_SERVICES = ("_googlecast._tcp.local", "_spotify-connect._tcp.local", "_ipp._tcp.local",
+                  "_airplay._tcp.local", "_services._dns-sd._udp.local")
+_SSDP_TARGETS = ("ssdp:all", "urn:dial-multiscreen-org:service:dial:1", "upnp:rootdevice",
+                 "urn:schemas-upnp-org:device:InternetGatewayDevice:1")
+_NETBIOS_MISSES = ("WPAD", "FILESRV01", "PRINTER", "ISATAP")
+
+
+@dataclass(frozen=True)
+class LanHost:
+    """A machine the noise uses: its endpoint (port 0) and, for generated ones, a NetBIOS name."""
+
+    end: Endpoint
+    netbios: str | None = None
+
+
+def public_address(seed: int, domain: str, taken: set[str]) -> ipaddress.IPv4Address:
+    """A stable public IPv4 address for ``domain`` in this capture, none of ``taken``."""
+    digest = hashlib.sha256(f"{seed}/noise-ip/{domain}".encode()).digest()
+    prefixes = ((13, 107), (142, 250), (151, 101), (104, 16), (23, 45), (52, 84))
+    first, second = prefixes[digest[0] % len(prefixes)]
+    value = int.from_bytes(digest[1:3], "big")
+    while True:
+        address = ipaddress.IPv4Address(f"{first}.{second}.{value >> 8 & 0xFF}.{value & 0xFF or 1}")
+        if str(address) not in taken:
+            return address
+        value += 1
+
+
+def netbios_name(name: str, suffix: int = 0) -> bytes:
+    """First-level encoding (RFC 1001): 15 padded characters and a suffix, each nibble as a letter."""
+    raw = name.upper().encode("ascii")[:15].ljust(15) + bytes([suffix])
+    encoded = bytes(ch for byte in raw for ch in (0x41 + (byte >> 4), 0x41 + (byte & 0x0F)))
+    return bytes([32]) + encoded + b"\x00"
+
+
+def _ntp_stamp(time_us: int) -> bytes:
+    seconds, micros = divmod(time_us, 1_000_000)
+    return struct.pack("!II", (seconds + _NTP_EPOCH) & 0xFFFFFFFF, (micros << 32) // 1_000_000)
+
+
+class NoiseMaker:
+    """Builds the packets of one noise session; the capture supplies paths and free ports.
+
+    ``path(sub_id, client, server, proto, dport)`` gives a :class:`Path` with a reserved
+    client port; ``port(end, proto, wanted)`` reserves ``wanted`` on that host if it is
+    free (else an ephemeral port) and returns it.
+    """
+
+    def __init__(self, *, rng: random.Random, lan: list[LanHost], resolver: Endpoint, gateway: Endpoint,
+                 servers: dict[str, Endpoint], path: Callable[..., Path],
+                 port: Callable[[Endpoint, int, int | None], int]) -> None:
+        self.rng, self.lan, self.resolver = rng, lan, resolver
+        infrastructure = (resolver.ip, gateway.ip)
+        self.clients = [h for h in lan if h.end.ip not in infrastructure] or lan
+        self.servers, self._path, self._port = servers, path, port
+        self.entries: list[tuple[int, int, bytes, str | None]] = []  # time, order, frame, TCP stream name
+        self.counts: dict[str, int] = {}
+        self._fixed_ports: dict[tuple[str, int], int] = {}
+
+    def _emit(self, packets: list[tuple[int, bytes]], stream: str | None = None) -> None:
+        for k, (t, frame) in enumerate(packets):
+            self.entries.append((t, len(self.entries), frame, stream if k == 0 else None))
+
+    def _from(self, host: LanHost, proto: int, wanted: int | None) -> Endpoint:
+        """The host's endpoint on a fixed port it keeps for the whole session (137, 5353) or a new one."""
+        if wanted is None:
+            return replace(host.end, port=self._port(host.end, proto, None))
+        key = (str(host.end.ip), wanted)
+        if key not in self._fixed_ports:
+            self._fixed_ports[key] = self._port(host.end, proto, wanted)
+        return replace(host.end, port=self._fixed_ports[key])
+
+    def add(self, kind: str, n: int, t: int) -> None:
+        """Exchange ``n`` of ``kind`` starting at ``t`` microseconds."""
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        getattr(self, f"_{kind}")(n, t)
+
+    def _dns(self, n: int, t: int) -> None:
+        client = self.rng.choice(self.clients).end
+        domain = self.rng.choice(DOMAINS)
+        path = self._path(f"dns-{n}", client, self.resolver, 17, 53)
+        answers = [str(self.servers[domain].ip)]
+        session = dns_session(f"noise dns {n}", path, t, qname=domain, qtype="A", answers=answers, rcode=0)
+        self._emit(session.packets)
+
+    def _http(self, n: int, t: int) -> None:
+        client = self.rng.choice(self.clients).end
+        host, uri, agent, status, content_type, body = self.rng.choice(_PAGES)
+        if body is None:
+            body = self.rng.randbytes(self.rng.randint(600, 3000))
+        path = self._path(f"http-{n}", client, self.servers[host], 6, 80)
+        session = http_session(f"noise http {n}", path, t, method="GET", host=host, uri=uri, user_agent=agent,
+                               request_body=b"", request_type=None, body=body, content_type=content_type,
+                               status=status, chunked=False, gzip=False, extra_headers=None,
+                               response_headers=None, retransmit=False)
+        self._emit(session.packets, f"http-{n}")
+
+    def _ntp(self, n: int, t: int) -> None:
+        path = self._path(f"ntp-{n}", self.rng.choice(self.clients).end, self.servers["pool.ntp.org"], 17, 123)
+        rng = path.rng
+        request = bytes([0x23, 0, 3, 0xE9]) + bytes(36) + _ntp_stamp(t)
+        arrive = t + path.rtt_us // 2
+        leave = arrive + rng.randint(20, 200)
+        reply = (bytes([0x24, 2, 3, 0xE8]) + struct.pack("!II", rng.randint(200, 3000), rng.randint(200, 3000))
+                 + rng.randbytes(4) + _ntp_stamp(arrive - rng.randint(10_000_000, 900_000_000))
+                 + _ntp_stamp(t) + _ntp_stamp(arrive) + _ntp_stamp(leave))
+        self._emit([(t, udp_frame(path.client, path.server, payload=request, ip_id=rng.getrandbits(16))),
+                    (leave + path.rtt_us // 2,
+                     udp_frame(path.server, path.client, payload=reply, ip_id=rng.getrandbits(16)))])
+
+    def _arp(self, n: int, t: int) -> None:
+        asker = self.rng.choice(self.lan)
+        others = [h for h in self.lan if h is not asker]
+        if not others:
+            return
+        owner = self.rng.choice(others).end
+        request = arp_frame(op=1, sender_mac=asker.end.mac, sender_ip=asker.end.ip, target_mac=bytes(6),
+                            target_ip=owner.ip, eth_dst=BROADCAST)
+        reply = arp_frame(op=2, sender_mac=owner.mac, sender_ip=owner.ip, target_mac=asker.end.mac,
+                          target_ip=asker.end.ip, eth_dst=asker.end.mac)
+        self._emit([(t, request), (t + self.rng.randint(200, 1500), reply)])
+
+    def _netbios(self, n: int, t: int) -> None:
+        asker = self.rng.choice(self.clients)
+        named = [h for h in self.lan if h.netbios and h is not asker]
+        owner = self.rng.choice(named) if named and self.rng.random() < 0.6 else None
+        name = owner.netbios if owner else self.rng.choice(_NETBIOS_MISSES)
+        src = self._from(asker, 17, 137)
+        network = ipaddress.IPv4Network(f"{asker.end.ip}/24", strict=False)
+        to_all = Endpoint(BROADCAST, network.broadcast_address, 137, 64)
+        txid = self.rng.getrandbits(16)
+        question = netbios_name(name) + struct.pack("!HH", 0x20, 1)
+        query = struct.pack("!HHHHHH", txid, 0x0110, 1, 0, 0, 0) + question
+        packets = [(t, udp_frame(src, to_all, payload=query, ip_id=self.rng.getrandbits(16)))]
+        if owner is not None:
+            answer = (struct.pack("!HHHHHH", txid, 0x8500, 0, 1, 0, 0) + question + struct.pack("!IHH", 300_000, 6, 0)
+                      + owner.end.ip.packed)
+            packets.append((t + self.rng.randint(300, 2000), udp_frame(
+                self._from(owner, 17, 137), replace(src, ttl=128), payload=answer, ip_id=self.rng.getrandbits(16))))
+        self._emit(packets)
+
+    def _mdns(self, n: int, t: int) -> None:
+        src = replace(self._from(self.rng.choice(self.clients), 17, 5353), ttl=255)
+        name = self.rng.choice(_MDNS_SERVICES)
+        txid = self.rng.getrandbits(16)  # not RFC 6762's zero: tshark takes a repeated 0 for a retransmission
+        query = struct.pack("!HHHHHH", txid, 0, 1, 0, 0, 0) + encode_name(name, "noise") + struct.pack("!HH", 12, 1)
+        self._emit([(t, udp_frame(src, _MDNS, payload=query, ip_id=self.rng.getrandbits(16)))])
+
+    def _ssdp(self, n: int, t: int) -> None:
+        src = replace(self._from(self.rng.choice(self.clients), 17, None), ttl=4)
+        target = self.rng.choice(_SSDP_TARGETS)
+        search = (f'M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\n'
+                  f"MX: {self.rng.choice((1, 2, 3))}\r\nST: {target}\r\n"
+                  f"USER-AGENT: Microsoft-Windows/10.0 UPnP/1.0\r\n\r\n").encode("ascii")
+        self._emit([(t, udp_frame(src, _SSDP, payload=search, ip_id=self.rng.getrandbits(16)))])
+
+    def session(self, sid: str, facts: dict) -> Session:
+        """The noise as one session: packets in time order, every HTTP connection a named stream."""
+        ordered = sorted(self.entries, key=lambda e: (e[0], e[1]))
+        session = Session(sid, "noise", False, [(t, frame) for t, _, frame, _ in ordered])
+        session.streams = {name: k for k, (_, _, _, name) in enumerate(ordered) if name}
+        counts = {kind: self.counts.get(kind, 0) for kind in facts["kinds"]}
+
+        def describe(frames: Frames) -> dict:
+            out = {"type": "noise", **facts, "exchanges": sum(counts.values()), "counts": counts,
+                   "packets": len(session.packets)}
+            if session.packets:
+                last = len(session.packets) - 1
+                out.update(frames=frames.span(), time=frames.time(0), last_time=frames.time(last))
+            return out
+
+        session.describe = describe
+        return session
