@@ -73,13 +73,18 @@ class BytesContent(ContentGenerator):
 
 
 class HtmlContent(ContentGenerator):
-    """A small web page with a title and a few seeded paragraphs."""
+    """A small web page: a title, the ``body`` paragraph (HTML as written) and a few seeded ones.
+
+    ``body`` is the recipe key (``text`` would make the entry look like a plain text
+    content); ``text`` is still read for callers in Python.
+    """
 
     name = "html"
 
     def generate(self, spec, rng):
         title = spec.get("title") or rng.choice(wordlists.WORDS).capitalize()
-        paragraphs = [spec["text"]] if spec.get("text") else []
+        first = spec.get("body") or spec.get("text")
+        paragraphs = [str(first)] if first else []
         paragraphs += [
             " ".join(rng.sample(wordlists.LOREM, 3)) for _ in range(spec.get("paragraphs", 3))
         ]

@@ -204,3 +204,15 @@ def test_firefox_history_with_two_pages_of_one_site_in_a_row_shares_one_origin(t
     db.close()
     assert origins == [("a.example",), ("b.example",)]
     assert {url: host for url, host in places}["https://a.example/item/2"] == "a.example"
+
+
+def test_html_page_from_a_recipe_carries_its_body_paragraph(tmp_path):
+    content = '{generate: html, title: Orders, body: "Pay to <b>{{ owner }}</b>", paragraphs: 0}'
+    data = yaml.safe_load(RECIPE.replace("{generate: png, metadata: {Author: \"{{ owner }}\"}}", content))
+    (tmp_path / "art-01.yaml").write_text(yaml.safe_dump(data))
+    result = build_case(tmp_path / "art-01.yaml", tmp_path / "build")
+    from forensics_kit.disk import open_image
+
+    with open_image(result.artefacts["usb"]) as image:
+        page = image.read("/shot.png").decode()
+    assert f"<p>Pay to <b>{result.truth['parameters']['owner']}</b></p>" in page and page.count("<p>") == 1
