@@ -187,11 +187,7 @@ class DiskImage:
     # -- reading ----------------------------------------------------------------------
 
     def read(
-        self,
-        path: str | None = None,
-        *,
-        inode: int | None = None,
-        partition: int | None = None,
+        self, path: str | None = None, *, inode: int | None = None, partition: int | None = None,
         shadow: int | None = None,
     ) -> bytes:
         """Return a file's content, by path or inode; deleted files are recovered as ``icat`` does.
@@ -320,6 +316,10 @@ def open_image(
     offset: int | None = None,
 ) -> DiskImage:
     """Open a disk image read-only: raw/dd, split raw, E01, QCOW2, VHD/VHDX or VMDK.
+
+    File systems are opened with TSK, APFS containers with pyfsapfs (one file
+    system per volume); NTFS volume shadow copies are opened on demand
+    (:meth:`DiskImage.shadow_copies`, ``walk``/``read`` with ``shadow=N``).
 
     Args:
         path: the image file (the first segment of a split set).
