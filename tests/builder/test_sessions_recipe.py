@@ -228,3 +228,11 @@ def test_dns_tunnel_icmp_exfil_and_arp_spoof_carry_what_truth_says(built) -> Non
     arp = sessions["arp"]
     forged = _fields(path, f"arp.opcode == 2 && eth.src == {arp['attacker_mac']}", "frame.number")
     assert int(forged[0][0]) == arp["first_forged_frame"] and len(forged) == 3
+
+
+def test_telnet_truth_typed_lines_are_the_kit_parsers_commands(built) -> None:
+    from forensics_kit.net.protocols import read_sessions
+
+    path, sessions = built
+    parsed = next(s for s in read_sessions(path)["telnet"].results() if s.commands)
+    assert parsed.commands == sessions["tel"]["typed"] == [*sessions["tel"]["commands"], "exit"]

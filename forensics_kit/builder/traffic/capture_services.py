@@ -97,8 +97,10 @@ class ServiceSessions:
                dport: int = 23, retransmit: bool = False, id: str | None = None) -> str:
         """A telnet login typed key by key, then shell ``commands`` as (line, output).
 
-        Truth: ``user``, ``password``, ``hostname``, ``login``, ``commands``, ``user_frame`` and
-        ``pass_frame`` (the Enter after each), ``login_reply_frame``, ``command_frames``.
+        Truth: ``user``, ``password``, ``hostname``, ``login``, ``commands`` (as given: the closing
+        ``exit`` the session types is not among them), ``typed`` (every shell line, ``exit`` included,
+        as ``fklab net telnet`` lists them), ``user_frame`` and ``pass_frame`` (the Enter after
+        each), ``login_reply_frame``, ``command_frames``.
         """
         return self._add("telnet", client, server, at=at, sid=id, dport=dport,
                          build=partial(telnet_session, user=user, password=password, hostname=hostname,

@@ -84,6 +84,7 @@ def telnet_session(sid: str, path: Path, t0: int, *, user: str, password: str, h
     def describe(frames: Frames) -> dict:
         out = dict(session.facts)
         out.update(facts, tcp_stream=frames.streams["main"], frames=frames.span(), time=frames.time(0))
+        out["typed"] = [*facts["commands"], "exit"] if login_ok else []  # as fklab net telnet lists them
         out["user_frame"] = frames.number(finished.marks["user"])
         out["pass_frame"] = frames.number(finished.marks["pass"])
         out["login_reply_frame"] = frames.number(finished.marks["login_reply"])
