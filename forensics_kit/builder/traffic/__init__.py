@@ -15,7 +15,9 @@ Beyond DNS and HTTP, :class:`Capture` writes generic TCP/UDP exchanges, FTP,
 SMTP, POP3, IMAP, telnet and TLS sessions (:mod:`capture_services`) and
 incidents: port scans, brute force, beacons, DNS tunnels, ICMP exfiltration and
 ARP spoofing (:mod:`capture_incidents`); the only tshark warnings they raise are
-the RSTs of a scan and the duplicate-address alarm of an ARP spoof.
+the RSTs of a scan and the duplicate-address alarm of an ARP spoof. Background
+noise at a given rate (DNS, HTTP, NTP, ARP, NetBIOS, mDNS, SSDP) comes from
+:mod:`capture_noise` and raises none.
 """
 
 from __future__ import annotations
