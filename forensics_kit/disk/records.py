@@ -7,8 +7,54 @@ anything about pytsk3.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
+
+_ISO_CACHE: dict[int, str] = {}
+_ISO_CACHE_MAX = 1 << 16
+_FULL_CACHE: dict[int, str | None] = {}
+
+
+def _iso(seconds: int, nanoseconds: int) -> str | None:
+    """``timefmt.iso_utc`` for the hot loop: same text, several times faster.
+
+    Whole seconds are formatted with ``time.gmtime`` and cached (files made together
+    share them), and so are whole results (a file's four times are often equal);
+    an out-of-range time from a damaged entry gives None instead of stopping the walk.
+    """
+    key = seconds * 1_000_000_000 + nanoseconds
+    try:
+        return _FULL_CACHE[key]
+    except KeyError:
+        pass
+    if len(_FULL_CACHE) >= _ISO_CACHE_MAX:
+        _FULL_CACHE.clear()
+    text = _FULL_CACHE[key] = _format_iso(seconds, nanoseconds)
+    return text
+
+
+def _format_iso(seconds: int, nanoseconds: int) -> str | None:
+    if not seconds and not nanoseconds:
+        return None
+    if not 0 <= nanoseconds < 1_000_000_000:
+        seconds += nanoseconds // 1_000_000_000
+        nanoseconds %= 1_000_000_000
+    base = _ISO_CACHE.get(seconds)
+    if base is None:
+        try:
+            t = time.gmtime(seconds)
+        except (OverflowError, OSError, ValueError):
+            return None
+        if not 1 <= t.tm_year <= 9999:
+            return None
+        base = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
+        if len(_ISO_CACHE) >= _ISO_CACHE_MAX:
+            _ISO_CACHE.clear()
+        _ISO_CACHE[seconds] = base
+    if nanoseconds:
+        return f"{base}.{nanoseconds:09d}".rstrip("0") + "Z"
+    return base + "Z"
 
 
 @dataclass(slots=True, frozen=True)
@@ -99,6 +145,23 @@ class FileSystemInfo:
         }
 
 
+_NO_TIMES = (0, 0, 0, 0, 0, 0, 0, 0)
+_FOUR_CACHE: dict[tuple[int, ...], tuple[str | None, ...]] = {}
+
+
+def _iso4(raw: tuple[int, ...]) -> tuple[str | None, ...]:
+    """The four ISO times of a record; files made together share all eight numbers, so cache them."""
+    try:
+        return _FOUR_CACHE[raw]
+    except KeyError:
+        pass
+    if len(_FOUR_CACHE) >= _ISO_CACHE_MAX:
+        _FOUR_CACHE.clear()
+    m, mn, a, an, c, cn, cr, crn = raw
+    four = _FOUR_CACHE[raw] = (_iso(m, mn), _iso(a, an), _iso(c, cn), _iso(cr, crn))
+    return four
+
+
 @dataclass(slots=True)
 class FileRecord:
     """One name in a file system, as ``fls -r -p`` lists it (deleted names included).
@@ -114,8 +177,14 @@ class FileRecord:
         size: bytes of content (of the stream for a named stream).
         type: ``"file"``, ``"dir"`` or ``"other"`` (links, devices, virtual files...).
         allocated: False for a deleted name.
-        mtime, atime, ctime, crtime: ISO 8601 UTC, None when the file system has no such time.
+        raw_times: ``(mtime, mtime_nano, atime, atime_nano, ctime, ctime_nano, crtime,
+            crtime_nano)`` as TSK reads them (seconds since 1970 UTC, 0 = no such time);
+            the ISO text is made only when asked for (``mtime``..., ``to_dict()``), which
+            keeps a walk of a million names from formatting four million times.
         stream: name of the NTFS stream (alternate data stream or named index), None otherwise.
+
+    ``mtime``, ``atime``, ``ctime``, ``crtime`` are ISO 8601 UTC text, None when the
+    file system has no such time.
     """
 
     partition: int | None
@@ -125,11 +194,28 @@ class FileRecord:
     size: int
     type: str
     allocated: bool
-    mtime: str | None = None
-    atime: str | None = None
-    ctime: str | None = None
-    crtime: str | None = None
+    raw_times: tuple[int, int, int, int, int, int, int, int] = _NO_TIMES
     stream: str | None = None
+
+    @property
+    def mtime(self) -> str | None:
+        """Last modification (content), ISO 8601 UTC."""
+        return _iso(self.raw_times[0], self.raw_times[1])
+
+    @property
+    def atime(self) -> str | None:
+        """Last access, ISO 8601 UTC."""
+        return _iso(self.raw_times[2], self.raw_times[3])
+
+    @property
+    def ctime(self) -> str | None:
+        """Last metadata change (NTFS: MFT entry change), ISO 8601 UTC."""
+        return _iso(self.raw_times[4], self.raw_times[5])
+
+    @property
+    def crtime(self) -> str | None:
+        """Creation (birth), ISO 8601 UTC."""
+        return _iso(self.raw_times[6], self.raw_times[7])
 
     @property
     def deleted(self) -> bool:
@@ -138,6 +224,7 @@ class FileRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
+        mtime, atime, ctime, crtime = _iso4(self.raw_times)
         return {
             "partition": self.partition,
             "path": self.path,
@@ -146,9 +233,9 @@ class FileRecord:
             "size": self.size,
             "type": self.type,
             "allocated": self.allocated,
-            "mtime": self.mtime,
-            "atime": self.atime,
-            "ctime": self.ctime,
-            "crtime": self.crtime,
+            "mtime": mtime,
+            "atime": atime,
+            "ctime": ctime,
+            "crtime": crtime,
             "stream": self.stream,
         }

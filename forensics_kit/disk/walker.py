@@ -8,7 +8,6 @@ the same rule as TSK's own directory walk, so the result matches ``fls``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -16,7 +15,7 @@ import pytsk3
 
 from forensics_kit.disk.containers import one_line
 from forensics_kit.disk.labels import is_case_insensitive
-from forensics_kit.disk.records import FileRecord, FileSystemInfo
+from forensics_kit.disk.records import FileRecord, FileSystemInfo, _iso  # noqa: F401 - _iso re-exported for tests
 from forensics_kit.errors import EvidenceError, NotFoundError
 
 MAX_DEPTH = 512  # deeper than any real tree; stops pathological or crafted nesting
@@ -58,59 +57,17 @@ class OpenFileSystem:
         return f"{self.info.type} file system in partition {self.info.partition}"
 
 
-_ISO_CACHE: dict[int, str] = {}
-_ISO_CACHE_MAX = 1 << 16
-_FULL_CACHE: dict[int, str | None] = {}
-
-
-def _iso(seconds: int, nanoseconds: int) -> str | None:
-    """``timefmt.iso_utc`` for the hot loop: same text, several times faster.
-
-    Whole seconds are formatted with ``time.gmtime`` and cached (files made together
-    share them), and so are whole results (a file's four times are often equal);
-    an out-of-range time from a damaged entry gives None instead of stopping the walk.
-    """
-    key = seconds * 1_000_000_000 + nanoseconds
-    try:
-        return _FULL_CACHE[key]
-    except KeyError:
-        pass
-    if len(_FULL_CACHE) >= _ISO_CACHE_MAX:
-        _FULL_CACHE.clear()
-    text = _FULL_CACHE[key] = _format_iso(seconds, nanoseconds)
-    return text
-
-
-def _format_iso(seconds: int, nanoseconds: int) -> str | None:
-    if not seconds and not nanoseconds:
-        return None
-    if not 0 <= nanoseconds < 1_000_000_000:
-        seconds += nanoseconds // 1_000_000_000
-        nanoseconds %= 1_000_000_000
-    base = _ISO_CACHE.get(seconds)
-    if base is None:
-        try:
-            t = time.gmtime(seconds)
-        except (OverflowError, OSError, ValueError):
-            return None
-        if not 1 <= t.tm_year <= 9999:
-            return None
-        base = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
-        if len(_ISO_CACHE) >= _ISO_CACHE_MAX:
-            _ISO_CACHE.clear()
-        _ISO_CACHE[seconds] = base
-    if nanoseconds:
-        return f"{base}.{nanoseconds:09d}".rstrip("0") + "Z"
-    return base + "Z"
-
-
 def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
 def _entries(directory: pytsk3.Directory) -> Iterator[pytsk3.File]:
-    """Iterate a directory once; a pytsk3 Directory restarts at each ``iter()``."""
-    yield from directory
+    """Iterate a directory once; a pytsk3 Directory restarts at each ``iter()``.
+
+    A callable iterator over its ``__next__`` resumes where it stopped (the walk leaves
+    a listing to descend and comes back), without a generator frame per entry.
+    """
+    return iter(directory.__next__, None)
 
 
 def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
@@ -130,7 +87,7 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
         ) from exc
     stack: list[tuple[Iterator, str]] = [(first, "/")]
     ancestors: list[int] = [root]  # directories on the current path, as TSK checks loops
-    iso, record, name_kind, meta_kind = _iso, FileRecord, _NAME_KIND.get, _META_KIND.get
+    record, name_kind, meta_kind = FileRecord, _NAME_KIND.get, _META_KIND.get
     while stack:
         entries, prefix = stack[-1]
         descend: tuple[int, str] | None = None
@@ -155,16 +112,13 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
                     continue
                 meta_type = meta.type
                 kind = name_kind(name_type) or meta_kind(meta_type, "other")
-                times = (
-                    iso(meta.mtime, meta.mtime_nano),
-                    iso(meta.atime, meta.atime_nano),
-                    iso(meta.ctime, meta.ctime_nano),
-                    iso(meta.crtime, meta.crtime_nano),
-                )
+                # Raw integers: the ISO text is made only when a caller asks for it.
+                times = (meta.mtime, meta.mtime_nano, meta.atime, meta.atime_nano,
+                         meta.ctime, meta.ctime_nano, meta.crtime, meta.crtime_nano)
                 if ntfs:
                     yield from _ntfs_records(entry, partition, path, name, addr, meta.size, kind, allocated, times)
                 else:
-                    yield record(partition, path, name, addr, meta.size, kind, allocated, *times)
+                    yield record(partition, path, name, addr, meta.size, kind, allocated, times)
                 # Recurse as TSK's dir walk does: a directory by name and metadata, whose
                 # name is allocated or whose name and metadata are both deleted.
                 if (
@@ -213,7 +167,7 @@ def _ntfs_records(
     size: int,
     kind: str,
     allocated: bool,
-    times: tuple[str | None, str | None, str | None, str | None],
+    times: tuple[int, int, int, int, int, int, int, int],
 ) -> Iterator[FileRecord]:
     """One record per $DATA stream and index root of an NTFS entry, as fls lists them."""
     printed = False
@@ -234,13 +188,13 @@ def _ntfs_records(
                 ainfo.size,
                 kind,
                 allocated,
-                *times,
+                times,
                 stream=stream_name,
             )
         else:
-            yield FileRecord(partition, path, name, addr, size, kind, allocated, *times)
+            yield FileRecord(partition, path, name, addr, size, kind, allocated, times)
     if not printed:
-        yield FileRecord(partition, path, name, addr, size, kind, allocated, *times)
+        yield FileRecord(partition, path, name, addr, size, kind, allocated, times)
 
 
 def resolve_path(ofs: OpenFileSystem, path: str) -> tuple[int, str | None]:
