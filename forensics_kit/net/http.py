@@ -8,8 +8,19 @@ request (head and body) has arrived and ``response_frame`` where the whole
 response has, as tshark reports ``http.request``/``http.response`` with its
 default reassembly. Bodies are de-chunked and gzip/deflate-decoded.
 
-Transactions are kept until the capture is read (responses may come late),
-so memory grows with the HTTP content of the capture.
+Transactions are yielded while the capture is read, in order of their
+request frame: one is held only until its response is complete (or can no
+longer come: the server's side of the connection ended or stopped being
+HTTP), together with those whose requests followed it. So memory follows the
+transactions in flight, not the HTTP content of the whole capture; a request
+that is never answered on a connection left open holds back the later ones
+until the end.
+
+A response whose request is not in the capture (the capture began after
+it) is dropped by default, as tshark's ``http.request`` list has no such
+row; with ``orphan_responses=True`` it becomes a transaction with
+``method``/``uri`` None and ``frame`` at the response, as Wireshark's
+*Export Objects* lists it.
 """
 
 from __future__ import annotations
@@ -45,8 +56,8 @@ class HttpTransaction:
     sport: int
     dst: str
     dport: int
-    method: str
-    uri: str
+    method: str | None
+    uri: str | None
     version: str
     host: str | None
     user_agent: str | None
@@ -117,7 +128,7 @@ def _body_mode(headers: list[tuple[str, str]], until_close: bool) -> tuple[str, 
 class _Half:
     """Parse state of one direction of one connection."""
 
-    __slots__ = ("buf", "role", "reader", "message", "dead")
+    __slots__ = ("buf", "role", "reader", "message", "dead", "entry")
 
     def __init__(self) -> None:
         self.buf = bytearray()
@@ -125,15 +136,28 @@ class _Half:
         self.reader: BodyReader | None = None
         self.message: HttpTransaction | None = None
         self.dead = False
+        self.entry: list | None = None  # [transaction, done] of the response being read
+
+
+# A direction that ended is forgotten this long (capture time) after, so a long
+# capture does not pile up per-connection state; a retransmission later than
+# that (a port reused without a SYN) is read as a new stream.
+FORGET_AFTER_NS = 600 * 1_000_000_000
+
+# A finished direction keeps only its role (or that it was not HTTP), so that a
+# late retransmission is not parsed again and a closed connection costs little.
+_DEAD = "dead"
 
 
 class _HttpSink:
     """Receives reassembled bytes and turns them into transactions."""
 
-    def __init__(self) -> None:
-        self.halves: dict[HalfKey, _Half] = {}
-        self.waiting: dict[tuple, deque[HttpTransaction]] = {}
-        self.results: list[HttpTransaction] = []
+    def __init__(self, orphan_responses: bool = False) -> None:
+        self.halves: dict[HalfKey, _Half | str | None] = {}
+        self.waiting: dict[tuple, deque[list]] = {}
+        # [transaction, done] in order of request frame; the head is yielded once done.
+        self.ready: deque[list] = deque()
+        self.orphan_responses = orphan_responses
 
     @staticmethod
     def _conn(key: HalfKey) -> tuple:
@@ -142,12 +166,16 @@ class _HttpSink:
 
     def is_dead(self, key: HalfKey) -> bool:
         half = self.halves.get(key)
-        return half is not None and half.dead
+        return half is _DEAD or (half is not None and half.__class__ is _Half and half.dead)
 
     def data(self, key: HalfKey, payload: bytes, frame: int, ts_ns: int) -> None:
         half = self.halves.get(key)
-        if half is None:
+        if half is None or half.__class__ is not _Half:
+            if half is _DEAD:
+                return
+            role = half
             half = self.halves[key] = _Half()
+            half.role = role
         if half.dead:
             return
         half.buf += payload
@@ -156,14 +184,23 @@ class _HttpSink:
                 if not self._step(key, half, frame, ts_ns):
                     break
         except HttpFormatError as exc:
-            self._kill(half, f"stream no longer parsed: {exc}")
+            self._kill(key, half, f"stream no longer parsed: {exc}")
 
-    def _kill(self, half: _Half, note: str | None = None) -> None:
+    def _kill(self, key: HalfKey, half: _Half, note: str | None = None) -> None:
         if half.message is not None and note:
             half.message.notes.append(note)
+        if half.entry is not None:
+            half.entry[1] = True
         half.dead = True
         half.buf = bytearray()
-        half.reader = None
+        half.reader = half.message = half.entry = None
+        if half.role != "client":
+            self._unanswerable(key)
+
+    def _unanswerable(self, key: HalfKey) -> None:
+        """The server side ``key`` sends no more: the requests still waiting on it are done."""
+        for entry in self.waiting.pop(self._conn(key), ()):
+            entry[1] = True
 
     def _step(self, key: HalfKey, half: _Half, frame: int, ts_ns: int) -> bool:
         """Advance the parse of one half by one head or body; False when data is short."""
@@ -182,7 +219,7 @@ class _HttpSink:
             elif looks_like_response(half.buf):
                 half.role = "server"
             elif looks_like_request(half.buf) is False and looks_like_response(half.buf) is False:
-                self._kill(half)
+                self._kill(key, half)
                 return False
             else:
                 return False
@@ -223,15 +260,17 @@ class _HttpSink:
         except (IndexError, ValueError) as exc:
             raise HttpFormatError(f"not a status line: {start[:40]!r}") from exc
         queue = self.waiting.get(self._conn(key))
-        message = queue[0] if queue else None
         if 100 <= status < 200 and status != 101:
             return True  # interim response: the real one follows
-        if message is None:  # response to a request we did not see
-            message = HttpTransaction(frame=0, time=None, src="", sport=0, dst="", dport=0,
-                                      method="", uri="", version="", host=None, user_agent=None,
-                                      referer=None)
+        if not queue:  # response to a request we did not see
+            server, sport, client, cport = key
+            message = HttpTransaction(frame=frame, time=_iso(ts_ns), src=addr_text(client), sport=cport,
+                                      dst=addr_text(server), dport=sport, method=None, uri=None,
+                                      version=parts[0], host=None, user_agent=None, referer=None)
+            half.entry = [message, False] if self.orphan_responses else None
         else:
-            queue.popleft()
+            half.entry = queue.popleft()
+            message = half.entry[0]
         message.status = status
         message.reason = parts[2] if len(parts) > 2 else ""
         message.response_headers = headers
@@ -252,12 +291,12 @@ class _HttpSink:
         if half.reader.feed(half.buf):
             self._complete(key, half, frame, ts_ns)
         if status == 101 or (message.method == "CONNECT" and 200 <= status < 300):
-            self._kill(half)  # the connection now carries another protocol
+            self._kill(key, half)  # the connection now carries another protocol
         return True
 
     def _complete(self, key: HalfKey, half: _Half, frame: int, ts_ns: int) -> None:
-        message, reader = half.message, half.reader
-        half.message = half.reader = None
+        message, reader, entry = half.message, half.reader, half.entry
+        half.message = half.reader = half.entry = None
         if message is None or reader is None:
             return
         body = bytes(reader.body)
@@ -266,8 +305,9 @@ class _HttpSink:
         if half.role == "client":
             message.frame, message.time = frame, _iso(ts_ns)
             message.request_body = body
-            self.results.append(message)
-            self.waiting.setdefault(self._conn(key), deque()).append(message)
+            entry = [message, False]
+            self.ready.append(entry)
+            self.waiting.setdefault(self._conn(key), deque()).append(entry)
             return
         body, problem = decode_content(body, message.content_encoding)
         if problem:
@@ -275,31 +315,60 @@ class _HttpSink:
         message.body = body
         message.sha256 = hash_bytes(body, ("sha256",))["sha256"]
         message.response_frame, message.response_time = frame, _iso(ts_ns)
+        if entry is not None:
+            if message.method is None:  # an orphan completes where it is yielded: in frame order
+                message.frame, message.time = frame, _iso(ts_ns)
+                self.ready.append(entry)
+            entry[1] = True
+
+    def forget(self, key: HalfKey) -> None:
+        """The direction ended long ago: drop what is left of it."""
+        if self.halves.get(key).__class__ is not _Half:
+            self.halves.pop(key, None)
 
     def gap(self, key: HalfKey, missing: int, frame: int) -> None:
         half = self.halves.get(key)
-        if half is not None and not half.dead:
-            self._kill(half, f"{missing} bytes missing from the capture near frame {frame}")
+        if half.__class__ is _Half and not half.dead:
+            self._kill(key, half, f"{missing} bytes missing from the capture near frame {frame}")
 
     def close(self, key: HalfKey, frame: int, ts_ns: int) -> None:
         half = self.halves.get(key)
-        if half is None or half.dead or half.reader is None:
+        if half.__class__ is not _Half:
+            if half is None:
+                self._unanswerable(key)
             return
-        if half.reader.mode != "close" and half.message is not None:
-            half.message.notes.append("message incomplete when the connection ended")
-        self._complete(key, half, frame, ts_ns)
+        if not half.dead and half.reader is not None:
+            if half.reader.mode != "close" and half.message is not None:
+                half.message.notes.append("message incomplete when the connection ended")
+            self._complete(key, half, frame, ts_ns)
+        if half.dead:
+            self.halves[key] = _DEAD
+            return
+        if half.entry is not None:  # pragma: no cover - _complete clears it
+            half.entry[1] = True
+        if half.role != "client":
+            self._unanswerable(key)
+        if not half.buf:
+            self.halves[key] = half.role
 
 
 def http_transactions(path: str | Path, warnings: list[str] | None = None,
-                      ) -> Iterator[HttpTransaction]:
-    """Yield each HTTP request in the capture, in order of its frame, with its response."""
+                      orphan_responses: bool = False) -> Iterator[HttpTransaction]:
+    """Yield each HTTP request in the capture, in order of its frame, with its response.
+
+    With ``orphan_responses``, responses whose request was not captured are
+    yielded too (``method`` and ``uri`` None, ``frame`` where the response
+    completes).
+    """
     reader = CaptureReader(path)
-    return _iterate(reader, warnings)
+    return _iterate(reader, warnings, orphan_responses)
 
 
-def _iterate(reader: CaptureReader, warnings: list[str] | None) -> Iterator[HttpTransaction]:
-    sink = _HttpSink()
-    tcp = TcpReassembler(sink)
+def _iterate(reader: CaptureReader, warnings: list[str] | None,
+             orphan_responses: bool) -> Iterator[HttpTransaction]:
+    sink = _HttpSink(orphan_responses)
+    tcp = TcpReassembler(sink, FORGET_AFTER_NS)
+    ready = sink.ready
     linktypes: set[int] = set()
     for number, ts_ns, _, linktype, data, _ in reader.records():
         linktypes.add(linktype)
@@ -310,7 +379,10 @@ def _iterate(reader: CaptureReader, warnings: list[str] | None) -> Iterator[Http
         if sink.is_dead(key):
             continue
         tcp.feed(key, d[8], d[9], data[d[6] : d[7]], number, ts_ns)
+        while ready and ready[0][1]:
+            yield ready.popleft()[0]
     tcp.flush()
     if warnings is not None:
         warnings.extend(reader.warnings + link_warnings(linktypes))
-    yield from sorted(sink.results, key=lambda t: t.frame)
+    while ready:
+        yield ready.popleft()[0]

@@ -10,10 +10,16 @@ A consumer (HTTP, DNS over TCP) gets three callbacks through a
 :class:`StreamSink`: data, a gap (bytes never captured, so the consumer can
 resynchronise) and the end of the direction. Waiting out-of-order data is
 bounded; when the bound is hit the missing bytes are declared a gap.
+
+A finished direction is replaced by one shared closed marker (late
+retransmissions are still ignored). With ``forget_after_ns`` the marker is
+dropped that long (capture time) after the direction ended, and the sink's
+``forget`` is called, so state does not pile up over a long capture.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Protocol
 
 _MASK = 0xFFFFFFFF
@@ -48,20 +54,29 @@ class _Half:
         self.closed = False
 
 
+_CLOSED = _Half()
+_CLOSED.closed = True
+
+
 class TcpReassembler:
     """Reassembles every TCP direction it is fed and reports to a sink."""
 
-    def __init__(self, sink: StreamSink) -> None:
+    def __init__(self, sink: StreamSink, forget_after_ns: int | None = None) -> None:
         self.sink = sink
         self._halves: dict[HalfKey, _Half] = {}
         self._last_frame = 0
         self._last_ts = 0
+        self._forget_after = forget_after_ns
+        self._ended: deque[tuple[int, HalfKey]] = deque()
 
     def feed(
         self, key: HalfKey, seq: int, flags: int, payload: bytes, frame: int, ts_ns: int
     ) -> None:
         """Add one TCP segment of direction ``key``."""
         self._last_frame, self._last_ts = frame, ts_ns
+        ended = self._ended
+        if ended and ended[0][0] < ts_ns:
+            self._forget(ts_ns)
         half = self._halves.get(key)
         if half is None or (flags & SYN and half.closed):
             half = self._halves[key] = _Half()
@@ -126,7 +141,19 @@ class TcpReassembler:
         while half.pending:
             self._skip_gap(key, half, frame, ts_ns)
         half.closed = True
+        self._halves[key] = _CLOSED
         self.sink.close(key, frame, ts_ns)
+        if self._forget_after is not None:
+            self._ended.append((ts_ns + self._forget_after, key))
+
+    def _forget(self, now_ns: int) -> None:
+        ended, halves, forget = self._ended, self._halves, getattr(self.sink, "forget", None)
+        while ended and ended[0][0] < now_ns:
+            key = ended.popleft()[1]
+            if halves.get(key) is _CLOSED:
+                del halves[key]
+                if forget is not None:
+                    forget(key)
 
     def flush(self) -> None:
         """End of capture: deliver what waits behind gaps and close every direction."""
