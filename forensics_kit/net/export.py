@@ -157,8 +157,13 @@ def export_objects(path: str | Path, out_dir: str | Path, protocols: Iterable[st
     if "http" in protocols:
         if not table:
             table = tcp_streams(path)
-        for t in http_transactions(path):
+        for t in http_transactions(path, orphan_responses=True):
             stream = _stream_of(table, t.src, t.sport, t.dst, t.dport, t.frame)
+            if t.method is None:  # a response whose request is not in the capture
+                if t.body:
+                    writer.write(http_name("", t.response_headers), t.body, "http", [t.response_frame], stream,
+                                 t.content_type, f"{t.status} (request not captured)")
+                continue
             if t.request_body:
                 writer.write(http_name(t.uri, []), t.request_body, "http", [t.frame], stream,
                              header(t.request_headers, "Content-Type"), f"{t.method} {t.uri}")

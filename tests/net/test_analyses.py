@@ -186,3 +186,18 @@ def test_times_in_records_use_iso_utc(captures):
     (first, *_) = dns_messages(captures["dns"])
     assert first.time == "2024-03-01T10:00:00Z"
     assert T0 // 1_000_000_000 == 1_709_287_200
+
+
+def test_http_response_without_its_request_is_kept_only_when_asked(tmp_path):
+    from .tcp_conversation import capture, conversation
+
+    late = conversation(CLIENT, 41000, SERVER, 80, [("s", b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody")],
+                        syn=False)
+    whole = conversation(CLIENT, 41001, SERVER, 80, [("c", b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n"),
+                                                     ("s", b"HTTP/1.1 404 No\r\nContent-Length: 0\r\n\r\n")])
+    path = capture(tmp_path / "orphan.pcap", late, whole)
+    assert [t.uri for t in http_transactions(path)] == ["/a"]
+    orphan, request = http_transactions(path, orphan_responses=True)
+    assert (orphan.method, orphan.uri, orphan.status, orphan.body) == (None, None, 200, b"body")
+    assert orphan.frame == orphan.response_frame < request.frame
+    assert (orphan.src, orphan.sport, orphan.dst, orphan.dport) == (CLIENT, 41000, SERVER, 80)
