@@ -20,7 +20,6 @@ from forensics_kit.disk.containers import one_line
 from forensics_kit.disk.media_range import MediaRange, ReadAt
 from forensics_kit.disk.records import FileRecord, FileSystemInfo
 from forensics_kit.errors import EvidenceError, NotFoundError
-from forensics_kit.timefmt import iso_utc
 
 MAX_DEPTH = 512
 _MAGIC_OFFSET = 32  # nx_magic follows the object header in the container superblock
@@ -111,12 +110,10 @@ _TIME_GETTERS = (
     "get_inode_change_time_as_integer",
     "get_creation_time_as_integer",
 )
-# FileRecord keeps TSK's raw (seconds, nanoseconds) pairs in newer versions of records.py.
-_RAW_TIMES = "raw_times" in getattr(FileRecord, "__dataclass_fields__", {})
 
 
-def _times(entry: Any) -> list[int]:
-    """mtime, atime, ctime, crtime as (seconds, nanoseconds) pairs, flattened; 0 when unset."""
+def _times(entry: Any) -> tuple[int, ...]:
+    """mtime, atime, ctime, crtime as (seconds, nanoseconds) pairs, flattened like ``FileRecord.raw_times``."""
     flat: list[int] = []
     for getter in _TIME_GETTERS:
         try:
@@ -124,7 +121,7 @@ def _times(entry: Any) -> list[int]:
         except (OSError, RuntimeError, AttributeError, TypeError):
             value = 0
         flat.extend(divmod(value, 1_000_000_000))
-    return flat
+    return tuple(flat)
 
 
 def _record(afs: ApfsFileSystem, entry: Any, path: str) -> FileRecord:
@@ -137,10 +134,7 @@ def _record(afs: ApfsFileSystem, entry: Any, path: str) -> FileRecord:
         _kind(int(entry.file_mode or 0)),
         True,
     )
-    flat = _times(entry)
-    if _RAW_TIMES:
-        return FileRecord(*base, tuple(flat))
-    return FileRecord(*base, *(iso_utc(flat[i], flat[i + 1]) for i in range(0, 8, 2)))
+    return FileRecord(*base, _times(entry))
 
 
 def walk_apfs(afs: ApfsFileSystem) -> Iterator[FileRecord]:
