@@ -222,6 +222,11 @@ def grade_sealed(lab: Lab, sealed: dict[str, Any], sheet: AnswerSheet) -> LabRes
     for question in lab.questions:
         given = sheet.answers.get(question.id)
         verdict = _check_one(sealed["questions"][question.id], given, question.points)
+        if verdict is None and is_blank(given):
+            # An unanswered question is missing, sealed or not: nothing is left for the instructor.
+            results.append(QuestionResult(question.id, Outcome.MISSING, 0.0, question.points,
+                                          msg("answer.missing"), given))
+            continue
         if verdict is None:
             results.append(QuestionResult(question.id, Outcome.MISSING, 0.0, question.points,
                                           msg("sealed.pending"), given, pending=True))

@@ -35,8 +35,8 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
         custody = Path(tmp) / "custody.jsonl"
         entry = add_entry(custody, image, examiner="Reference solver", action="received E01 from the forensic unit")
         assert not verify_log(custody) and read_log(custody)[-1].sha256 == entry.sha256
-        answers["custody_sha256"] = entry.sha256
-        log(f"disk custody add {image.name}: entry 1 records the E01 file's SHA-256 {entry.sha256}")
+        answers["custody_md5"] = entry.md5
+        log(f"disk custody add {image.name}: entry 1 records the E01 file's MD5 {entry.md5}")
 
     with open_image(image) as img:
         record = img.metadata
