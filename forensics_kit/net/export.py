@@ -2,8 +2,9 @@
 
 Like Wireshark's *Export Objects*: every HTTP message body (responses
 de-chunked and decompressed, POST bodies too) named from Content-Disposition
-or the URI's last segment; every FTP data transfer named by its RETR/STOR
-argument; every mail seen in SMTP, POP3 or IMAP as ``.eml`` with its
+or the URI's last segment, and, beyond Wireshark, each file part of a
+``multipart/form-data`` upload on its own, decoded, under its ``filename``;
+every FTP data transfer named by its RETR/STOR argument; every mail seen in SMTP, POP3 or IMAP as ``.eml`` with its
 attachments decoded. Files are written only inside ``out_dir`` under
 :func:`safe_name` names, and a manifest (``manifest.csv`` and
 ``manifest.json``) gives each one's size, hashes, source frames, stream,
@@ -13,6 +14,8 @@ protocol and original name. The capture itself is only read.
 from __future__ import annotations
 
 import csv
+import email.parser
+import email.policy
 import json
 import re
 from collections.abc import Iterable
@@ -113,6 +116,32 @@ def http_name(uri: str, headers: list[tuple[str, str]]) -> str:
     return unquote(path.rstrip("/").rsplit("/", 1)[-1]) or "index.html"
 
 
+def form_files(body: bytes, content_type: str | None) -> list[tuple[str, str, bytes, str | None]]:
+    """(form field, file name, content, part type) of each file part of a multipart/form-data body.
+
+    The content is decoded (base64 or quoted-printable parts too); parts
+    without a ``filename`` (plain form fields) and bodies of other types give
+    nothing, and so does a body that is not valid multipart.
+    """
+    if not content_type or not content_type.lower().startswith("multipart/form-data") or not body:
+        return []
+    try:
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace") + body)
+        files = []
+        for part in message.iter_parts():
+            filename = part.get_filename()
+            if filename is None:
+                continue
+            data = part.get_payload(decode=True)
+            field_name = part.get_param("name", header="content-disposition")
+            files.append((str(field_name or ""), str(filename), data if isinstance(data, bytes) else b"",
+                          part.get("Content-Type")))
+        return files
+    except Exception:  # noqa: BLE001 - the email parser raises many types on damaged input; not a form then
+        return []
+
+
 class _Writer:
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
@@ -165,8 +194,13 @@ def export_objects(path: str | Path, out_dir: str | Path, protocols: Iterable[st
                                  t.content_type, f"{t.status} (request not captured)")
                 continue
             if t.request_body:
+                request_type = header(t.request_headers, "Content-Type")
                 writer.write(http_name(t.uri, []), t.request_body, "http", [t.frame], stream,
-                             header(t.request_headers, "Content-Type"), f"{t.method} {t.uri}")
+                             request_type, f"{t.method} {t.uri}")
+                for field_name, filename, data, part_type in form_files(t.request_body, request_type):
+                    writer.write(filename.replace("\\", "/").rsplit("/", 1)[-1] or "upload.bin", data, "http",
+                                 [t.frame], stream, part_type,
+                                 f"form field {field_name!r} ({filename}) of {t.method} {t.uri}")
             if t.body and t.response_frame:
                 writer.write(http_name(t.uri, t.response_headers), t.body, "http", [t.frame, t.response_frame],
                              stream, t.content_type, f"{t.status} for {t.method} {t.uri}")

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from forensics_kit.builder.traffic import Capture
 from forensics_kit.cli.main import cli
-from forensics_kit.net.export import export_objects, http_name, safe_name
+from forensics_kit.net.export import export_objects, form_files, http_name, safe_name
 
 from .conftest import CORPUS
 from .expected_tables import TSHARK
@@ -118,3 +119,37 @@ def test_http_objects_match_tshark_export_objects(captures, mixed_pcap, tmp_path
 def test_http_objects_of_the_corpus_match_tshark(pcap, tmp_path):
     ours = {o.sha256 for o in export_objects(pcap, tmp_path / "ours", ["http"]).objects}
     assert ours == _tshark_hashes(pcap, tmp_path / "theirs")
+
+
+def _upload_capture(path: Path, content: bytes) -> Path:
+    boundary = "----WebKitFormBoundary0123456789abcdef"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="document"; filename="clients.csv"'
+            '\r\nContent-Type: text/csv\r\n\r\n').encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    cap = Capture(start=1_709_287_200.0, seed=1)
+    cap.add_host("pc", C)
+    cap.add_host("web", S)
+    cap.http_post("pc", "web", host="files.example", uri="/upload", data=body, at=1.0, user_agent="t/1",
+                  data_type=f"multipart/form-data; boundary={boundary}")
+    cap.write(path)
+    return path
+
+
+def test_multipart_upload_exports_each_file_part_with_its_field_name(tmp_path):
+    content = b"name;card\r\n" + bytes(range(256)) * 20
+    pcap = _upload_capture(tmp_path / "upload.pcap", content)
+    report = export_objects(pcap, tmp_path / "out", ["http"])
+    (part,) = [o for o in report.objects if o.original_name == "clients.csv"]
+    assert part.sha256 == hashlib.sha256(content).hexdigest()
+    assert (tmp_path / "out" / part.name).read_bytes() == content
+    assert "'document'" in part.source and part.content_type == "text/csv"
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert any(row["sha256"] == part.sha256 and "document" in row["source"] for row in manifest)
+    assert any(o.original_name == "upload" for o in report.objects)  # the whole body stays, as in Wireshark
+
+
+def test_form_files_ignores_plain_fields_other_types_and_damage():
+    assert form_files(b"a=1", "application/x-www-form-urlencoded") == []
+    assert form_files(b"garbage", "multipart/form-data; boundary=x") == []
+    body = b'--x\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n\r\nAB\r\n--x--\r\n'
+    assert form_files(body, "multipart/form-data; boundary=x") == [("f", "a.txt", b"AB", None)]
