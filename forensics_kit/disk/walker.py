@@ -8,6 +8,7 @@ the same rule as TSK's own directory walk, so the result matches ``fls``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -18,6 +19,8 @@ from forensics_kit.disk.labels import is_case_insensitive
 from forensics_kit.disk.records import FileRecord, FileSystemInfo, _iso  # noqa: F401 - _iso re-exported for tests
 from forensics_kit.errors import EvidenceError, NotFoundError
 
+# Control characters (newline, NUL...) in a name become "^", as fls prints them, so a path is one line.
+_CONTROL = re.compile(rb"[\x00-\x1f]")
 MAX_DEPTH = 512  # deeper than any real tree; stops pathological or crafted nesting
 
 _NAME_DIR = int(pytsk3.TSK_FS_NAME_TYPE_DIR)
@@ -58,6 +61,8 @@ class OpenFileSystem:
 
 
 def _decode(raw: bytes) -> str:
+    if _CONTROL.search(raw):
+        raw = _CONTROL.sub(b"^", raw)
     return raw.decode("utf-8", "backslashreplace")
 
 
@@ -87,7 +92,7 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
         ) from exc
     stack: list[tuple[Iterator, str]] = [(first, "/")]
     ancestors: list[int] = [root]  # directories on the current path, as TSK checks loops
-    record, name_kind, meta_kind = FileRecord, _NAME_KIND.get, _META_KIND.get
+    record, name_kind, meta_kind, control = FileRecord, _NAME_KIND.get, _META_KIND.get, _CONTROL.search
     while stack:
         entries, prefix = stack[-1]
         descend: tuple[int, str] | None = None
@@ -98,6 +103,8 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
                 raw = name_info.name
                 if raw == b"." or raw == b"..":
                     continue
+                if control(raw):
+                    raw = _CONTROL.sub(b"^", raw)
                 name = raw.decode("utf-8", "backslashreplace")
                 path = prefix + name
                 addr = name_info.meta_addr
@@ -286,6 +293,14 @@ def iter_file(
     chunk_size: int,
 ) -> Iterator[bytes]:
     """Stream a file's content in chunks, recovering deleted files as TSK (icat) does."""
+    # A damaged entry may claim more than the whole file system (ext4 size patched to 2^40):
+    # TSK would hand out zeros forever, so the read stops at the file system's size.
+    limit = ofs.info.block_size * ofs.info.block_count
+    if size > limit:
+        ofs.warnings.append(
+            f"{ofs.where()}: {label}: claims {size} bytes, more than the {limit}-byte file system; read stops there"
+        )
+        size = limit
     offset = 0
     while offset < size:
         want = min(chunk_size, size - offset)
@@ -297,6 +312,8 @@ def iter_file(
                 f"{label}: read failed at byte {offset} in the {ofs.where()}: {one_line(exc)}",
             ) from exc
         if not data:
+            # TSK gives nothing more (a looping or broken cluster chain): say so, do not spin.
+            ofs.warnings.append(f"{ofs.where()}: {label}: content ends at byte {offset} of {size}")
             return
         offset += len(data)
         yield data
