@@ -76,6 +76,8 @@ def make_bundle(course: Course, out: Path, build: BuildFn, variants: list[str] |
                 path = lab.directory / name
                 if path.exists():
                     files[f"labs/{lab.id}/{name}"] = path.read_bytes()
+            for material in lab.materials:
+                files[f"labs/{lab.id}/{material.name}"] = material.read_bytes()
             for variant in [None, *(variants or [])]:
                 ctx = open_lab(course, lab.id, variant, build)
                 for ref in lab.evidence:

@@ -77,6 +77,18 @@ class Lab:
     def question_ids(self) -> list[str]:
         return [q.id for q in self.questions]
 
+    @property
+    def materials(self) -> list[Path]:
+        """Files the trainee works with besides the evidence (a YARA rules file, a hash list).
+
+        Every regular, visible file of the lab folder other than ``lab.yaml`` and the briefs.
+        """
+        skip = {"lab.yaml", "README.md", "README.ru.md"}
+        return sorted(
+            p for p in self.directory.iterdir() if p.is_file() and not p.is_symlink()
+            and p.name not in skip and not p.name.startswith(".")
+        )
+
     def readme(self, lang: str) -> Path:
         ru = self.directory / "README.ru.md"
         return ru if lang == "ru" and ru.exists() else self.directory / "README.md"

@@ -113,6 +113,9 @@ def start_lab(
             os.chmod(target, 0o444)
         copies[artefact] = target
     shutil.copyfile(ctx.lab.readme(lang), workdir / ctx.lab.readme(lang).name)
+    for material in ctx.lab.materials:  # rules files, hash lists: the trainee may edit their copy
+        if not (workdir / material.name).exists():
+            shutil.copyfile(material, workdir / material.name)
     answers = workdir / "answers.yaml"
     if not answers.exists():
         answers.write_text(

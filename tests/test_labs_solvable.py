@@ -108,3 +108,13 @@ def test_lab_start_makes_a_workspace_and_keeps_existing_answers(test_course, bui
     ws.answers.write_text(ws.answers.read_text("utf-8").replace("  label:", "  label: MY-ANSWER"), "utf-8")
     start_lab(test_course, "disk-01", tmp_path / "ws", build, variant="t-07")
     assert "MY-ANSWER" in ws.answers.read_text("utf-8")
+
+
+def test_lab_start_copies_the_labs_materials_and_keeps_the_trainees_edits(test_course, build, tmp_path: Path) -> None:
+    ws = start_lab(test_course, "disk-06", tmp_path / "ws", build, variant="t-09")
+    rules = ws.directory / "rules.yar"
+    assert rules.read_bytes() == (test_course.labs / "disk-06" / "rules.yar").read_bytes()
+    assert (ws.directory / "known_bad.txt").exists()
+    rules.write_text(rules.read_text("utf-8") + "\nrule mine { condition: false }\n", "utf-8")
+    start_lab(test_course, "disk-06", tmp_path / "ws", build, variant="t-09")
+    assert "rule mine" in rules.read_text("utf-8")
