@@ -127,8 +127,7 @@ def authlog_cmd(image, path, inode, partition, local, as_json, year, summary) ->
         return
     emit_records((e.to_dict() for e in events if e.kind != "other" or as_json),
                  [("time", "Time"), ("kind", "Kind"), ("user", "User"), ("source_ip", "Source IP"),
-                  ("port", "Port"), ("method", "Method"), ("command", "Command"), ("count", "Count"),
-                  ("program", "Program"), ("pid", "PID")], as_json)
+                  ("method", "Method"), ("count", "Count"), ("command", "Command")], as_json)  # --json: all fields
 
 
 @group.command("bashhist")

@@ -83,20 +83,13 @@ def http_cmd(pcap: Path, as_json: bool) -> None:
     """HTTP requests with their responses (any TCP port)."""
     from forensics_kit.net import http_transactions
 
-    rows = (t.to_dict() for t in http_transactions(pcap))
-    emit_records(
-        rows,
-        [
-            ("frame", "Frame"),
-            ("time", "Time"),
-            ("src", "Client"),
-            ("dst", "Server"),
-            ("method", "Method"),
-            ("host", "Host"),
-            ("uri", "URI"),
-            ("status", "Status"),
-            ("content_type", "Type"),
-            ("sha256", "Body SHA-256"),
-        ],
-        as_json,
-    )
+    transactions = http_transactions(pcap, orphan_responses=True)
+    if as_json:
+        emit_records((t.to_dict() for t in transactions), [], as_json)
+        return
+    # A table keeps to what fits 80 columns; --json carries every field (times, headers, hashes).
+    rows = ({"frame": t.frame, "src": t.src, "method": t.method or "(no request)",
+             "url": f"{t.host or t.dst}{t.uri or ''}", "status": t.status,
+             "type": (t.content_type or "").split(";")[0]} for t in transactions)
+    emit_records(rows, [("frame", "Frame"), ("src", "Client"), ("method", "Method"), ("url", "Host + URI"),
+                        ("status", "Status"), ("type", "Type")], as_json)
