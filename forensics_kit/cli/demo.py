@@ -14,7 +14,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-LABS = ("disk-01", "net-01")
+LABS = ("disk-01", "net-01", "case-01")  # one disk lab, one network lab, the capstone
+
+
+# What a trainee looks at first in each lab, before the solver answers for them.
+_FIRST_LOOK = {
+    "disk-01": [("disk", "info", "usb.dd"), ("disk", "ls", "usb.dd", "--deleted")],
+    "net-01": [("net", "summary", "capture.pcap"), ("net", "dns", "capture.pcap")],
+    "case-01": [("disk", "authlog", "server-root.dd", "/var/log/auth.log", "--year", "2024", "--summary"),
+                ("net", "detect", "uplink.pcap")],
+}
 
 
 def _run(args: list[str], *, check: bool = True) -> int:
@@ -41,6 +50,8 @@ def main() -> None:
     for lab in LABS:
         print(f"\n== Trainee: lab {lab} ==")
         _run(["lab", "start", lab, "--dir", str(out / lab), "--name", "Demo Trainee", "--trainee", "demo"])
+        for args in _FIRST_LOOK.get(lab, []):
+            _run([args[0], args[1], str(out / lab / "evidence" / args[2]), *args[3:]])
         print("\n(the reference solver plays the trainee: it answers from the evidence with forensics_kit)")
         _run(["lab", "solve", lab, "--variant", "demo", "--out", str(out / lab / "answers.yaml")])
         _run(["lab", "check", lab, str(out / lab / "answers.yaml")])
@@ -55,6 +66,7 @@ def main() -> None:
     )
     (class_dir / "broken.yaml").write_text("lab: net-01\nanswers: [\n", "utf-8")
     _run(["grade", "net-01", str(class_dir), "--out", str(out / "gradebook-net-01")])
+    print(f"\nThe class report: {out / 'gradebook-net-01' / 'report.html'} (open it in a browser)")
     print("\nDemo finished: every lab above was solved from its evidence and graded at full marks.")
 
 
