@@ -99,3 +99,13 @@ def test_cli_add_show_verify(tmp_path):
     assert runner.invoke(cli, ["disk", "custody", "verify", "--log", logfile]).exit_code == 0
     (tmp_path / "c.log").write_text((tmp_path / "c.log").read_text().replace("seized", "found"))
     assert runner.invoke(cli, ["disk", "custody", "verify", "--log", logfile]).exit_code == 1
+
+
+def test_show_and_verify_of_a_missing_log_say_so_instead_of_an_empty_table(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from forensics_kit.cli.main import cli
+
+    for command in ("show", "verify"):
+        result = CliRunner().invoke(cli, ["disk", "custody", command, "--log", str(tmp_path / "typo.jsonl")])
+        assert result.exit_code == 1 and "no such custody log" in result.output

@@ -31,6 +31,13 @@ def custody_add(image: Path, log: Path, examiner: str, action: str, as_json: boo
     emit_object(add_entry(log, image, examiner=examiner, action=action).to_dict(), as_json)
 
 
+def _must_exist(log: Path) -> None:
+    """Reading a log that is not there is a mistyped path, not an empty log (add creates one)."""
+    if not log.is_file():
+        hint = f"start one with: fklab disk custody add IMAGE --log {log}"
+        raise click.ClickException(f"{log}: no such custody log ({hint})")
+
+
 @custody_group.command("show")
 @LOG
 @json_option
@@ -38,6 +45,7 @@ def custody_show(log: Path, as_json: bool) -> None:
     """List the log's entries."""
     from forensics_kit.custody import read_log
 
+    _must_exist(log)
     emit_records(
         (e.to_dict() for e in read_log(log)),
         [("seq", "#"), ("time", "Time (UTC)"), ("examiner", "Examiner"), ("action", "Action"),
@@ -53,6 +61,7 @@ def custody_verify(log: Path, head: str | None) -> None:
     """Check the hash chain; exit 1 and list the problems if the log was altered."""
     from forensics_kit.custody import read_log, verify_log
 
+    _must_exist(log)
     problems = verify_log(log, head)
     for problem in problems:
         click.echo(problem, err=True)
