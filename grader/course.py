@@ -30,7 +30,9 @@ class Course:
 
     @property
     def builds(self) -> Path:
-        return self.root / "datasets" / "build"
+        """Built evidence: ``datasets/build/``, or ``FKLAB_BUILD_DIR`` (e.g. a bigger disk, a USB stick)."""
+        override = os.environ.get("FKLAB_BUILD_DIR")
+        return Path(override).expanduser() if override else self.root / "datasets" / "build"
 
     @property
     def solutions(self) -> Path:
