@@ -87,5 +87,6 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
     answers["timeline"] = order
     log("timeline: " + "; ".join(f"{k} {events[k]}" for k in order))
     answers["conclusion"] = CONCLUSION
-    log("conclusion: password guessing over SSH, login, backdoor account, document uploaded by HTTP POST -> statement 3")
+    log("conclusion: password guessing over SSH, login, backdoor account, document uploaded by HTTP POST"
+        " -> statement 3")
     return answers
