@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.checkers.base import Checker, CheckResult, Outcome, correct, is_blank, wrong
-from grader.checkers.sets import _ITEM_TYPES, SetChecker
+from grader.checkers.sets import SetChecker
 from grader.errors import InvalidAnswer
 from grader.i18n import msg
 
@@ -34,13 +34,7 @@ class OrderedChecker(Checker):
     options = {"item_type": "text", "penalty": 1.0}
 
     def _check_options(self) -> None:
-        item_type = self.settings["item_type"]
-        if item_type not in _ITEM_TYPES:
-            raise self._config_error(f"unknown item_type '{item_type}' (known: {', '.join(_ITEM_TYPES)})")
-        if float(self.settings["penalty"]) < 0:  # type: ignore[arg-type]
-            raise self._config_error("option 'penalty' must not be negative")
-        self._item = _ITEM_TYPES[str(item_type)][0]()
-        self._kind = _ITEM_TYPES[str(item_type)][1]
+        SetChecker._check_options(self)  # same item types and penalty as a set
 
     def normalize(self, value: object) -> list[Any]:
         """The answer's readable items, normalised, first occurrence of each kept, in order."""
