@@ -34,7 +34,7 @@ def _open(image: Path, offset: int | None = None):
 
 @click.group("disk")
 def group() -> None:
-    """Disk images: partitions, files (deleted too), content, hashes."""
+    """Disk images: files (deleted too), hashes, timeline, search, carving, YARA, artefacts, custody."""
 
 
 @group.command("info")

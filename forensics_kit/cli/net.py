@@ -14,7 +14,7 @@ PCAP = click.argument("pcap", type=click.Path(path_type=Path))
 
 @click.group("net")
 def group() -> None:
-    """Packet captures (pcap/pcapng): summary, flows, DNS, HTTP."""
+    """Packet captures: summary, flows, DNS, HTTP, streams, logins, exports, TLS, detections."""
 
 
 @group.command("summary")
