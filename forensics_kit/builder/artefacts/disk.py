@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from forensics_kit.builder import containers, fat
+from forensics_kit.builder import containers, exfat, fat
 from forensics_kit.builder import ext as _ext  # noqa: F401 - registers ext2/3/4
 from forensics_kit.builder import ntfs as _ntfs  # noqa: F401 - registers ntfs
 from forensics_kit.builder.actions import ACTION_KEYS, ItemAction, locate, place_unallocated
@@ -37,7 +37,7 @@ from forensics_kit.errors import BuildError
 from forensics_kit.hashing import hash_bytes
 
 _CLUSTER_ESTIMATE = 4096  # above any cluster mkfs.fat picks for images this builder makes
-_USABLE = {"fat": 0.9, "ext": 0.7, "ntfs": 0.55}
+_USABLE = {"fat": 0.9, "exfat": 0.8, "ext": 0.7, "ntfs": 0.55}
 _FALLBACK_FORMAT_TIME = "2024-01-01T00:00:00Z"
 
 
@@ -194,7 +194,7 @@ class DiskEvidence(EvidenceType):
 
     @staticmethod
     def _check_fits(spec: VolumeSpec, fs: FileSystemType, holder: dict, context: BuildContext) -> None:
-        family = "fat" if fs.name.startswith("fat") else "ext" if fs.name.startswith("ext") else "ntfs"
+        family = next((f for f in ("fat", "exfat", "ext") if fs.name.startswith(f)), "ntfs")
         room, used = spec.size * _USABLE[family], 0
         for plant in spec.plants:
             used += -(-len(plant.data) // _CLUSTER_ESTIMATE) * _CLUSTER_ESTIMATE
@@ -290,6 +290,7 @@ class DiskEvidence(EvidenceType):
             fs.delete(volume, spec, deleted, context.scratch)
         if spec.options["unallocated"]:
             unit = fat.allocation_unit(volume) if fs.name.startswith("fat") else (0, 1)
+            unit = exfat.allocation_unit(volume) if fs.name == "exfat" else unit
             rng = context.rng("unallocated", *map(str, spec.location))
             traces = [(u[0], u[1]) for u in spec.options["unallocated"]]
             spec.options["placed"] = place_unallocated(volume, traces, busy, rng, unit)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from forensics_kit.builder import fat
+from forensics_kit.builder import exfat, fat
 from forensics_kit.builder.actions import true_type
 from forensics_kit.builder.artefact import ArtefactTruth
 from forensics_kit.builder.partitions import SECTOR, PartitionPlan
@@ -128,6 +128,7 @@ def _volume_truth(
             item.update(_locations(plant, base, data == expected))
             truth.items[plant.id] = item
     cluster = fat.cluster_size(volume) if spec.fs_type.startswith("fat") else info.block_size
+    cluster = exfat.cluster_size(volume) if spec.fs_type == "exfat" else cluster
     for trace_id, placed in spec.options.get("placed", {}).items():
         truth.items[trace_id] = {"evidence": evidence, "kind": "unallocated", **common, **_where(placed, base)}
     return {
