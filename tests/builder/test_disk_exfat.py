@@ -141,3 +141,22 @@ def test_exfat_name_with_a_colon_is_a_recipe_error(tmp_path):
     disk = {**EXFAT_DISK, "items": [{"id": "x", "path": "/a:b.txt", "content": {"text": "x"}}]}
     with pytest.raises(RecipeError, match=r"'a:b\.txt' is not a valid exFAT file name"):
         build(tmp_path, [disk])
+
+
+def test_many_files_grow_the_root_directory_and_the_mbr_volume_stays_consistent(tmp_path):
+    items = [{"id": f"f{n}", "path": f"/photo {n:03d} from the holiday.txt", "content": {"text": f"{n}\n"}}
+             for n in range(50)]  # 50 sets of 4 entries: more than the root's first 4 KiB cluster
+    items.append({"id": "empty", "path": "/Empty/none.txt", "content": {"text": ""}, "deleted": True})
+    disk = {"id": "disk", "type": "disk", "file": "mbr.dd", "size": "8MiB", "scheme": "mbr",
+            "partitions": [{"id": "p1", "size": "4MiB", "filesystem": {"type": "exfat"}, "items": items}]}
+    result = build(tmp_path, [disk])
+    part = result.truth["artefacts"]["disk"]["partitions"][0]
+    assert (part["type"], part["filesystem"]) == ("0x07", "exFAT")
+    listing = tsk("fls", "-r", "-p", "-o", part["start"], result.artefacts["disk"])
+    assert sum("photo " in line for line in listing.splitlines()) == 50
+    assert f"r/r * {result.truth['items']['empty']['inode']}:\tEmpty/none.txt" in listing
+    if shutil.which("fsck.exfat"):
+        volume = tmp_path / "p1.img"
+        volume.write_bytes(result.artefacts["disk"].read_bytes()[part["offset"] : part["offset"] + (4 << 20)])
+        done = subprocess.run(["fsck.exfat", "-n", volume], capture_output=True, text=True)
+        assert done.returncode == 0 and "files 50" in done.stdout
