@@ -263,6 +263,11 @@ class Exfat(FileSystemType):
         run_tool("mkfs.exfat", [*(["-L", spec.label] if spec.label else []), volume])
         _patch_boot(volume, spec.serial, spec.start_sector)
         directories = parent_directories([p.path for p in spec.plants])
+        seen: dict[str, str] = {}
+        for path in [*directories, *(p.path for p in spec.plants)]:
+            if path.upper() in seen:
+                raise BuildError(f"{path}: {seen[path.upper()]} is already there (exFAT names ignore case)")
+            seen[path.upper()] = path
         children: dict[str, list[str]] = {}
         for path in [*directories, *(p.path for p in spec.plants)]:
             children.setdefault(str(PurePosixPath(path).parent), []).append(PurePosixPath(path).name)

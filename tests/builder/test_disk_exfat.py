@@ -11,7 +11,7 @@ import time
 import pytest
 from disk_helpers import build, tsk, tsk_bytes
 
-from forensics_kit.errors import RecipeError
+from forensics_kit.errors import BuildError, RecipeError
 
 LONG_NAME = "Quartalsbericht Übersicht 2024 (endgültig).pdf"
 EXFAT_DISK = {
@@ -160,3 +160,10 @@ def test_many_files_grow_the_root_directory_and_the_mbr_volume_stays_consistent(
         volume.write_bytes(result.artefacts["disk"].read_bytes()[part["offset"] : part["offset"] + (4 << 20)])
         done = subprocess.run(["fsck.exfat", "-n", volume], capture_output=True, text=True)
         assert done.returncode == 0 and "files 50" in done.stdout
+
+
+def test_a_file_and_a_folder_differing_only_in_case_are_refused(tmp_path):
+    items = [{"id": "a", "path": "/Notes", "content": {"text": "a"}},
+             {"id": "b", "path": "/notes/todo.txt", "content": {"text": "b"}}]
+    with pytest.raises(BuildError, match=r"/Notes: /notes is already there \(exFAT names ignore case\)"):
+        build(tmp_path, [{**EXFAT_DISK, "items": items}])
