@@ -211,7 +211,10 @@ def hash_cmd(
 ) -> None:
     """MD5, SHA-1 and SHA-256 of the whole image, or of one file inside it."""
     if path is None and inode is None:
-        digests = hash_image(image)
+        from forensics_kit.cli.common import progress_bar
+
+        with progress_bar() as progress:
+            digests = hash_image(image, progress=progress)
         subject = str(image)
     else:
         with _open(image, offset) as img:
