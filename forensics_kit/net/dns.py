@@ -15,6 +15,7 @@ from pathlib import Path
 
 from forensics_kit.net.decode import addr_text, decode, link_warnings
 from forensics_kit.net.dns_wire import DnsFormatError, ResourceRecord, parse_message
+from forensics_kit.net.fragments import defragment
 from forensics_kit.net.reader import CaptureReader
 from forensics_kit.net.tcpstream import HalfKey, TcpReassembler
 from forensics_kit.timefmt import iso_utc
@@ -138,7 +139,9 @@ def _iterate(reader: CaptureReader, warnings: list[str] | None) -> Iterator[DnsM
     sink = _TcpDnsSink()
     tcp = TcpReassembler(sink)
     linktypes: set[int] = set()
-    for number, ts_ns, _, linktype, data, _ in reader.records():
+    # Large answers (DNSSEC, long TXT records) arrive in IPv4 fragments: read the whole
+    # datagram, at the frame that completes it, as tshark shows it.
+    for number, ts_ns, _, linktype, data, _ in defragment(reader.records()):
         linktypes.add(linktype)
         d = decode(linktype, data)
         if d is None or d[4] is None:

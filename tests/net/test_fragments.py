@@ -103,3 +103,13 @@ def test_tshark_shows_the_reassembled_packets_at_the_same_frames(frag_pcap):
     out = _reassembled(frag_pcap)
     assert dns == [[str(out[0][0]), "big.example", "8"]]
     assert icmp == [[str(out[2][0]), "5"]]
+
+
+@pytest.mark.crosscheck
+@pytest.mark.skipif(TSHARK is None, reason="tshark is not installed (apt-get install tshark)")
+def test_dns_messages_read_a_fragmented_answer_whole_at_tshark_frame(frag_pcap):
+    from forensics_kit.net import dns_messages
+
+    dns = tshark_fields(frag_pcap, ["frame.number", "dns.qry.name", "dns.count.answers"], "dns")
+    ours = [(str(m.frame), m.qname, str(len(m.answers))) for m in dns_messages(frag_pcap)]
+    assert ours == [tuple(row) for row in dns]
