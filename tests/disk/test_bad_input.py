@@ -103,3 +103,14 @@ def test_fat_times_do_not_depend_on_the_machines_time_zone(fat16_image) -> None:
         for zone in ("UTC", "Europe/Moscow", "America/New_York")
     ]
     assert runs[0] == runs[1] == runs[2]
+
+
+def test_importing_the_disk_kit_loads_no_yara_carving_or_block_maps() -> None:
+    """Listing a disk must not pay for the heavy tools; they load on first use."""
+    import subprocess
+    import sys
+
+    code = "import sys, forensics_kit.disk as d; print(sorted(m for m in ('yara', 'forensics_kit.disk.carving', " \
+           "'forensics_kit.disk.blockmap', 'forensics_kit.disk.search') if m in sys.modules)); d.carve"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
