@@ -53,6 +53,7 @@ class Lab:
     objectives: tuple[dict[str, str], ...]
     evidence: tuple[EvidenceRef, ...]
     questions: tuple[Question, ...] = field(default_factory=tuple)
+    order: int | None = None
 
     @property
     def directory(self) -> Path:
@@ -125,6 +126,7 @@ def parse_lab(document: Any, source: Path) -> Lab:
         objectives=tuple(document["objectives"]),
         evidence=tuple(EvidenceRef(e["dataset"], e["artefact"], e.get("description")) for e in document["evidence"]),
         questions=tuple(questions),
+        order=document.get("order"),
     )
 
 
@@ -137,5 +139,6 @@ def load_lab(path: Path) -> Lab:
 
 
 def list_labs(labs_dir: Path) -> list[Lab]:
-    """Every lab under ``labs_dir``, sorted by id."""
-    return [load_lab(p) for p in sorted(Path(labs_dir).glob("*/lab.yaml"))]
+    """Every lab under ``labs_dir``, in timetable order (``order``), then by id."""
+    labs = [load_lab(p) for p in sorted(Path(labs_dir).glob("*/lab.yaml"))]
+    return sorted(labs, key=lambda lab: (lab.order is None, lab.order or 0, lab.id))

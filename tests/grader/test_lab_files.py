@@ -170,3 +170,9 @@ def test_key_with_an_invalid_literal_expected_value_is_rejected_at_load(tmp_path
     key = _write(tmp_path, "key.yaml", "lab: lab-x\nanswers:\n  q1: {expected: a}\n  q3: {expected: '([a-z'}\n")
     with pytest.raises(LabDefinitionError, match="question q3"):
         load_key(key, lab)
+
+
+def test_labs_are_listed_in_timetable_order_without_gaps() -> None:
+    labs = list_labs(REPO / "labs")
+    assert [lab.order for lab in labs] == list(range(1, len(labs) + 1))
+    assert labs[0].id == "intro-01" and labs[-1].id == "case-01"
