@@ -36,6 +36,24 @@ def json_line(record: Any) -> None:
     sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
 
 
+def _lang() -> str:
+    """The ``--lang`` of the running command (English outside a command)."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    return ((ctx.find_root().obj or {}).get("lang", "en") if ctx else "en") or "en"
+
+
+def header(text: str) -> str:
+    """A column header in the trainee's language (``cli.col.*`` in the gettext catalogue)."""
+    lang = _lang()
+    if lang == "en":
+        return text
+    from forensics_kit.cli.text import CATALOGUE
+
+    return CATALOGUE.get(f"col.{text}", {}).get(lang) or text
+
+
 def emit_records(
     records: Iterable[dict[str, Any]], columns: Sequence[Column], as_json: bool, title: str | None = None
 ) -> int:
@@ -48,8 +66,8 @@ def emit_records(
         sys.stdout.flush()
         return count
     table = Table(title=title, show_lines=False, header_style="bold")
-    for _, header in columns:
-        table.add_column(header, overflow="fold")
+    for _, label in columns:
+        table.add_column(header(label), overflow="fold")
     for record in records:
         table.add_row(*(_cell(record.get(key)) for key, _ in columns))
         count += 1
