@@ -7,7 +7,8 @@ so totals agree with tshark's conversation tables.
 
 Only counters are kept per flow, never frames, so memory grows with the
 number of flows, not of packets, and little with them: a conversation is one
-int key (addresses, ports, protocol; the same for both directions) and six
+int key (addresses, ports, protocol; the same for both directions), kept in an
+open-addressing table of arrays for IPv4 (no Python object per flow), and six
 64-bit counters in one array. :class:`FlowList` keeps that form and builds a
 :class:`Flow` when one is read, so a million-packet capture with a hundred
 thousand conversations stays within a few tens of MiB. The loop is the hot
@@ -85,6 +86,31 @@ _ADDR_SHIFT = 45
 # last_ns, first frame << 1 | 1 when the first packet went from the key's second endpoint.
 _STRIDE = 6
 _BA_PACKET = 1 << 32
+_LOW64 = (1 << 64) - 1
+_FIRST_BITS = 12
+_GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing: keys differing only in a port still spread
+
+
+def _add_long_row(long_rows: dict[int, int], key: int, row: int, keys_lo: array, keys_hi: array) -> int:
+    """Give a key of more than 128 bits (IPv6) its row; the arrays hold a placeholder."""
+    long_rows[row] = key
+    keys_lo.append(0)
+    keys_hi.append(0)
+    return row
+
+
+def _grown(keys: _Keys, bits: int) -> array:
+    """A slot table of ``2**bits`` slots refilled from the keys (load stays under one half)."""
+    slots, mask, shift = array("I", bytes(4 << bits)), (1 << bits) - 1, 64 - bits
+    long, lo, hi = keys.long, keys.lo, keys.hi
+    for row in range(len(lo)):
+        if row in long:
+            continue
+        slot = ((hash((hi[row] << 64) | lo[row]) * _GOLDEN) & _LOW64) >> shift
+        while slots[slot]:
+            slot = (slot + 1) & mask
+        slots[slot] = row + 1
+    return slots
 
 
 def _flow(key: int, row: array | list) -> Flow:
@@ -119,24 +145,41 @@ def _flow(key: int, row: array | list) -> Flow:
     )
 
 
+class _Keys:
+    """Conversation keys by row: IPv4 keys in two 64-bit arrays, longer (IPv6) keys in a dict."""
+
+    __slots__ = ("lo", "hi", "long")
+
+    def __init__(self) -> None:
+        self.lo = array("Q")
+        self.hi = array("Q")
+        self.long: dict[int, int] = {}  # row -> key, for keys of more than 128 bits
+
+    def __len__(self) -> int:
+        return len(self.lo)
+
+    def key(self, row: int) -> int:
+        long = self.long.get(row)
+        return long if long is not None else (self.hi[row] << 64) | self.lo[row]
+
+
 class FlowList(Sequence[Flow]):
     """The conversations of a capture in order of their first packet.
 
     A read-only list: indexing, slicing, ``len`` and iteration give
     :class:`Flow` records (equal to a ``list`` of the same flows), built on
-    access from a compact form so that holding the result costs about 150
+    access from a compact form so that holding the result costs about 80
     bytes per conversation instead of a kilobyte.
     """
 
-    __slots__ = ("_table", "_keys", "_stats")
+    __slots__ = ("_keys", "_stats")
 
-    def __init__(self, table: dict[int, int], stats: array) -> None:
-        self._table = table  # key -> index, in index order
-        self._keys: list[int] | None = None  # made on the first indexing
+    def __init__(self, keys: _Keys, stats: array) -> None:
+        self._keys = keys
         self._stats = stats
 
     def __len__(self) -> int:
-        return len(self._table)
+        return len(self._keys)
 
     @overload
     def __getitem__(self, index: int) -> Flow: ...
@@ -147,16 +190,16 @@ class FlowList(Sequence[Flow]):
     def __getitem__(self, index: int | slice) -> Flow | list[Flow]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        if self._keys is None:
-            self._keys = list(self._table)
-        key = self._keys[index]
-        index = index + len(self) if index < 0 else index
-        return _flow(key, self._stats[index * _STRIDE : (index + 1) * _STRIDE])
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("flow index out of range")
+        return _flow(self._keys.key(index), self._stats[index * _STRIDE : (index + 1) * _STRIDE])
 
     def __iter__(self) -> Iterator[Flow]:
-        stats = self._stats
-        for index, key in enumerate(self._table):
-            yield _flow(key, stats[index * _STRIDE : (index + 1) * _STRIDE])
+        stats, key = self._stats, self._keys.key
+        for index in range(len(self)):
+            yield _flow(key(index), stats[index * _STRIDE : (index + 1) * _STRIDE])
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, FlowList | list | tuple):
@@ -179,10 +222,19 @@ def flows(path: str | Path, warnings: list[str] | None = None) -> FlowList:
     """
     reader = CaptureReader(path)
     # One int key per conversation, the same for both directions (endpoints in
-    # canonical order), mapped to the conversation's index in ``stats``.
-    table: dict[int, int] = {}
+    # canonical order), mapped to the conversation's row in ``stats``. IPv4 keys
+    # (under 128 bits) live in an open-addressing table of arrays: no Python object
+    # per conversation, so memory stays near 80 bytes a flow. Longer keys use a dict.
+    keys = _Keys()
+    keys_lo, keys_hi, long_rows = keys.lo, keys.hi, keys.long
+    long_table: dict[int, int] = {}
+    bits = _FIRST_BITS
+    slots = array("I", bytes(4 << bits))  # row + 1, 0 = empty
+    mask, shift = (1 << bits) - 1, 64 - bits
+    rows = 0
+    last_key, last_index = -1, 0
     stats = array("q")
-    get, extend, from_bytes = table.get, stats.extend, int.from_bytes
+    extend, from_bytes = stats.extend, int.from_bytes
     unknown_links: dict[int, int] = {}
     _decode = decode
     for number, ts_ns, length, linktype, data, _ in reader.records():
@@ -205,10 +257,36 @@ def flows(path: str | Path, warnings: list[str] | None = None) -> FlowList:
         else:
             key = (from_bytes(dst + src) << _ADDR_SHIFT) | (dport << 28) | (sport << 11) | low
             flip = 1
-        index = get(key)
-        if index is None:
-            index = table[key] = len(table)
-            extend((0, 0, 0, ts_ns, ts_ns, number << 1 | flip))
+        if key == last_key:  # segments of one transfer come back to back
+            index = last_index
+        elif key >> 128:
+            index = long_table.get(key)
+            if index is None:
+                index = long_table[key] = _add_long_row(long_rows, key, rows, keys_lo, keys_hi)
+                rows += 1
+                extend((0, 0, 0, ts_ns, ts_ns, number << 1 | flip))
+        else:
+            lo, hi = key & _LOW64, key >> 64
+            slot = ((hash(key) * _GOLDEN) & _LOW64) >> shift
+            while True:
+                row = slots[slot]
+                if not row:
+                    index = rows
+                    rows += 1
+                    slots[slot] = rows
+                    keys_lo.append(lo)
+                    keys_hi.append(hi)
+                    extend((0, 0, 0, ts_ns, ts_ns, number << 1 | flip))
+                    if rows * 2 > mask:
+                        bits += 1
+                        slots = _grown(keys, bits)
+                        mask, shift = (1 << bits) - 1, 64 - bits
+                    break
+                if keys_lo[row - 1] == lo and keys_hi[row - 1] == hi:
+                    index = row - 1
+                    break
+                slot = (slot + 1) & mask
+        last_key, last_index = key, index
         j = index * 6
         if flip == stats[j + 5] & 1:
             stats[j] += 1
@@ -230,4 +308,4 @@ def flows(path: str | Path, warnings: list[str] | None = None) -> FlowList:
                 f"{count} frame(s) of link type {linktype} ({linktype_name(linktype)})"
                 " too short to decode"
             )
-    return FlowList(table, stats)
+    return FlowList(keys, stats)
