@@ -203,24 +203,21 @@ class Pop3Session(SessionType):
     """A POP3 login retrieving one mail (if ``mail`` is given)."""
 
     name = "pop3"
+    port = 110
 
     def add(self, capture, hosts, spec, context, where):
         mail = _mail(spec["mail"], context, spec["id"]) if "mail" in spec else None
-        return capture.pop3(**_ends(capture, hosts, spec, context, where), user=str(spec["user"]),
-                            password=str(spec["password"]), mail=mail, dport=spec.get("port", 110),
-                            **_optional(spec, "login_ok", "retransmit"))
+        write = getattr(capture, self.name)  # Capture.pop3 / Capture.imap
+        return write(**_ends(capture, hosts, spec, context, where), user=str(spec["user"]),
+                     password=str(spec["password"]), mail=mail, dport=spec.get("port", self.port),
+                     **_optional(spec, "login_ok", "retransmit"))
 
 
-class ImapSession(SessionType):
+class ImapSession(Pop3Session):
     """An IMAP login fetching one mail (if ``mail`` is given)."""
 
     name = "imap"
-
-    def add(self, capture, hosts, spec, context, where):
-        mail = _mail(spec["mail"], context, spec["id"]) if "mail" in spec else None
-        return capture.imap(**_ends(capture, hosts, spec, context, where), user=str(spec["user"]),
-                            password=str(spec["password"]), mail=mail, dport=spec.get("port", 143),
-                            **_optional(spec, "login_ok", "retransmit"))
+    port = 143
 
 
 class TelnetSession(SessionType):

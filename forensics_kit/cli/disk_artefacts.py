@@ -55,6 +55,14 @@ def _warn_all(messages: list[str], name: str) -> None:
         warn(f"{name}: {message}")
 
 
+def _show(info: dict, name: str, as_json: bool) -> None:
+    """One artefact's fields: everything in JSON; for people, warnings apart and no raw tags."""
+    if not as_json:
+        info.pop("raw", None)
+        _warn_all(info.pop("warnings"), name)
+    emit_object(info, as_json, title=name)
+
+
 @group.command("exif")
 @_source
 def exif_cmd(image, path, inode, partition, local, as_json) -> None:
@@ -62,11 +70,7 @@ def exif_cmd(image, path, inode, partition, local, as_json) -> None:
     from forensics_kit.artefacts import read_exif
 
     data, name = _load(image, path, inode, partition, local)
-    info = read_exif(data, name=name).to_dict()
-    if not as_json:
-        info.pop("raw")
-        _warn_all(info.pop("warnings"), name)
-    emit_object(info, as_json, title=name)
+    _show(read_exif(data, name=name).to_dict(), name, as_json)
 
 
 @group.command("pdfinfo")
@@ -76,11 +80,7 @@ def pdfinfo_cmd(image, path, inode, partition, local, as_json) -> None:
     from forensics_kit.artefacts import read_pdf_info
 
     data, name = _load(image, path, inode, partition, local)
-    info = read_pdf_info(data, name=name).to_dict()
-    if not as_json:
-        info.pop("raw")
-        _warn_all(info.pop("warnings"), name)
-    emit_object(info, as_json, title=name)
+    _show(read_pdf_info(data, name=name).to_dict(), name, as_json)
 
 
 @group.command("office")
@@ -90,10 +90,7 @@ def office_cmd(image, path, inode, partition, local, as_json) -> None:
     from forensics_kit.artefacts import read_office_properties
 
     data, name = _load(image, path, inode, partition, local)
-    info = read_office_properties(data, name=name).to_dict()
-    if not as_json:
-        _warn_all(info.pop("warnings"), name)
-    emit_object(info, as_json, title=name)
+    _show(read_office_properties(data, name=name).to_dict(), name, as_json)
 
 
 @group.command("history")
