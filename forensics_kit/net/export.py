@@ -28,7 +28,7 @@ from forensics_kit.hashing import hash_bytes
 from forensics_kit.net.http import http_transactions
 from forensics_kit.net.http_wire import header
 from forensics_kit.net.protocols import read_sessions
-from forensics_kit.net.streams import Progress, StreamInfo, tcp_streams
+from forensics_kit.net.streams import Progress, StreamIndex, StreamInfo, tcp_streams
 
 EXPORT_PROTOCOLS = ("http", "ftp", "smtp", "pop3", "imap")
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
@@ -157,15 +157,6 @@ class _Writer:
                                            protocol, original, content_type, source))
 
 
-def _stream_of(table: list[StreamInfo], client: str, cport: int, server: str, sport: int, frame: int) -> int | None:
-    best = None
-    for info in table:
-        if (info.client, info.cport, info.server, info.sport) == (client, cport, server, sport) and \
-                info.first_frame <= frame:
-            best = info.index
-    return best
-
-
 def export_objects(path: str | Path, out_dir: str | Path, protocols: Iterable[str] = EXPORT_PROTOCOLS,
                    progress: Progress | None = None) -> ExportReport:
     """Write the objects of ``protocols`` found in the capture into ``out_dir``; return the report."""
@@ -186,8 +177,9 @@ def export_objects(path: str | Path, out_dir: str | Path, protocols: Iterable[st
     if "http" in protocols:
         if not table:
             table = tcp_streams(path)
+        streams = StreamIndex(table)
         for t in http_transactions(path, orphan_responses=True):
-            stream = _stream_of(table, t.src, t.sport, t.dst, t.dport, t.frame)
+            stream = streams.find(t.src, t.sport, t.dst, t.dport, t.frame)
             if t.method is None:  # a response whose request is not in the capture
                 if t.body:
                     writer.write(http_name("", t.response_headers), t.body, "http", [t.response_frame], stream,

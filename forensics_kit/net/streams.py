@@ -16,6 +16,7 @@ memory is bounded by the open streams (each capped at
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,28 @@ class StreamInfo:
             "packets": self.packets, "bytes_c2s": self.bytes_c2s, "bytes_s2c": self.bytes_s2c,
             "start": self.start, "duration": self.duration,
         }
+
+
+class StreamIndex:
+    """Which TCP stream a packet belongs to: the latest stream of its 4-tuple that began at or before it.
+
+    A dict of 4-tuples to (first frames, stream numbers) found by bisection, so a capture with
+    many streams and transactions is not scanned once per transaction.
+    """
+
+    def __init__(self, table: list[StreamInfo]) -> None:
+        self._by_key: dict[tuple[str, int, str, int], tuple[list[int], list[int]]] = {}
+        for info in sorted(table, key=lambda i: i.first_frame):
+            frames, numbers = self._by_key.setdefault((info.client, info.cport, info.server, info.sport), ([], []))
+            frames.append(info.first_frame)
+            numbers.append(info.index)
+
+    def find(self, client: str, cport: int, server: str, sport: int, frame: int) -> int | None:
+        found = self._by_key.get((client, cport, server, sport))
+        if found is None:
+            return None
+        position = bisect.bisect_right(found[0], frame)
+        return found[1][position - 1] if position else None
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from forensics_kit.cli.main import cli
 from forensics_kit.errors import NotFoundError
 from forensics_kit.net import follow_stream, tcp_streams
-from forensics_kit.net.streams import follow_text
+from forensics_kit.net.streams import StreamIndex, follow_text
 
 from .conftest import TcpPeer, handshake
 from .expected_tables import TSHARK, run, tshark_fields
@@ -59,6 +59,19 @@ def test_streams_are_numbered_in_order_of_first_packet_and_port_reuse_opens_a_ne
         (4, "2001:db8::1", 44000, "2001:db8::2", 21)]
     assert table[0].bytes_s2c == len(REPLY) + 800 + 100  # the retransmission and the overlap count as sent
     assert table[1].first_frame == 13 and table[1].packets == 8
+
+
+def test_stream_index_finds_the_latest_stream_of_a_reused_port_pair_that_began_by_the_frame(streams_pcap):
+    table = tcp_streams(streams_pcap)
+    index = StreamIndex(table)
+    first, reused = table[1], table[2]
+    assert index.find(A, 42000, B, 8080, first.first_frame) == 1
+    assert index.find(A, 42000, B, 8080, reused.first_frame - 1) == 1
+    assert index.find(A, 42000, B, 8080, reused.first_frame) == 2
+    assert index.find(A, 42000, B, 8080, 10**9) == 2
+    assert index.find(A, 42000, B, 8080, first.first_frame - 1) is None  # before any stream of the pair
+    assert index.find(B, 8080, A, 42000, reused.first_frame) is None  # the server is not the client
+    assert StreamIndex([]).find(A, 1, B, 2, 5) is None
 
 
 def test_follow_rebuilds_out_of_order_retransmitted_and_overlapping_data(streams_pcap):

@@ -14,11 +14,11 @@ import email.policy
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from forensics_kit.net.http import HttpTransaction, http_transactions
+from forensics_kit.net.http import http_transactions
 from forensics_kit.net.http_wire import header
 from forensics_kit.net.protocols.base import Credential
 from forensics_kit.net.protocols.smtp import b64text
-from forensics_kit.net.streams import StreamInfo
+from forensics_kit.net.streams import StreamIndex, StreamInfo
 
 USER_FIELDS = ("username", "user", "login", "email", "user_name", "userid", "uname", "usr", "account", "log",
                "mail", "j_username", "session[username_or_email]")
@@ -54,24 +54,16 @@ def _pick(fields: list[tuple[str, str]], names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _stream_of(t: HttpTransaction, streams: list[StreamInfo] | None) -> int:
-    if not streams:
-        return -1
-    best = -1
-    for info in streams:
-        if (info.client, info.cport, info.server, info.sport) == (t.src, t.sport, t.dst, t.dport) and \
-                info.first_frame <= t.frame:
-            best = info.index
-    return best
-
-
 def http_credentials(path: str | Path, streams: list[StreamInfo] | None = None,
                      warnings: list[str] | None = None) -> list[Credential]:
     """Basic-auth and form-login credentials of every HTTP request in the capture."""
     found: list[Credential] = []
+    index = StreamIndex(streams or [])
     for t in http_transactions(path, warnings):
         refused = t.status in (401, 403, 407)
-        stream = _stream_of(t, streams)
+        stream = index.find(t.src, t.sport, t.dst, t.dport, t.frame)
+        if stream is None:
+            stream = -1
         auth = header(t.request_headers, "Authorization") or header(t.request_headers, "Proxy-Authorization")
         if auth and auth[:6].lower() == "basic ":
             text = b64text(auth[6:])
