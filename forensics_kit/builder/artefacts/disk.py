@@ -21,11 +21,17 @@ from forensics_kit.builder.artefact import ArtefactTruth, BuildContext, Evidence
 from forensics_kit.builder.artefacts.disk_truth import read_back
 from forensics_kit.builder.content import make_content
 from forensics_kit.builder.partitions import (
+    ALIGN,
+    EXTENDED_LBA,
+    EXTENDED_TYPES,
     SECTOR,
+    ExtendedPlan,
     PartitionPlan,
     default_start,
+    extended_for,
     free_ranges,
     gpt_name_for,
+    inside_extended,
     mbr_type_for,
     overlaps,
     usable_range,
@@ -55,6 +61,7 @@ class DiskEvidence(EvidenceType):
         if problem:
             raise context.fail((), problem)
         plans, volumes = self._plan_volumes(entry, scheme, size, context)
+        extended = self._plan_extended(entry, plans, context)
         gaps = self._plan_gaps(entry, scheme, size, plans, context)
         self._check_ids(volumes, gaps, context)
 
@@ -69,11 +76,11 @@ class DiskEvidence(EvidenceType):
                     image.seek(plan.offset if plan else 0)
                     while chunk := source.read(1 << 20):
                         image.write(chunk)
-            write_table(image, scheme, size, plans, self._guid(context, entry["id"], "disk"))
+            write_table(image, scheme, size, plans, self._guid(context, entry["id"], "disk"), extended)
             for gap in gaps:
                 image.seek(gap["image_offset"])
                 image.write(gap.pop("data"))
-        truth = read_back(raw, entry, scheme, plans, volumes, gaps)
+        truth = read_back(raw, entry, scheme, plans, volumes, gaps, extended)
         acquired = self._acquired(entry, context)
         truth.summary.update(containers.write(raw, output, containers.container_spec(entry), acquired))
         return truth
@@ -93,6 +100,7 @@ class DiskEvidence(EvidenceType):
     def _plan_volumes(
         self, entry: dict[str, Any], scheme: str, size: int, context: BuildContext
     ) -> tuple[list[PartitionPlan], list[tuple[PartitionPlan | None, VolumeSpec, FileSystemType]]]:
+        self._check_logical(entry, scheme, context)
         if scheme == "none":
             if "partitions" in entry or "filesystem" not in entry:
                 raise context.fail((), "scheme none holds one file system: give 'filesystem', not 'partitions'")
@@ -101,16 +109,22 @@ class DiskEvidence(EvidenceType):
             return [], [(None, spec, fs)]
         if "partitions" not in entry or "filesystem" in entry or "items" in entry:
             raise context.fail((), f"scheme {scheme}: put file systems and items under 'partitions'")
-        if scheme == "mbr" and len(entry["partitions"]) > 4:
-            raise context.fail(("partitions",), "an MBR holds at most 4 primary partitions")
         low, high = usable_range(scheme, size)
         plans, volumes, cursor = [], [], low
         for slot, part in enumerate(entry["partitions"]):
             where = ("partitions", slot)
+            logical = part.get("logical", False)
+            first_logical = logical and not any(p.logical for p in plans)
             length = self._size(part, ("size",), context)
             start = self._size(part, ("start",), context) if "start" in part else default_start(cursor)
+            start += ALIGN if logical and "start" not in part else 0  # its EBR takes the aligned MiB before
             if start % SECTOR or length % SECTOR or length <= 0:
                 raise context.fail(where, "start and size must be multiples of 512 bytes")
+            if logical and start - ALIGN < (low if first_logical else cursor):
+                raise context.fail(
+                    where, f"logical partition at byte {start} needs its extended boot record 1 MiB before it, "
+                    "after the previous logical partition",
+                )  # fmt: skip
             if start < low or start + length > high:
                 raise context.fail(
                     where, f"partition at byte {start} of {length} bytes does not fit in the usable "
@@ -119,6 +133,8 @@ class DiskEvidence(EvidenceType):
             fs = self._fs(part, where, context) if "filesystem" in part else None
             mbr = part.get("type", fs.mbr_type if fs else 0x83)
             mbr = int(mbr, 16) if isinstance(mbr, str) and scheme == "mbr" else mbr
+            if logical and mbr in (*EXTENDED_TYPES, 0x85):
+                raise context.fail((*where, "type"), "a logical partition cannot be an extended one itself")
             gpt = str(part["type"]) if scheme == "gpt" and "type" in part else (fs.gpt_type if fs else
                                                                                  "0FC63DAF-8483-4772-8E79-3D69D8477DE4")
             plan = PartitionPlan(
@@ -127,7 +143,7 @@ class DiskEvidence(EvidenceType):
                 mbr_type=mbr_type_for(mbr if isinstance(mbr, int) else 0x83, part.get("hidden", False)),
                 gpt_type=gpt, guid=self._guid(context, entry["id"], part["id"]),
                 name=part.get("name", gpt_name_for(gpt)),
-                deleted=part.get("deleted", False), hidden=part.get("hidden", False),
+                deleted=part.get("deleted", False), hidden=part.get("hidden", False), logical=logical,
             )  # fmt: skip
             plans.append(plan)
             cursor = start + length
@@ -139,6 +155,51 @@ class DiskEvidence(EvidenceType):
         if clash:
             raise context.fail(("partitions",), f"partitions {clash[0].id!r} and {clash[1].id!r} overlap")
         return plans, volumes
+
+    @staticmethod
+    def _check_logical(entry: dict[str, Any], scheme: str, context: BuildContext) -> None:
+        """Logical partitions: MBR only, after at most 3 primary ones (the 4th entry is the extended one)."""
+        parts = entry.get("partitions", [])
+        logical = [bool(part.get("logical", False)) for part in parts]
+        if scheme != "mbr":
+            if any(logical):
+                where = ("partitions", logical.index(True), "logical")
+                raise context.fail(where, f"logical partitions need scheme mbr (this disk's scheme is {scheme})")
+            if "extended_type" in entry:
+                raise context.fail(("extended_type",), f"an extended partition needs scheme mbr (not {scheme})")
+            return
+        if not any(logical):
+            if "extended_type" in entry:
+                raise context.fail(("extended_type",), "no partition is marked 'logical: true' to go in it")
+            if len(parts) > 4:
+                raise context.fail(
+                    ("partitions",), "an MBR holds at most 4 primary partitions (mark the others 'logical: true')"
+                )
+            return
+        first = logical.index(True)
+        if not all(logical[first:]):
+            raise context.fail(
+                ("partitions", logical.index(False, first)),
+                "list primary partitions before the logical ones (these share one extended partition after them)",
+            )
+        if first > 3:
+            raise context.fail(
+                ("partitions",),
+                f"an MBR with logical partitions holds at most 3 primary ones (got {first}): "
+                "the 4th entry is the extended partition",
+            )
+
+    @staticmethod
+    def _plan_extended(entry: dict[str, Any], plans: list[PartitionPlan], context: BuildContext) -> ExtendedPlan | None:
+        """The extended partition around the logical plans; no primary partition may reach into it."""
+        kind = entry.get("extended_type", EXTENDED_LBA)
+        extended = extended_for(plans, int(kind, 16) if isinstance(kind, str) else kind)
+        intruder = inside_extended(plans, extended)
+        if intruder is not None:
+            raise context.fail(
+                ("partitions", intruder.slot), f"partition {intruder.id!r} overlaps the extended partition"
+            )
+        return extended
 
     @staticmethod
     def _fs(holder: dict[str, Any], where: tuple, context: BuildContext) -> FileSystemType:

@@ -1,6 +1,7 @@
 """Truth of a built disk image, read back with :mod:`forensics_kit.disk` (The Sleuth Kit).
 
-Partitions come from the image's table as mmls numbers them; each file
+Partitions come from the image's table as mmls numbers them (an MBR's
+extended partition and its EBRs are mmls' Meta entries); each file
 system's items are read back from its volume (the same bytes the image holds at
 the partition's offset, which also reaches a partition whose table entry was
 wiped). Every offset is given in the image: ``image_offset`` (bytes),
@@ -16,7 +17,7 @@ from typing import Any
 from forensics_kit.builder import exfat, fat
 from forensics_kit.builder.actions import true_type
 from forensics_kit.builder.artefact import ArtefactTruth
-from forensics_kit.builder.partitions import SECTOR, PartitionPlan
+from forensics_kit.builder.partitions import SECTOR, ExtendedPlan, PartitionPlan, ebr_chain
 from forensics_kit.builder.volume import Plant, VolumeSpec
 from forensics_kit.disk import open_image
 from forensics_kit.errors import BuildError, ForensicsKitError
@@ -30,13 +31,15 @@ def read_back(
     plans: list[PartitionPlan],
     volumes: list[tuple[PartitionPlan | None, VolumeSpec, Any]],
     gaps: list[dict[str, Any]],
+    extended: ExtendedPlan | None = None,
 ) -> ArtefactTruth:
     """Build the artefact's truth from the written image and volume files."""
     truth = ArtefactTruth()
     try:
         with open_image(raw) as image:
-            table = {p.start: p for p in image.partitions() if p.kind == "partition"}
-            unallocated = [p for p in image.partitions() if p.kind == "unallocated"]
+            listing = image.partitions()
+        table = {p.start: p for p in listing if p.kind == "partition"}
+        unallocated = [p for p in listing if p.kind == "unallocated"]
         summaries = []
         for plan, spec, _fs in volumes:
             base = plan.offset if plan else 0
@@ -55,11 +58,16 @@ def read_back(
         "file_count": sum(s["files"] for s in summaries),
         "scheme": scheme,
     }
+    ebrs = {plan.id: sector for sector, plan in ebr_chain(extended, plans) if plan} if extended else {}
     if scheme != "none":
-        truth.summary["partitions"] = [_partition_truth(plan, scheme, table, summaries, volumes) for plan in plans]
+        truth.summary["partitions"] = [
+            _partition_truth(plan, scheme, table, summaries, volumes, ebrs.get(plan.id)) for plan in plans
+        ]
         truth.summary["unallocated_ranges"] = [
             {"index": u.index, "start": u.start, "length": u.length, "offset": u.offset} for u in unallocated
         ]
+    if extended is not None:
+        truth.summary["extended"] = _extended_truth(extended, plans, listing)
     for gap in gaps:
         sector = gap["image_offset"] // SECTOR
         holder = next((u.index for u in unallocated if u.start <= sector <= u.end), None)
@@ -71,7 +79,7 @@ def read_back(
 
 
 def _partition_truth(
-    plan: PartitionPlan, scheme: str, table: dict, summaries: list, volumes: list
+    plan: PartitionPlan, scheme: str, table: dict, summaries: list, volumes: list, ebr: int | None
 ) -> dict[str, Any]:
     found = table.get(plan.start)
     summary = next((s for (p, _spec, _fs), s in zip(volumes, summaries, strict=True) if p is plan), None)
@@ -90,9 +98,32 @@ def _partition_truth(
         "in_table": found is not None,
         "deleted": plan.deleted,
         "hidden": plan.hidden,
+        "logical": plan.logical,
+        "ebr": ebr,
         "filesystem": fs["type"] if fs else None,
         "label": fs["label"] if fs else None,
         "cluster_size": fs["cluster_size"] if fs else None,
+    }
+
+
+def _extended_truth(extended: ExtendedPlan, plans: list[PartitionPlan], listing: list) -> dict[str, Any]:
+    """The extended partition as mmls lists it (a Meta entry) and its EBRs ("Extended Table (#n)")."""
+    found = next((p for p in listing if p.kind == "meta" and p.start == extended.start
+                  and p.length == extended.length and "Extended (0x" in p.description), None)  # fmt: skip
+    tables = {p.start: p.index for p in listing if p.kind == "meta" and p.description.startswith("Extended Table")}
+    return {
+        "index": found.index if found else None,
+        "mbr_slot": extended.slot,
+        "start": extended.start,
+        "length": extended.length,
+        "end": extended.end - 1,
+        "offset": extended.start * SECTOR,
+        "type": f"0x{extended.mbr_type:02x}",
+        "description": found.description if found else None,
+        "tables": [
+            {"sector": sector, "index": tables.get(sector), "partition": plan.id if plan else None}
+            for sector, plan in ebr_chain(extended, plans)
+        ],
     }
 
 
