@@ -1,7 +1,8 @@
 """Export files from a disk image into a folder, with a hash manifest, never writing outside it.
 
 One file, a folder (recursively), every deleted file, or everything, can be
-exported; the folder structure of the evidence is kept under ``out_dir``. Names
+exported, from the current volume (APFS too) or from one of its volume shadow
+copies (an earlier version of a file); the folder structure of the evidence is kept under ``out_dir``. Names
 from the evidence go through :mod:`forensics_kit.disk.names`, and every folder
 and file is created relative to an open folder handle with ``O_NOFOLLOW`` and
 ``O_EXCL``: a symbolic link already in ``out_dir`` is never followed, an existing
@@ -26,10 +27,9 @@ from typing import Any
 from forensics_kit.disk.image import DiskImage
 from forensics_kit.disk.names import NameAllocator, numbered, safe_name
 from forensics_kit.disk.records import FileRecord
-from forensics_kit.disk.walker import iter_file, open_content
 from forensics_kit.errors import ForensicsKitError, NotFoundError
 
-MANIFEST_FIELDS = ("path", "inode", "partition", "size", "allocated", "md5", "sha256", "exported_as")
+MANIFEST_FIELDS = ("path", "inode", "partition", "shadow", "size", "allocated", "md5", "sha256", "exported_as")
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _MAX_TRIES = 1000
@@ -43,6 +43,7 @@ class ExportedFile:
 
     Attributes:
         path: path in the evidence, as :meth:`DiskImage.walk` lists it.
+        shadow: the volume shadow copy it was read from (None: the current volume).
         exported_as: ``/``-separated path of the copy, relative to the output folder.
     """
 
@@ -54,6 +55,7 @@ class ExportedFile:
     md5: str
     sha256: str
     exported_as: str
+    shadow: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -165,11 +167,12 @@ def _select(
     folder: str | None,
     deleted_only: bool,
     partition: int | None,
+    shadow: int | None,
 ) -> list[FileRecord]:
     patterns = [p if p.startswith("/") else "/" + p for p in paths] if paths is not None else None
     under = None if folder is None else "/" + folder.strip("/") + "/"
     chosen: list[FileRecord] = []
-    for record in img.walk(partition):
+    for record in img.walk(partition, shadow=shadow):
         if record.type != "file":
             continue
         if inode is not None and record.inode != inode:
@@ -198,6 +201,7 @@ def export_files(
     folder: str | None = None,
     deleted_only: bool = False,
     partition: int | None = None,
+    shadow: int | None = None,
     progress: Progress | None = None,
 ) -> ExportReport:
     """Copy files out of an image into ``out_dir``, with ``manifest.csv`` and ``manifest.json``.
@@ -212,15 +216,18 @@ def export_files(
         folder: everything under this folder, recursively.
         deleted_only: only deleted (unallocated) files.
         partition: partition index; None means every file system.
+        shadow: export from this volume shadow copy (from 1, see
+            :meth:`DiskImage.shadow_copies`) of the NTFS volume, not its current state.
         progress: ``progress(step, done, total)`` per file.
 
     Raises:
-        NotFoundError: the selection matched nothing.
+        NotFoundError: the selection matched nothing, or no such shadow copy.
     """
     out = Path(out_dir)
-    chosen = _select(img, paths, inode, folder, deleted_only, partition)
+    chosen = _select(img, paths, inode, folder, deleted_only, partition, shadow)
     if not chosen:
-        raise NotFoundError(f"{img.path}: no file matches the selection to export")
+        where = "" if shadow is None else f" in shadow copy {shadow}"
+        raise NotFoundError(f"{img.path}: no file{where} matches the selection to export")
     several = len({r.partition for r in chosen}) > 1 or (partition is None and len(img.filesystems()) > 1)
     target = _Target(out)
     report = ExportReport(str(out))
@@ -236,7 +243,7 @@ def export_files(
             if several:
                 parts = (f"partition-{record.partition}",) + parts
             try:
-                exported = _copy(img, target, record, parts)
+                exported = _copy(img, target, record, parts, shadow)
             except (ForensicsKitError, OSError) as exc:
                 report.skipped.append(f"{record.path}: {_reason(exc)}")
                 continue
@@ -255,25 +262,25 @@ def _reason(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def _copy(img: DiskImage, target: _Target, record: FileRecord, parts: tuple[str, ...]) -> ExportedFile:
-    ofs = img._select(record.partition)  # noqa: SLF001 - same package: read by inode and stream
-    label = record.path
+def _copy(
+    img: DiskImage, target: _Target, record: FileRecord, parts: tuple[str, ...], shadow: int | None
+) -> ExportedFile:
     if record.inode == 0:
         raise NotFoundError("deleted name without metadata (inode 0): no content to recover")
-    file, attr_type, attr_id, size = open_content(ofs, record.inode, record.stream, label)
+    content = img._open_record(record, shadow)  # noqa: SLF001 - same package: by inode and stream, same state
     local_folder = target.folder(parts[:-1])
     fd, relative = target.create(local_folder, parts[-1] if parts else f"inode-{record.inode}")
     md5, sha256 = hashlib.md5(), hashlib.sha256()
     written = 0
     with os.fdopen(fd, "wb") as stream:
-        for chunk in iter_file(ofs, file, attr_type, attr_id, size, label, 1 << 20):
+        for chunk in content.chunks():
             stream.write(chunk)
             md5.update(chunk)
             sha256.update(chunk)
             written += len(chunk)
     return ExportedFile(
         record.path, record.inode, record.partition, written, record.allocated,
-        md5.hexdigest(), sha256.hexdigest(), relative,
+        md5.hexdigest(), sha256.hexdigest(), relative, shadow,
     )
 
 

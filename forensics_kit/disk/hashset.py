@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from forensics_kit.disk.image import DiskImage
-from forensics_kit.disk.walker import iter_file, open_content
+from forensics_kit.disk.records import FileRecord
 from forensics_kit.errors import ForensicsKitError
 from forensics_kit.hashing import hash_chunks
 
@@ -96,16 +96,20 @@ def match_hashset(
     hashset_file: str | Path | HashSet,
     partition: int | None = None,
     progress: Progress | None = None,
+    *,
+    shadow: int | None = None,
 ) -> Iterator[HashMatch]:
     """Yield every file (deleted ones included) whose MD5, SHA-1 or SHA-256 is in the hash set.
 
-    A file that cannot be read is skipped with a warning in ``img.warnings``.
+    ``shadow`` hashes the files of that volume shadow copy of the NTFS volume
+    instead of its current state. A file that cannot be read is skipped with a
+    warning in ``img.warnings``.
     """
     hashset = hashset_file if isinstance(hashset_file, HashSet) else load_hashset(hashset_file)
     algorithms = hashset.algorithms
     if not algorithms:
         return
-    records = [r for r in img.walk(partition) if r.type == "file" and r.inode]
+    records = [r for r in img.walk(partition, shadow=shadow) if r.type == "file" and r.inode]
     seen: dict[tuple, dict[str, str]] = {}
     for done, record in enumerate(records, 1):
         if progress is not None:
@@ -114,7 +118,7 @@ def match_hashset(
         digests = seen.get(key)
         if digests is None:
             try:
-                digests = seen[key] = _digests(img, record, algorithms)
+                digests = seen[key] = _digests(img, record, algorithms, shadow)
             except (ForensicsKitError, OSError) as exc:
                 img.warnings.append(f"{record.path}: not hashed: {str(exc).splitlines()[0]}")
                 continue
@@ -126,7 +130,6 @@ def match_hashset(
         progress("hashing files", len(records), len(records))
 
 
-def _digests(img: DiskImage, record, algorithms: list[str]) -> dict[str, str]:
-    ofs = img._select(record.partition)  # noqa: SLF001 - same package
-    file, attr_type, attr_id, size = open_content(ofs, record.inode, record.stream, record.path)
-    return hash_chunks(iter_file(ofs, file, attr_type, attr_id, size, record.path, 1 << 20), algorithms)
+def _digests(img: DiskImage, record: FileRecord, algorithms: list[str], shadow: int | None) -> dict[str, str]:
+    content = img._open_record(record, shadow)  # noqa: SLF001 - same package
+    return hash_chunks(content.chunks(), algorithms)

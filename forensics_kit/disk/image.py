@@ -9,8 +9,10 @@ or is truncated, with one clear :class:`~forensics_kit.errors.EvidenceError`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import pytsk3
 
@@ -35,6 +37,46 @@ _PART_META = int(pytsk3.TSK_VS_PART_FLAG_META)
 _PART_UNALLOC = int(pytsk3.TSK_VS_PART_FLAG_UNALLOC)
 _AnyFs = OpenFileSystem | ApfsFileSystem
 _NOT_AN_IMAGE = "not a disk image or file system (no partition table, no file system found)"
+_ATTR_DEFAULT = int(pytsk3.TSK_FS_ATTR_TYPE_DEFAULT)
+
+
+@dataclass(slots=True)
+class FileContent:
+    """One file's content, opened once: a TSK inode's data (or NTFS stream), or an APFS file entry.
+
+    Attributes:
+        ofs: the file system it is read from (a shadow copy's, when walked from one).
+        label: how messages name the file (its path).
+        handle: the ``pytsk3.File`` or the pyfsapfs file entry.
+        size: content size in bytes.
+    """
+
+    ofs: _AnyFs
+    label: str
+    handle: Any
+    size: int
+    attr_type: int = _ATTR_DEFAULT
+    attr_id: int = -1
+
+    def chunks(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        """Stream the content (deleted files recovered as ``icat`` does)."""
+        if isinstance(self.ofs, ApfsFileSystem):
+            return iter_apfs_content(self.ofs, self.handle, self.label, chunk_size)
+        return iter_file(self.ofs, self.handle, self.attr_type, self.attr_id, self.size, self.label, chunk_size)
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        """Up to ``length`` bytes from ``offset`` (a file's head, a ZIP's central directory).
+
+        Raises:
+            EvidenceError: the back-end cannot read there.
+        """
+        try:
+            if isinstance(self.ofs, ApfsFileSystem):
+                return self.handle.read_buffer_at_offset(length, offset)
+            return self.handle.read_random(offset, length, self.attr_type, self.attr_id)
+        except (OSError, RuntimeError) as exc:
+            where = f"{self.label}: read failed at byte {offset} in the {self.ofs.where()}"
+            raise EvidenceError(self.ofs.image_path, f"{where}: {one_line(exc)}") from exc
 
 
 class DiskImage:
@@ -218,18 +260,29 @@ class DiskImage:
             raise ValueError("give exactly one of path or inode")
         if chunk_size <= 0:
             raise ValueError("chunk_size must be positive")
-        ofs = self._target(partition) if shadow is None else self._shadow_fs(partition, shadow)
+        label = path if path is not None else f"inode {inode}"
+        ofs = self._source(partition, shadow)
         if isinstance(ofs, ApfsFileSystem):
-            entry = apfs_entry(ofs, path, inode)
-            return iter_apfs_content(ofs, entry, path if path is not None else f"inode {inode}", chunk_size)
+            return _apfs_content(ofs, apfs_entry(ofs, path, inode), label).chunks(chunk_size)
         stream = None
         if path is not None:
             inode, stream = resolve_path(ofs, path)
-            label = path
-        else:
-            label = f"inode {inode}"
-        file, attr_type, attr_id, size = open_content(ofs, int(inode), stream, label)
-        return iter_file(ofs, file, attr_type, attr_id, size, label, chunk_size)
+        return _tsk_content(ofs, int(inode), stream, label).chunks(chunk_size)
+
+    def _open_record(self, record: FileRecord, shadow: int | None = None) -> FileContent:
+        """Open a record from ``walk(record.partition, shadow=shadow)`` for reading, from that same state.
+
+        Export, signature checks and hash sets read through this, so a file listed
+        in a shadow copy is read from that copy and an APFS file with pyfsapfs.
+
+        Raises:
+            NotFoundError: no such inode or stream (a deleted name whose metadata is gone).
+        """
+        self._check_open()
+        ofs = self._source(record.partition, shadow)
+        if isinstance(ofs, ApfsFileSystem):
+            return _apfs_content(ofs, apfs_entry(ofs, None, record.inode), record.path)
+        return _tsk_content(ofs, record.inode, record.stream, record.path)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -242,13 +295,28 @@ class DiskImage:
         """The file system of a partition or the only one, APFS volumes included."""
         return choose_filesystem(self.path, self._everything(), self._partitions, partition, "the kit")
 
+    def _source(self, partition: int | None, shadow: int | None = None) -> _AnyFs:
+        """The file system ``walk(partition, shadow=shadow)`` lists: a volume (APFS too) or one shadow copy.
+
+        Raises:
+            NotFoundError: no such partition or shadow copy, or a volume without shadow copies.
+        """
+        return self._target(partition) if shadow is None else self._shadow_fs(partition, shadow)
+
     def _select(self, partition: int | None) -> OpenFileSystem:
         """The TSK file system of a partition, or the only one on the image."""
         return choose_filesystem(self.path, self._filesystems, self._partitions, partition, "TSK", self._apfs)
 
     def _shadow_fs(self, partition: int | None, shadow: int | None = None) -> ShadowVolume | OpenFileSystem | None:
         """The shadow-copy catalog of an NTFS volume (None if it has none), or one store's file system."""
-        ofs = self._select(partition)
+        try:
+            ofs = self._select(partition)
+        except NotFoundError:
+            other = self._target(partition)  # an APFS volume, or the kit's own "no such partition"
+            if shadow is None:
+                return None
+            problem = f"no volume shadow copies on the {other.where()} (an NTFS feature)"
+            raise NotFoundError(f"{self.path}: {problem}") from None
         key = ofs.info.partition
         if key not in self._shadows:
             part = next((p for p in self._partitions if p.index == key), None)
@@ -306,6 +374,15 @@ class DiskImage:
 
     def __repr__(self) -> str:
         return f"DiskImage({self.path!r}, format={self.format!r}, size={self.size})"
+
+
+def _tsk_content(ofs: OpenFileSystem, inode: int, stream: str | None, label: str) -> FileContent:
+    file, attr_type, attr_id, size = open_content(ofs, inode, stream, label)
+    return FileContent(ofs, label, file, size, attr_type, attr_id)
+
+
+def _apfs_content(afs: ApfsFileSystem, entry: Any, label: str) -> FileContent:
+    return FileContent(afs, label, entry, int(entry.size or 0))
 
 
 def open_image(

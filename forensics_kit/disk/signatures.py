@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from forensics_kit.disk.image import DiskImage
 from forensics_kit.disk.names import split_extension
-from forensics_kit.disk.walker import open_content
+from forensics_kit.disk.records import FileRecord
 from forensics_kit.errors import ForensicsKitError
 
 HEAD_BYTES = 4096
@@ -242,7 +242,7 @@ class SignatureMismatch:
 
 
 def check_signatures(
-    img: DiskImage, partition: int | None = None, include_deleted: bool = True
+    img: DiskImage, partition: int | None = None, include_deleted: bool = True, *, shadow: int | None = None
 ) -> Iterator[SignatureMismatch]:
     """Yield files whose content type disagrees with their extension.
 
@@ -251,9 +251,10 @@ def check_signatures(
     known type and the content is something else (a ``.docx`` that is not OOXML,
     a ``.pdf`` without ``%PDF-``). Empty files, files without an extension and of
     unknown content, and unreadable files are skipped (unreadable ones with a
-    warning in ``img.warnings``).
+    warning in ``img.warnings``). ``shadow`` checks that volume shadow copy of the
+    NTFS volume instead of its current state.
     """
-    for record in img.walk(partition):
+    for record in img.walk(partition, shadow=shadow):
         if record.type != "file" or record.size == 0 or not record.inode:
             continue
         if not include_deleted and not record.allocated:
@@ -261,7 +262,7 @@ def check_signatures(
         extension = split_extension(record.name)[1][1:].lower()
         claimed = claimed_types(extension) if extension else []
         try:
-            head, tail = _read_ends(img, record)
+            head, tail = _read_ends(img, record, shadow)
         except ForensicsKitError as exc:
             img.warnings.append(f"{record.path}: signature not checked: {exc}")
             continue
@@ -278,15 +279,12 @@ def check_signatures(
         )
 
 
-def _read_ends(img: DiskImage, record) -> tuple[bytes, bytes]:
-    ofs = img._select(record.partition)  # noqa: SLF001 - same package
-    file, attr_type, attr_id, size = open_content(ofs, record.inode, record.stream, record.path)
-    try:
-        head = file.read_random(0, min(HEAD_BYTES, size), attr_type, attr_id) if size else b""
-        tail = b""
-        if head.startswith(b"PK"):
-            want = min(size, ZIP_TAIL_MAX)
-            tail = file.read_random(size - want, want, attr_type, attr_id)
-    except (OSError, RuntimeError) as exc:
-        raise ForensicsKitError(f"read failed: {str(exc).splitlines()[0] if str(exc) else exc}") from exc
+def _read_ends(img: DiskImage, record: FileRecord, shadow: int | None) -> tuple[bytes, bytes]:
+    content = img._open_record(record, shadow)  # noqa: SLF001 - same package
+    size = content.size
+    head = content.read_at(0, min(HEAD_BYTES, size)) if size else b""
+    tail = b""
+    if head.startswith(b"PK"):
+        want = min(size, ZIP_TAIL_MAX)
+        tail = content.read_at(size - want, want)
     return head, tail

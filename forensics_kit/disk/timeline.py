@@ -6,10 +6,15 @@ with times in epoch seconds and deleted names marked `` (deleted)``. Writing
 it exactly as ``fls -m`` does lets a trainee feed ours to ``mactime`` and check
 one tool with the other. The human timeline has one row per file and distinct
 time, its ``macb`` letters saying which times fell there, as ``mactime`` prints it.
+
+Metadata comes from TSK, from pyfsapfs for APFS volumes (as ``fls -P apfs -m``
+writes them, link targets included), and from the shadow copy itself when one
+is asked for, so an earlier version of a file shows its own times and size.
 """
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -18,7 +23,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytsk3
 
+from forensics_kit.disk.apfs import ApfsFileSystem, apfs_entry
 from forensics_kit.disk.image import DiskImage
+from forensics_kit.disk.walker import OpenFileSystem
 from forensics_kit.errors import ForensicsKitError
 
 # TSK's tsk_fs_meta_type_str / tsk_fs_name_type_str, indexed by the enum values.
@@ -29,6 +36,11 @@ _META_VIRT = int(pytsk3.TSK_FS_META_TYPE_VIRT)
 _META_VIRT_DIR = int(pytsk3.TSK_FS_META_TYPE_VIRT_DIR)
 _KIND_NAME_CHAR = {"file": "r", "dir": "d"}
 _MACB = "macb"
+# APFS file modes as TSK meta types (the index into _META_CHARS).
+_APFS_META_TYPE = {
+    stat.S_IFREG: 1, stat.S_IFDIR: 2, stat.S_IFIFO: 3, stat.S_IFCHR: 4, stat.S_IFBLK: 5, stat.S_IFLNK: 6,
+    stat.S_IFSOCK: 8,
+}
 
 Progress = Callable[[str, int, int], None]
 
@@ -96,22 +108,34 @@ def _tsk_text(text: str) -> str:
     return "".join("^" if ord(ch) < 0x20 else ch for ch in text)
 
 
-def bodyfile(img: DiskImage, partition: int | None = None, progress: Progress | None = None) -> Iterator[BodyEntry]:
+def bodyfile(
+    img: DiskImage, partition: int | None = None, progress: Progress | None = None, *, shadow: int | None = None
+) -> Iterator[BodyEntry]:
     """Yield the bodyfile entries of one or every file system, as ``fls -r -m /`` writes them.
 
     Args:
         img: the opened image.
         partition: partition index; None means every file system.
         progress: ``progress("timeline", entries_done, 0)`` every 1000 entries.
+        shadow: the volume shadow copy (from 1) of the NTFS volume to list instead of its current state.
+
+    Raises:
+        NotFoundError: no such partition or shadow copy.
     """
+    sources: dict[int | None, OpenFileSystem | ApfsFileSystem] = {}
     cache: dict[tuple[int | None, int], tuple | None] = {}
-    for done, record in enumerate(img.walk(partition), 1):
+    for done, record in enumerate(img.walk(partition, shadow=shadow), 1):
         if progress is not None and done % 1000 == 0:
             progress("timeline", done, 0)
         key = (record.partition, record.inode)
         meta = cache.get(key, ...)
         if meta is ...:
-            meta = cache[key] = _meta(img, record.partition, record.inode)
+            ofs = sources.get(record.partition)
+            if ofs is None:  # the file system the walk listed, so times come from the same state
+                ofs = sources[record.partition] = img._source(record.partition, shadow)  # noqa: SLF001
+            meta = cache[key] = _apfs_meta(ofs, record.inode) if isinstance(ofs, ApfsFileSystem) else _meta(
+                ofs, record.inode
+            )
         name = "/" + _tsk_text(record.path).lstrip("/")
         if meta is None:
             if not record.allocated:
@@ -119,7 +143,9 @@ def bodyfile(img: DiskImage, partition: int | None = None, progress: Progress | 
             char = _KIND_NAME_CHAR.get(record.type, "-")
             yield BodyEntry(name, record.inode, f"{char}/----------", 0, 0, 0, 0, 0, 0, 0, record.partition)
             continue
-        meta_type, mode, uid, gid, size, atime, mtime, ctime, crtime, flags = meta
+        meta_type, mode, uid, gid, size, atime, mtime, ctime, crtime, flags, link = meta
+        if link:
+            name += " -> " + _tsk_text(link)
         if not record.allocated:
             name += " (deleted-realloc)" if flags & _META_ALLOC else " (deleted)"
         meta_char = _META_CHARS[meta_type] if 0 <= meta_type < len(_META_CHARS) else "-"
@@ -135,12 +161,12 @@ def bodyfile(img: DiskImage, partition: int | None = None, progress: Progress | 
         )
 
 
-def _meta(img: DiskImage, partition: int | None, inode: int) -> tuple | None:
+def _meta(ofs: OpenFileSystem, inode: int) -> tuple | None:
+    """(meta type, mode, uid, gid, size, atime, mtime, ctime, crtime, flags, link target) from TSK."""
     if not inode:
         return None
     try:
-        fs = img._select(partition).fs  # noqa: SLF001 - same package
-        meta = fs.open_meta(inode=inode).info.meta
+        meta = ofs.fs.open_meta(inode=inode).info.meta
     except (OSError, RuntimeError):
         return None
     if meta is None:
@@ -148,8 +174,29 @@ def _meta(img: DiskImage, partition: int | None, inode: int) -> tuple | None:
     return (
         int(meta.type), int(meta.mode), int(meta.uid), int(meta.gid), int(meta.size),
         max(0, int(meta.atime)), max(0, int(meta.mtime)), max(0, int(meta.ctime)), max(0, int(meta.crtime)),
-        int(meta.flags),
+        int(meta.flags), None,
     )
+
+
+def _apfs_meta(afs: ApfsFileSystem, inode: int) -> tuple | None:
+    """The same fields from pyfsapfs: times in whole seconds and a symbolic link's target, as fls -m writes them."""
+    try:
+        entry = apfs_entry(afs, None, inode)
+        file_mode = int(entry.file_mode or 0)
+        times = [
+            max(0, int(getter() or 0) // 1_000_000_000)
+            for getter in (
+                entry.get_access_time_as_integer, entry.get_modification_time_as_integer,
+                entry.get_inode_change_time_as_integer, entry.get_creation_time_as_integer,
+            )
+        ]
+        link = entry.symbolic_link_target if stat.S_ISLNK(file_mode) else None
+        uid, gid = int(entry.owner_identifier), int(entry.group_identifier)
+        size = int(entry.size or 0)
+    except (ForensicsKitError, OSError, RuntimeError):
+        return None
+    meta_type = _APFS_META_TYPE.get(stat.S_IFMT(file_mode), 0)
+    return (meta_type, stat.S_IMODE(file_mode), uid, gid, size, *times, _META_ALLOC, link)
 
 
 def zone(name: str) -> tzinfo:
