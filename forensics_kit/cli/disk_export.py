@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import json_option, progress_bar
-from forensics_kit.cli.disk import IMAGE, PARTITION, _open, group
+from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, _open, group
 from forensics_kit.cli.output import emit_records, say, warn
 from forensics_kit.errors import NotFoundError
 
@@ -29,6 +29,7 @@ EXPORT_COLUMNS = [
 @click.option("--deleted", is_flag=True, help="Export every deleted file.")
 @click.option("--all", "everything", is_flag=True, help="Export every file.")
 @PARTITION
+@SHADOW
 @json_option
 def export_cmd(
     image: Path,
@@ -38,20 +39,24 @@ def export_cmd(
     deleted: bool,
     everything: bool,
     partition: int | None,
+    shadow: int | None,
     as_json: bool,
 ) -> None:
     """Copy a file, a folder (PATH, recursive; globs allowed), every deleted file or everything to --out.
 
     Names are made safe and unique; nothing is written outside --out, nothing
     existing is overwritten (a clash gets a ' (2)' suffix). manifest.csv and
-    manifest.json list every copy with its MD5 and SHA-256.
+    manifest.json list every copy with its MD5 and SHA-256. With --shadow the
+    files come from that volume shadow copy (an earlier version of the volume).
     """
     from forensics_kit.disk.export import export_files
 
     if sum(x is not None and x is not False for x in (path, inode, deleted or None, everything or None)) != 1:
         raise click.UsageError("give exactly one of PATH, --inode, --deleted or --all")
     with _open(image) as img, progress_bar(not as_json) as progress:
-        kwargs = {"partition": partition, "progress": progress, "inode": inode, "deleted_only": deleted}
+        kwargs = {
+            "partition": partition, "shadow": shadow, "progress": progress, "inode": inode, "deleted_only": deleted,
+        }
         if path is None:
             report = export_files(img, out_dir, **kwargs)
         else:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import json_option, progress_bar
-from forensics_kit.cli.disk import IMAGE, PARTITION, _open, group
+from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, _open, group
 from forensics_kit.cli.output import emit_records, warn
 
 
@@ -15,15 +15,16 @@ from forensics_kit.cli.output import emit_records, warn
 @IMAGE
 @click.argument("known", type=click.Path(path_type=Path))
 @PARTITION
+@SHADOW
 @json_option
-def hashset_cmd(image: Path, known: Path, partition: int | None, as_json: bool) -> None:
+def hashset_cmd(image: Path, known: Path, partition: int | None, shadow: int | None, as_json: bool) -> None:
     """Files (deleted too) whose MD5/SHA-1/SHA-256 is in KNOWN (one hash a line, md5sum output works)."""
     from forensics_kit.disk.hashset import load_hashset, match_hashset
 
     hashset = load_hashset(known)
     with _open(image) as img, progress_bar(not as_json) as progress:
         emit_records(
-            (m.to_dict() for m in match_hashset(img, hashset, partition, progress)),
+            (m.to_dict() for m in match_hashset(img, hashset, partition, progress, shadow=shadow)),
             [
                 ("inode", "Inode"),
                 ("allocated", "Alloc"),

@@ -7,23 +7,24 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import json_option
-from forensics_kit.cli.disk import IMAGE, PARTITION, _open, group
+from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, _open, group
 from forensics_kit.cli.output import emit_records, warn
 
 
 @group.command("sigcheck")
 @IMAGE
 @PARTITION
+@SHADOW
 @click.option("--allocated-only", is_flag=True, help="Skip deleted files.")
 @json_option
-def sigcheck_cmd(image: Path, partition: int | None, allocated_only: bool, as_json: bool) -> None:
+def sigcheck_cmd(image: Path, partition: int | None, shadow: int | None, allocated_only: bool, as_json: bool) -> None:
     """Files whose first bytes say another type than their extension (a .txt that is a JPEG, a fake .docx)."""
     from forensics_kit.disk.signatures import check_signatures
 
     with _open(image) as img:
         rows = (
             {**m.to_dict(), "detected": m.detected or "unknown"}
-            for m in check_signatures(img, partition, include_deleted=not allocated_only)
+            for m in check_signatures(img, partition, include_deleted=not allocated_only, shadow=shadow)
         )
         emit_records(
             rows,

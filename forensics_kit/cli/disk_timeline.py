@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import json_option, progress_bar
-from forensics_kit.cli.disk import IMAGE, PARTITION, _open, group
+from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, _open, group
 from forensics_kit.cli.output import emit_records, warn
 
 TIMELINE_COLUMNS = [
@@ -24,13 +24,21 @@ TIMELINE_COLUMNS = [
 @group.command("timeline")
 @IMAGE
 @PARTITION
+@SHADOW
 @click.option("--bodyfile", "as_body", is_flag=True, help="Write a TSK bodyfile (like fls -r -m /) for mactime.")
 @click.option("--from", "start", help="Only times from this ISO date/time on (zone-less: in --tz).")
 @click.option("--to", "end", help="Only times up to this ISO date/time (a date means the whole day).")
 @click.option("--tz", "tz_name", default="UTC", show_default=True, help="IANA time zone to show times in.")
 @json_option
 def timeline_cmd(
-    image: Path, partition: int | None, as_body: bool, start: str | None, end: str | None, tz_name: str, as_json: bool
+    image: Path,
+    partition: int | None,
+    shadow: int | None,
+    as_body: bool,
+    start: str | None,
+    end: str | None,
+    tz_name: str,
+    as_json: bool,
 ) -> None:
     """When files were modified (m), accessed (a), changed (c) and born (b), sorted, deleted files included."""
     from forensics_kit.disk.timeline import bodyfile, parse_bound, timeline, zone
@@ -39,7 +47,7 @@ def timeline_cmd(
     low = parse_bound(start, tz) if start else None
     high = parse_bound(end, tz, end=True) if end else None
     with _open(image) as img, progress_bar(not as_body) as progress:
-        entries = bodyfile(img, partition, progress)
+        entries = bodyfile(img, partition, progress, shadow=shadow)
         if as_body:
             out = sys.stdout
             for entry in entries:
