@@ -32,6 +32,7 @@ from pathlib import Path
 
 from forensics_kit.hashing import hash_bytes
 from forensics_kit.net.decode import addr_text, decode, link_warnings
+from forensics_kit.net.fragments import defragment
 from forensics_kit.net.http_wire import (
     BodyReader,
     HttpFormatError,
@@ -370,7 +371,7 @@ def _iterate(reader: CaptureReader, warnings: list[str] | None,
     tcp = TcpReassembler(sink, FORGET_AFTER_NS)
     ready = sink.ready
     linktypes: set[int] = set()
-    for number, ts_ns, _, linktype, data, _ in reader.records():
+    for number, ts_ns, _, linktype, data, _ in defragment(reader.records()):
         linktypes.add(linktype)
         d = decode(linktype, data)
         if d is None or d[1] != 6 or d[4] is None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from forensics_kit.errors import NotFoundError
 from forensics_kit.net.decode import addr_text, decode, link_warnings
+from forensics_kit.net.fragments import defragment
 from forensics_kit.net.reader import CaptureReader
 from forensics_kit.net.tcpstream import RST, SYN, TcpReassembler
 from forensics_kit.timefmt import iso_utc
@@ -208,7 +209,7 @@ def collect_streams(
                 done(state.conv)
             state.conv = None
 
-    for number, ts_ns, _, linktype, data, _ in reader.records():
+    for number, ts_ns, _, linktype, data, _ in defragment(reader.records()):
         linktypes.add(linktype)
         if progress is not None:
             seen += len(data) + 16

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forensics_kit.net.decode import addr_text, decode, link_warnings
+from forensics_kit.net.fragments import defragment
 from forensics_kit.net.reader import CaptureReader
 from forensics_kit.net.tcpstream import HalfKey, TcpReassembler
 from forensics_kit.net.tls_wire import (
@@ -230,7 +231,7 @@ def _iterate(reader: CaptureReader, warnings: list[str] | None,
     linktypes: set[int] = set()
     finished: set[tuple] = set()
     halves = sink.halves
-    for number, ts_ns, _, linktype, data, _ in reader.records():
+    for number, ts_ns, _, linktype, data, _ in defragment(reader.records()):
         if progress is not None and number % 50_000 == 0:
             progress("tls", number, 0)
         linktypes.add(linktype)

@@ -113,3 +113,66 @@ def test_dns_messages_read_a_fragmented_answer_whole_at_tshark_frame(frag_pcap):
     dns = tshark_fields(frag_pcap, ["frame.number", "dns.qry.name", "dns.count.answers"], "dns")
     ours = [(str(m.frame), m.qname, str(len(m.answers))) for m in dns_messages(frag_pcap)]
     assert ours == [tuple(row) for row in dns]
+
+
+FORM = b"user=officer&note=" + b"N" * 2600  # one TCP segment bigger than the link MTU
+
+
+@pytest.fixture(scope="module")
+def frag_http_pcap(tmp_path_factory):
+    """An HTTP POST whose request segment travels in three IPv4 fragments (frames 4-6, the
+    last two swapped); the handshake, the response and the close are whole frames."""
+    from scapy.layers.inet import TCP
+
+    c, s = ("10.0.0.5", 40000, 1000), ("10.0.0.80", 80, 5000)
+    request = (b"POST /upload HTTP/1.1\r\nHost: files.example\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+               b"Content-Length: %d\r\n\r\n" % len(FORM)) + FORM
+    reply = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
+
+    def seg(src, dst, flags, seq, ack, payload=b"", ident=1):
+        return IP(src=src[0], dst=dst[0], id=ident) / TCP(sport=src[1], dport=dst[1], flags=flags, seq=seq,
+                                                         ack=ack, window=65535) / payload
+
+    cseq, sseq = c[2] + 1, s[2] + 1
+    post = fragment(seg(c, s, "PA", cseq, sseq, request, ident=0x5151), fragsize=1200)
+    assert len(post) == 3
+    packets = [
+        seg(c, s, "S", c[2], 0), seg(s, c, "SA", s[2], cseq), seg(c, s, "A", cseq, sseq),
+        post[0], post[2], post[1],
+        seg(s, c, "PA", sseq, cseq + len(request), reply),
+        seg(c, s, "FA", cseq + len(request), sseq + len(reply)),
+        seg(s, c, "FA", sseq + len(reply), cseq + len(request) + 1),
+        seg(c, s, "A", cseq + len(request) + 1, sseq + len(reply) + 1),
+    ]
+    path = tmp_path_factory.mktemp("fraghttp") / "frag-http.pcap"
+    return write_pcap(path, [(T0 + i * MS, bytes(ETH / p)) for i, p in enumerate(packets)])
+
+
+def test_http_request_in_ip_fragments_is_read_whole_at_the_completing_frame(frag_http_pcap):
+    from forensics_kit.net import http_transactions
+
+    (t,) = list(http_transactions(frag_http_pcap))
+    assert (t.method, t.uri, t.frame, t.status) == ("POST", "/upload", 6, 200)
+    assert t.request_body == FORM
+
+
+def test_tcp_stream_over_ip_fragments_follows_whole(frag_http_pcap):
+    from forensics_kit.net import follow_stream, tcp_streams
+
+    (info,) = tcp_streams(frag_http_pcap)
+    assert info.packets == 8  # the three fragments are one TCP segment, as tshark counts tcp.stream frames
+    client_bytes = b"".join(s.data for s in follow_stream(frag_http_pcap, 0) if s.direction == "c2s")
+    assert client_bytes.endswith(FORM)
+
+
+@pytest.mark.crosscheck
+@pytest.mark.skipif(TSHARK is None, reason="tshark is not installed (apt-get install tshark)")
+def test_http_over_ip_fragments_matches_tshark(frag_http_pcap):
+    from forensics_kit.net import http_transactions, tcp_streams
+
+    rows = tshark_fields(frag_http_pcap, ["frame.number", "http.request.method", "http.request.uri",
+                                          "http.content_length"], "http.request")
+    ours = [[str(t.frame), t.method, t.uri, str(len(t.request_body))] for t in http_transactions(frag_http_pcap)]
+    assert ours == rows
+    frames = tshark_fields(frag_http_pcap, ["frame.number"], "tcp.stream==0")
+    assert tcp_streams(frag_http_pcap)[0].packets == len(frames)
