@@ -30,3 +30,14 @@ def test_partitioned_e01_example_builds(tmp_path):
     parts = result.truth["artefacts"]["laptop"]["partitions"]
     assert [(p["filesystem"], p["in_table"]) for p in parts] == [("FAT16", True), ("NTFS", True), ("ext4", False)]
     assert result.truth["artefacts"]["laptop"]["ewf"]["examiner"] == "Lt. Petrova"
+
+
+def test_logical_partitions_example_builds(tmp_path):
+    result = build(tmp_path, _example("- id: office_pc"))
+    disk = result.truth["artefacts"]["office_pc"]
+    parts = disk["partitions"]
+    assert [(p["slot"], p["logical"], p["type"]) for p in parts] == [
+        ("000:000", False, "0x01"), ("001:000", True, "0x06"), ("002:000", True, "0x11")
+    ]  # fmt: skip
+    assert disk["extended"]["description"] == "Win95 Extended (0x0f)"
+    assert [t["partition"] for t in disk["extended"]["tables"]] == ["data", "stash"]
