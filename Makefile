@@ -8,11 +8,11 @@ PY := $(VENV)/bin/python
 FKLAB := $(VENV)/bin/fklab
 STAMP := $(VENV)/.fklab-installed
 # Debian packages: the builder (mtools, dosfstools, e2fsprogs, ntfs-3g, ewf-tools, faketime)
-# and the cross-checks (sleuthkit, tshark, yara, foremost).
+# and the cross-checks (sleuthkit, tshark, yara, foremost; fdisk and parted read our partition tables).
 APT_PACKAGES := sleuthkit tshark mtools dosfstools e2fsprogs ntfs-3g ewf-tools faketime yara foremost exfatprogs \
-	libimage-exiftool-perl sqlite3 chromium
+	libimage-exiftool-perl sqlite3 chromium fdisk parted
 TOOLS := fls mmls icat tshark capinfos mcopy mkfs.fat mke2fs debugfs mkntfs ewfacquire faketime yara foremost \
-	exiftool sqlite3 chromium
+	exiftool sqlite3 chromium sfdisk parted
 
 .PHONY: setup system-tools datasets demo test bench lint clean
 
