@@ -2,11 +2,14 @@
 
 pytsk3 cannot open APFS pools, so these show the kit lists the same names and
 inodes as The Sleuth Kit's APFS support, with the same sizes and times, reads
-content, and finds the container inside a partition or at a given sector.
+content, writes the same bodyfile, exports, signature-checks and hashes files,
+and finds the container inside a partition or at a given sector.
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
 import struct
 from pathlib import Path
@@ -17,7 +20,11 @@ from click.testing import CliRunner
 from forensics_kit.cli.main import cli
 from forensics_kit.disk import open_image
 from forensics_kit.disk.apfs import ApfsFileSystem, walk_apfs
+from forensics_kit.disk.export import export_files
+from forensics_kit.disk.hashset import HashSet, match_hashset
 from forensics_kit.disk.records import FileSystemInfo
+from forensics_kit.disk.signatures import check_signatures
+from forensics_kit.disk.timeline import bodyfile, timeline
 from forensics_kit.errors import EvidenceError, NotFoundError
 from forensics_kit.timefmt import parse_iso
 
@@ -81,7 +88,52 @@ def test_directory_reads_empty_and_missing_path_is_not_found(image):
 
 def test_tsk_only_tools_name_the_apfs_volume_instead_of_failing(image):
     with pytest.raises(NotFoundError, match="no file system TSK can read"):
-        image._select(None)  # noqa: SLF001 - what block maps and timelines call
+        image._select(None)  # noqa: SLF001 - what block maps call
+
+
+@pytest.mark.crosscheck
+def test_bodyfile_equals_recorded_fls_m_line_for_line(image):
+    ours = [entry.to_line() for entry in bodyfile(image)]
+    expected = (EXPECTED / "apfs.raw.fls.apsb107.body.txt").read_text().splitlines()
+    assert sorted(ours) == sorted(expected)  # modes, uid/gid, sizes, times and the link target
+
+
+def test_timeline_of_apfs_has_every_file_at_its_time(image):
+    events = timeline(bodyfile(image))
+    assert {e.name for e in events} >= {"/passwords.txt", "/a_directory/a_file", "/a_directory"}
+    assert {(e.time, e.macb) for e in events} == {("2022-01-14T07:19:41Z", "macb")}
+
+
+def test_export_of_apfs_files_equals_their_content_with_manifest_hashes(image, tmp_path):
+    report = export_files(image, tmp_path, paths=["/passwords.txt", "/a_directory/*"])
+    by_path = {f.path: f for f in report.files}
+    assert set(by_path) == {
+        "/passwords.txt", "/a_directory/a_file", "/a_directory/another_file", "/a_directory/a_resourcefork"
+    }
+    for path, exported in by_path.items():
+        data = (tmp_path / exported.exported_as).read_bytes()
+        assert data == image.read(path) and exported.size == len(data)
+        assert exported.md5 == hashlib.md5(data).hexdigest()
+    assert (tmp_path / "passwords.txt").read_bytes().startswith(PASSWORDS)
+    rows = {r["path"]: r for r in csv.DictReader(Path(report.manifest_csv).open(encoding="utf-8"))}
+    assert {p: r["sha256"] for p, r in rows.items()} == {p: f.sha256 for p, f in by_path.items()}
+
+
+def test_sigcheck_on_apfs_names_the_gzip_fsevents_logs(image):
+    found = {(m.path, m.inode, m.detected) for m in check_signatures(image)}
+    assert found == {("/.fseventsd/000000001714941a", 25, "gzip"), ("/.fseventsd/000000001714941b", 26, "gzip")}
+
+
+def test_hashset_on_apfs_finds_the_file(image):
+    known = HashSet("known.txt", {"sha256": {hashlib.sha256(image.read(inode=17)).hexdigest(): "a_file"}})
+    (match,) = match_hashset(image, known)
+    assert (match.path, match.inode, match.label) == ("/a_directory/a_file", 17, "a_file")
+
+
+def test_shadow_copy_of_an_apfs_volume_is_one_clear_error(image, tmp_path):
+    assert image.shadow_copies() == []
+    with pytest.raises(NotFoundError, match="no volume shadow copies on the APFS volume 'apfs_test'"):
+        export_files(image, tmp_path, paths=["/passwords.txt"], shadow=1)
 
 
 def test_encrypted_volume_gives_one_line_evidence_error():
@@ -129,3 +181,24 @@ def test_cli_lists_and_cats_apfs():
     assert cat.exit_code == 0 and cat.stdout_bytes.startswith(PASSWORDS)
     info = runner.invoke(cli, ["disk", "info", str(APFS), "--json"])
     assert info.exit_code == 0 and '"label": "apfs_test"' in info.output
+
+
+def test_cli_exports_timelines_checks_and_hashes_apfs(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "out"
+    export = runner.invoke(cli, ["disk", "export", str(APFS), "/passwords.txt", "--out", str(out)])
+    assert export.exit_code == 0, export.output
+    assert (out / "passwords.txt").read_bytes().startswith(PASSWORDS)
+    body = runner.invoke(cli, ["disk", "timeline", str(APFS), "--bodyfile"])
+    assert body.exit_code == 0, body.output
+    assert "0|/a_link -> a_directory/another_file|20|l/lrwxr-xr-x|99|99|0|" in body.stdout
+    sig = runner.invoke(cli, ["disk", "sigcheck", str(APFS), "--json"])
+    assert sig.exit_code == 0 and len(sig.stdout.splitlines()) == 2
+    known = tmp_path / "known.md5"
+    known.write_text(f"{hashlib.md5((out / 'passwords.txt').read_bytes()).hexdigest()}  passwords.txt\n")
+    hits = runner.invoke(cli, ["disk", "hashset", str(APFS), str(known), "--json"])
+    assert hits.exit_code == 0 and json.loads(hits.stdout)["path"] == "/passwords.txt"
+    shadow = runner.invoke(cli, ["disk", "timeline", str(APFS), "--shadow", "1"])
+    assert shadow.exit_code == 1 and shadow.stderr.strip().splitlines() == [
+        f"Error: {APFS}: no volume shadow copies on the APFS volume 'apfs_test' (an NTFS feature)"
+    ]
