@@ -162,8 +162,12 @@ def bodyfile(
 
 
 def _meta(ofs: OpenFileSystem, inode: int) -> tuple | None:
-    """(meta type, mode, uid, gid, size, atime, mtime, ctime, crtime, flags, link target) from TSK."""
-    if not inode:
+    """(meta type, mode, uid, gid, size, atime, mtime, ctime, crtime, flags, link target) from TSK.
+
+    Inode 0 is a real entry on NTFS ($MFT) and "no metadata" where numbering starts higher.
+    """
+    info = ofs.fs.info
+    if not info.first_inum <= inode <= info.last_inum or (inode == 0 and info.first_inum > 0):
         return None
     try:
         meta = ofs.fs.open_meta(inode=inode).info.meta
@@ -171,10 +175,11 @@ def _meta(ofs: OpenFileSystem, inode: int) -> tuple | None:
         return None
     if meta is None:
         return None
+    link = meta.link  # a symbolic link's target, which fls -m writes after the name
     return (
         int(meta.type), int(meta.mode), int(meta.uid), int(meta.gid), int(meta.size),
         max(0, int(meta.atime)), max(0, int(meta.mtime)), max(0, int(meta.ctime)), max(0, int(meta.crtime)),
-        int(meta.flags), None,
+        int(meta.flags), link.decode("utf-8", "backslashreplace") if link else None,
     )
 
 

@@ -94,3 +94,20 @@ def test_bounds_parse_dates_as_whole_days_in_the_zone():
         parse_bound("yesterday", zone("UTC"))
     with pytest.raises(ForensicsKitError, match="unknown time zone"):
         zone("Mars/Olympus")
+
+
+@pytest.mark.crosscheck
+def test_bodyfile_writes_a_symbolic_links_target_as_fls_m_does(tmp_path):
+    need("fls")
+    need("mke2fs")
+    tree = tmp_path / "tree"
+    (tree / "docs").mkdir(parents=True)
+    (tree / "docs" / "plan.txt").write_text("meet at 9\n")
+    (tree / "plan-link").symlink_to("docs/plan.txt")
+    image = tmp_path / "links.img"
+    env = {"E2FSPROGS_FAKE_TIME": "1700000000", "PATH": "/usr/sbin:/sbin:/usr/bin:/bin"}
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-d", str(tree), str(image), "4M"], check=True,
+                   capture_output=True, env=env)
+    ours = _ours(image)
+    assert any(line.split("|")[1] == "/plan-link -> docs/plan.txt" for line in ours)
+    assert sorted(ours) == sorted(run("fls", "-r", "-m", "/", str(image)).splitlines())
