@@ -8,7 +8,7 @@ anything about pytsk3.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 _ISO_CACHE: dict[int, str] = {}
@@ -182,6 +182,14 @@ class FileRecord:
             the ISO text is made only when asked for (``mtime``..., ``to_dict()``), which
             keeps a walk of a million names from formatting four million times.
         stream: name of the NTFS stream (alternate data stream or named index), None otherwise.
+        name_type: TSK's name type as the directory entry gives it (``TSK_FS_NAME_TYPE_*``, -1 when the
+            record was not listed by TSK), which the bodyfile's mode column starts with: a deleted NTFS
+            name has none (0, ``-``) even though its metadata says file.
+        attr: ``(type, id)`` of the NTFS attribute the record lists ($DATA or index root), None elsewhere;
+            fls -m writes it after the inode (``77-128-4``).
+
+    ``name_type`` and ``attr`` are TSK details for the bodyfile: ``to_dict()`` leaves them out and
+    records compare without them.
 
     ``mtime``, ``atime``, ``ctime``, ``crtime`` are ISO 8601 UTC text, None when the
     file system has no such time.
@@ -196,6 +204,8 @@ class FileRecord:
     allocated: bool
     raw_times: tuple[int, int, int, int, int, int, int, int] = _NO_TIMES
     stream: str | None = None
+    name_type: int = field(default=-1, compare=False, repr=False)
+    attr: tuple[int, int] | None = field(default=None, compare=False, repr=False)
 
     @property
     def mtime(self) -> str | None:

@@ -115,7 +115,9 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
                     # TSK leaves orphan files' metadata unloaded in a listing; fls loads it.
                     entry, meta = _load_meta(fs, entry, addr)
                 if meta is None:
-                    yield record(partition, path, name, addr, 0, name_kind(name_type, "other"), allocated)
+                    yield record(
+                        partition, path, name, addr, 0, name_kind(name_type, "other"), allocated, name_type=name_type
+                    )
                     continue
                 meta_type = meta.type
                 kind = name_kind(name_type) or meta_kind(meta_type, "other")
@@ -123,9 +125,11 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
                 times = (meta.mtime, meta.mtime_nano, meta.atime, meta.atime_nano,
                          meta.ctime, meta.ctime_nano, meta.crtime, meta.crtime_nano)
                 if ntfs:
-                    yield from _ntfs_records(entry, partition, path, name, addr, meta.size, kind, allocated, times)
+                    yield from _ntfs_records(
+                        entry, partition, path, name, addr, meta.size, kind, allocated, times, name_type
+                    )
                 else:
-                    yield record(partition, path, name, addr, meta.size, kind, allocated, times)
+                    yield record(partition, path, name, addr, meta.size, kind, allocated, times, None, name_type)
                 # Recurse as TSK's dir walk does: a directory by name and metadata, whose
                 # name is allocated or whose name and metadata are both deleted.
                 if (
@@ -175,8 +179,9 @@ def _ntfs_records(
     kind: str,
     allocated: bool,
     times: tuple[int, int, int, int, int, int, int, int],
+    name_type: int,
 ) -> Iterator[FileRecord]:
-    """One record per $DATA stream and index root of an NTFS entry, as fls lists them."""
+    """One record per $DATA stream and index root of an NTFS entry, as fls lists them, each with its attribute."""
     printed = False
     for attr in entry:
         ainfo = attr.info
@@ -188,20 +193,15 @@ def _ntfs_records(
         if stream and not (atype == _ATTR_IDXROOT and stream == b"$I30"):
             stream_name = _decode(stream)
             yield FileRecord(
-                partition,
-                f"{path}:{stream_name}",
-                f"{name}:{stream_name}",
-                addr,
-                ainfo.size,
-                kind,
-                allocated,
-                times,
-                stream=stream_name,
+                partition, f"{path}:{stream_name}", f"{name}:{stream_name}", addr, ainfo.size, kind, allocated,
+                times, stream_name, name_type, (atype, ainfo.id),
             )
         else:
-            yield FileRecord(partition, path, name, addr, size, kind, allocated, times)
+            yield FileRecord(
+                partition, path, name, addr, size, kind, allocated, times, None, name_type, (atype, ainfo.id)
+            )
     if not printed:
-        yield FileRecord(partition, path, name, addr, size, kind, allocated, times)
+        yield FileRecord(partition, path, name, addr, size, kind, allocated, times, None, name_type)
 
 
 def resolve_path(ofs: OpenFileSystem, path: str) -> tuple[int, str | None]:
