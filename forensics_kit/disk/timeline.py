@@ -7,6 +7,13 @@ it exactly as ``fls -m`` does lets a trainee feed ours to ``mactime`` and check
 one tool with the other. The human timeline has one row per file and distinct
 time, its ``macb`` letters saying which times fell there, as ``mactime`` prints it.
 
+On NTFS fls -m writes one line per $DATA stream and index root, its inode
+followed by the attribute's type and id (``77-128-4``), and one more per name,
+``NAME ($FILE_NAME)`` (``77-48-3``), with the times of the $FILE_NAME attribute
+rather than $STANDARD_INFORMATION: a trainee compares the two to spot
+timestomping. We read both attributes ourselves (pytsk3 hands out no $FILE_NAME
+times) and convert their FILETIMEs as fls does (see :func:`_nt_seconds`).
+
 Metadata comes from TSK, from pyfsapfs for APFS volumes (as ``fls -P apfs -m``
 writes them, link targets included), and from the shadow copy itself when one
 is asked for, so an earlier version of a file shows its own times and size.
@@ -15,6 +22,7 @@ is asked for, so an earlier version of a file shows its own times and size.
 from __future__ import annotations
 
 import stat
+import struct
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -25,6 +33,7 @@ import pytsk3
 
 from forensics_kit.disk.apfs import ApfsFileSystem, apfs_entry
 from forensics_kit.disk.image import DiskImage
+from forensics_kit.disk.records import FileRecord
 from forensics_kit.disk.walker import OpenFileSystem
 from forensics_kit.errors import ForensicsKitError
 
@@ -35,6 +44,12 @@ _META_ALLOC = int(pytsk3.TSK_FS_META_FLAG_ALLOC)
 _META_VIRT = int(pytsk3.TSK_FS_META_TYPE_VIRT)
 _META_VIRT_DIR = int(pytsk3.TSK_FS_META_TYPE_VIRT_DIR)
 _KIND_NAME_CHAR = {"file": "r", "dir": "d"}
+_ATTR_SI = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_SI)
+_ATTR_FNAME = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_FNAME)
+_ATTR_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
+_ATTR_IDXROOT = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_IDXROOT)
+_FILETIME_1970 = 116_444_736_000_000_000  # 100 ns steps from 1601-01-01 to 1970-01-01
+_DOS_NAMESPACE = 2  # a $FILE_NAME holding only the 8.3 alias: TSK takes no times from it
 _MACB = "macb"
 # APFS file modes as TSK meta types (the index into _META_CHARS).
 _APFS_META_TYPE = {
@@ -61,11 +76,17 @@ class BodyEntry:
     crtime: int
     partition: int | None = None
     md5: str = "0"
+    attr: str | None = None  # NTFS: "TYPE-ID" of the attribute the line is about ("128-4"), None elsewhere
+
+    @property
+    def address(self) -> str:
+        """The inode column as fls -m writes it: ``77`` or, on NTFS, ``77-128-4``."""
+        return f"{self.inode}-{self.attr}" if self.attr else str(self.inode)
 
     def to_line(self) -> str:
         """The bodyfile line (TSK 3.x+ format), without the newline."""
         return (
-            f"{self.md5}|{self.name}|{self.inode}|{self.mode}|{self.uid}|{self.gid}|{self.size}"
+            f"{self.md5}|{self.name}|{self.address}|{self.mode}|{self.uid}|{self.gid}|{self.size}"
             f"|{self.atime}|{self.mtime}|{self.ctime}|{self.crtime}"
         )
 
@@ -87,9 +108,39 @@ class TimelineEvent:
     inode: int
     name: str
     partition: int | None = None
+    attr: str | None = None  # NTFS: the attribute's "TYPE-ID", as in :class:`BodyEntry`
+
+    @property
+    def address(self) -> str:
+        """The inode column as mactime prints it: ``77`` or, on NTFS, ``77-48-3``."""
+        return f"{self.inode}-{self.attr}" if self.attr else str(self.inode)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(slots=True, frozen=True)
+class _NtfsAttributes:
+    """An NTFS entry's attributes as fls -m writes them."""
+
+    sizes: dict[tuple[int, int], int]  # (type, id) of each $DATA and index root -> its size
+    first: tuple[int, int] | None  # the one whose line also brings the $FILE_NAME line (None: there is none)
+    file_name: tuple[int, int, tuple[int, int, int, int]] | None  # (id, size, (atime, mtime, ctime, crtime))
+
+
+@dataclass(slots=True, frozen=True)
+class _Meta:
+    """What the bodyfile lines of one inode take from its metadata."""
+
+    meta_type: int
+    mode: int
+    uid: int
+    gid: int
+    size: int
+    times: tuple[int, int, int, int]  # atime, mtime, ctime, crtime: the bodyfile's order
+    flags: int
+    link: str | None  # a symbolic link's target, which fls -m writes after the name
+    ntfs: _NtfsAttributes | None = None
 
 
 def _mode(name_char: str, meta_char: str, mode: int) -> str:
@@ -123,7 +174,7 @@ def bodyfile(
         NotFoundError: no such partition or shadow copy.
     """
     sources: dict[int | None, OpenFileSystem | ApfsFileSystem] = {}
-    cache: dict[tuple[int | None, int], tuple | None] = {}
+    cache: dict[tuple[int | None, int], _Meta | None] = {}
     for done, record in enumerate(img.walk(partition, shadow=shadow), 1):
         if progress is not None and done % 1000 == 0:
             progress("timeline", done, 0)
@@ -136,33 +187,57 @@ def bodyfile(
             meta = cache[key] = _apfs_meta(ofs, record.inode) if isinstance(ofs, ApfsFileSystem) else _meta(
                 ofs, record.inode
             )
-        name = "/" + _tsk_text(record.path).lstrip("/")
-        if meta is None:
-            if not record.allocated:
-                name += " (deleted)"
-            char = _KIND_NAME_CHAR.get(record.type, "-")
-            yield BodyEntry(name, record.inode, f"{char}/----------", 0, 0, 0, 0, 0, 0, 0, record.partition)
-            continue
-        meta_type, mode, uid, gid, size, atime, mtime, ctime, crtime, flags, link = meta
-        if link:
-            name += " -> " + _tsk_text(link)
+        yield from _lines(record, meta)
+
+
+def _name_char(record: FileRecord, meta_type: int, meta_char: str) -> str:
+    """The mode's first letter: the directory entry's own type, as fls prints it."""
+    if 0 <= record.name_type < len(_NAME_CHARS):
+        return _NAME_CHARS[record.name_type]
+    # Records TSK did not list (APFS): the kind the record gives, virtual entries by their metadata.
+    if meta_type in (_META_VIRT, _META_VIRT_DIR):
+        return meta_char
+    return _KIND_NAME_CHAR.get(record.type, meta_char)
+
+
+def _lines(record: FileRecord, meta: _Meta | None) -> Iterator[BodyEntry]:
+    """The bodyfile lines of one record: its own and, for an NTFS name's first attribute, its $FILE_NAME line."""
+    name = "/" + _tsk_text(record.path).lstrip("/")
+    if meta is None:
         if not record.allocated:
-            name += " (deleted-realloc)" if flags & _META_ALLOC else " (deleted)"
-        meta_char = _META_CHARS[meta_type] if 0 <= meta_type < len(_META_CHARS) else "-"
-        if meta_type in (_META_VIRT, _META_VIRT_DIR):
-            name_char = meta_char
-        else:
-            name_char = _KIND_NAME_CHAR.get(record.type, meta_char)
-        if record.stream is not None:
-            size = record.size
+            name += " (deleted)"
+        char = _NAME_CHARS[record.name_type] if 0 <= record.name_type < len(_NAME_CHARS) else (
+            _KIND_NAME_CHAR.get(record.type, "-")
+        )
+        yield BodyEntry(name, record.inode, f"{char}/----------", 0, 0, 0, 0, 0, 0, 0, record.partition)
+        return
+    suffix = " -> " + _tsk_text(meta.link) if meta.link else ""
+    if not record.allocated:
+        suffix += " (deleted-realloc)" if meta.flags & _META_ALLOC else " (deleted)"
+    meta_type = meta.meta_type
+    meta_char = _META_CHARS[meta_type] if 0 <= meta_type < len(_META_CHARS) else "-"
+    mode = _mode(_name_char(record, meta_type, meta_char), meta_char, meta.mode)
+    size = record.size if record.stream is not None else meta.size
+    ntfs = meta.ntfs
+    attr = None
+    if ntfs is not None and record.attr is not None:
+        size = ntfs.sizes.get(record.attr, size)
+        attr = f"{record.attr[0]}-{record.attr[1]}"
+    yield BodyEntry(
+        name + suffix, record.inode, mode, meta.uid, meta.gid, size, *meta.times, record.partition, attr=attr
+    )
+    if ntfs is not None and ntfs.file_name is not None and record.attr == ntfs.first:
+        fn_id, fn_size, fn_times = ntfs.file_name
+        if record.stream is not None:  # the name's first attribute is a named stream ($Secure:$SDS)
+            name = name[: -len(_tsk_text(record.stream)) - 1]
         yield BodyEntry(
-            name, record.inode, _mode(name_char, meta_char, mode), uid, gid, size,
-            atime, mtime, ctime, crtime, record.partition,
+            f"{name} ($FILE_NAME){suffix}", record.inode, mode, meta.uid, meta.gid, fn_size, *fn_times,
+            record.partition, attr=f"{_ATTR_FNAME}-{fn_id}",
         )
 
 
-def _meta(ofs: OpenFileSystem, inode: int) -> tuple | None:
-    """(meta type, mode, uid, gid, size, atime, mtime, ctime, crtime, flags, link target) from TSK.
+def _meta(ofs: OpenFileSystem, inode: int) -> _Meta | None:
+    """An inode's metadata from TSK; on NTFS its attributes and the times fls -m writes.
 
     Inode 0 is a real entry on NTFS ($MFT) and "no metadata" where numbering starts higher.
     """
@@ -170,38 +245,95 @@ def _meta(ofs: OpenFileSystem, inode: int) -> tuple | None:
     if not info.first_inum <= inode <= info.last_inum or (inode == 0 and info.first_inum > 0):
         return None
     try:
-        meta = ofs.fs.open_meta(inode=inode).info.meta
+        file = ofs.fs.open_meta(inode=inode)
+        meta = file.info.meta
     except (OSError, RuntimeError):
         return None
     if meta is None:
         return None
-    link = meta.link  # a symbolic link's target, which fls -m writes after the name
-    return (
-        int(meta.type), int(meta.mode), int(meta.uid), int(meta.gid), int(meta.size),
-        max(0, int(meta.atime)), max(0, int(meta.mtime)), max(0, int(meta.ctime)), max(0, int(meta.crtime)),
-        int(meta.flags), link.decode("utf-8", "backslashreplace") if link else None,
+    link = meta.link
+    times = (max(0, int(meta.atime)), max(0, int(meta.mtime)), max(0, int(meta.ctime)), max(0, int(meta.crtime)))
+    ntfs = None
+    if ofs.is_ntfs:
+        ntfs, si_times = _ntfs_attributes(file)
+        times = si_times or times
+    return _Meta(
+        int(meta.type), int(meta.mode), int(meta.uid), int(meta.gid), int(meta.size), times, int(meta.flags),
+        link.decode("utf-8", "backslashreplace") if link else None, ntfs,
     )
 
 
-def _apfs_meta(afs: ApfsFileSystem, inode: int) -> tuple | None:
+def _nt_seconds(filetime: int) -> int:
+    """Epoch seconds of an NTFS FILETIME, with the arithmetic of fls 4.11 (which wrote the corpus's answers).
+
+    TSK subtracts 1601-to-1970 in unsigned 64 bits, truncates to whole seconds and keeps the low 32 bits,
+    so an unset time (0) or one before 1970 wraps to a time up to 2106 (0 gives 3373865674,
+    2076-11-29T08:54:34Z), which fls -m writes. TSK 4.13 and later write 0 for such times instead.
+    """
+    return ((filetime - _FILETIME_1970) % (1 << 64)) // 10_000_000 % (1 << 32)
+
+
+def _four_times(raw: bytes, offset: int) -> tuple[int, int, int, int] | None:
+    """(atime, mtime, ctime, crtime) of the creation, modification, MFT-change, access FILETIMEs at ``offset``."""
+    if len(raw) < offset + 32:
+        return None
+    created, modified, changed, accessed = struct.unpack_from("<4Q", raw, offset)
+    return _nt_seconds(accessed), _nt_seconds(modified), _nt_seconds(changed), _nt_seconds(created)
+
+
+def _ntfs_attributes(file: pytsk3.File) -> tuple[_NtfsAttributes, tuple[int, int, int, int] | None]:
+    """The attributes fls -m writes lines for, and the $STANDARD_INFORMATION times as it converts them.
+
+    The $FILE_NAME line is the one TSK took the $FILE_NAME times from: the last $FILE_NAME
+    attribute of the entry that is not a DOS 8.3 alias.
+    """
+    sizes: dict[tuple[int, int], int] = {}
+    first: tuple[int, int] | None = None
+    file_name = None
+    si_times = None
+    for attr in file:
+        info = attr.info
+        atype, aid, size = int(info.type), int(info.id), int(info.size)
+        if atype == _ATTR_DATA or atype == _ATTR_IDXROOT:
+            sizes[(atype, aid)] = size
+            first = first or (atype, aid)
+        elif atype == _ATTR_SI:
+            si_times = _four_times(_resident(file, atype, aid, size), 0) or si_times
+        elif atype == _ATTR_FNAME:
+            raw = _resident(file, atype, aid, size)
+            fn_times = _four_times(raw, 8)  # after the parent directory's reference
+            if fn_times is not None and len(raw) > 65 and raw[65] != _DOS_NAMESPACE:
+                file_name = (aid, size, fn_times)
+    return _NtfsAttributes(sizes, first, file_name), si_times
+
+
+def _resident(file: pytsk3.File, atype: int, aid: int, size: int) -> bytes:
+    """The content of a small resident attribute (b"" when TSK cannot read it)."""
+    try:
+        return file.read_random(0, size, atype, aid) if size > 0 else b""
+    except (OSError, RuntimeError):
+        return b""
+
+
+def _apfs_meta(afs: ApfsFileSystem, inode: int) -> _Meta | None:
     """The same fields from pyfsapfs: times in whole seconds and a symbolic link's target, as fls -m writes them."""
     try:
         entry = apfs_entry(afs, None, inode)
         file_mode = int(entry.file_mode or 0)
-        times = [
+        atime, mtime, ctime, crtime = (
             max(0, int(getter() or 0) // 1_000_000_000)
             for getter in (
                 entry.get_access_time_as_integer, entry.get_modification_time_as_integer,
                 entry.get_inode_change_time_as_integer, entry.get_creation_time_as_integer,
             )
-        ]
+        )
         link = entry.symbolic_link_target if stat.S_ISLNK(file_mode) else None
         uid, gid = int(entry.owner_identifier), int(entry.group_identifier)
         size = int(entry.size or 0)
     except (ForensicsKitError, OSError, RuntimeError):
         return None
     meta_type = _APFS_META_TYPE.get(stat.S_IFMT(file_mode), 0)
-    return (meta_type, stat.S_IMODE(file_mode), uid, gid, size, *times, _META_ALLOC, link)
+    return _Meta(meta_type, stat.S_IMODE(file_mode), uid, gid, size, (atime, mtime, ctime, crtime), _META_ALLOC, link)
 
 
 def zone(name: str) -> tzinfo:
@@ -270,7 +402,7 @@ def timeline(
             events.append(
                 TimelineEvent(
                     _format(epoch, zone_info), epoch, "".join(letters), entry.size, entry.mode,
-                    entry.uid, entry.gid, entry.inode, entry.name, entry.partition,
+                    entry.uid, entry.gid, entry.inode, entry.name, entry.partition, entry.attr,
                 )
             )
     events.sort(key=lambda e: (e.epoch, e.name, e.inode))

@@ -267,7 +267,7 @@ def test_cli_exports_timelines_checks_and_hashes_a_store(tmp_path):
         assert (out / "syslog").read_bytes() == img.read("/syslog", shadow=1)
     body = runner.invoke(cli, ["disk", "timeline", str(VSS), "--shadow", "1", "--bodyfile"])
     assert body.exit_code == 0, body.output
-    assert "0|/syslog|35|r/rrwxrwxrwx|0|0|1247|" in body.stdout and "password.txt" not in body.stdout
+    assert "0|/syslog|35-128-3|r/rrwxrwxrwx|0|0|1247|" in body.stdout and "password.txt" not in body.stdout
     sig = runner.invoke(cli, ["disk", "sigcheck", str(VSS), "--shadow", "1", "--json"])
     assert sig.exit_code == 0 and sig.stdout == ""
     known = tmp_path / "known.md5"
