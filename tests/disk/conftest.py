@@ -230,6 +230,82 @@ def ntfs_image(tmp_path_factory: pytest.TempPathFactory) -> BuiltImage:
     return built
 
 
+# A user's NTFS volume written by our builder through ntfs-3g under libfaketime: the invoice keeps its
+# creation time in $FILE_NAME while $STANDARD_INFORMATION says it was modified and read later.
+NTFS_USER_RECIPE = {
+    "case": "t-ntfs-user", "title": {"en": "test"}, "seed": 7,
+    "window": {"start": "2024-02-01T00:00:00Z", "end": "2024-04-01T00:00:00Z"},
+    "evidence": [{
+        "id": "disk", "type": "disk", "file": "ntfs.dd", "size": "8MiB", "scheme": "none",
+        "filesystem": {"type": "ntfs", "label": "Windows"},
+        "items": [
+            {"id": "invoice", "path": "/Users/anna/Downloads/invoice.pdf",
+             "content": {"text": "%PDF-1.4 invoice 2024-117\n"},
+             "times": {"created": "2024-02-03T08:00:00Z", "modified": "2024-02-05T09:30:00Z",
+                       "accessed": "2024-02-06T10:00:00Z"},
+             "ads": {"name": "Zone.Identifier", "content": {"text": "[ZoneTransfer]\r\nZoneId=3\r\n"}}},
+            {"id": "gone", "path": "/Users/anna/wallet.txt", "content": {"text": "seed words: apple river stone\n"},
+             "deleted": True, "times": {"modified": "2024-02-07T11:00:00Z", "deleted": "2024-02-08T12:00:00Z"}},
+        ],
+    }],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def ntfs_user_image(tmp_path_factory: pytest.TempPathFactory) -> BuiltImage:
+    """An 8 MiB NTFS volume from our builder: an invoice with an ADS and later $SI than $FN times, a deleted file.
+
+    Needs ntfs-3g with FUSE (root, /dev/fuse); skipped otherwise.
+    """
+    import yaml
+
+    from forensics_kit.builder import build_case
+
+    if not _ntfs_3g_usable():
+        pytest.skip("NTFS items need ntfs-3g with FUSE (root, /dev/fuse)")
+    need("mkntfs")
+    work = tmp_path_factory.mktemp("ntfs-user")
+    recipe = work / "t-ntfs-user.yaml"
+    recipe.write_text(yaml.safe_dump(NTFS_USER_RECIPE, sort_keys=False), encoding="utf-8")
+    result = build_case(recipe, work / "out")
+    live = {"/Users/anna/Downloads/invoice.pdf": b"%PDF-1.4 invoice 2024-117\n",
+            "/Users/anna/Downloads/invoice.pdf:Zone.Identifier": b"[ZoneTransfer]\r\nZoneId=3\r\n"}
+    gone = {"/Users/anna/wallet.txt": b"seed words: apple river stone\n"}
+    return BuiltImage(result.artefacts["disk"], live, gone, "Windows")
+
+
+def _ntfs_3g_usable() -> bool:
+    """NTFS items are written through ntfs-3g: needs FUSE (/dev/fuse) and root."""
+    return os.path.exists("/dev/fuse") and os.geteuid() == 0 and shutil.which("ntfs-3g") is not None
+
+
+@pytest.fixture(scope="session")
+def ntfs_names_image(tmp_path_factory: pytest.TempPathFactory) -> BuiltImage:
+    """An NTFS volume whose entries hold several $FILE_NAME attributes, written with ntfs-3g.
+
+    ``/Long report name.txt`` has a Win32 name followed by its DOS 8.3 alias ``LONGRE~1.TXT``;
+    ``/target.txt`` and ``/hardlink copy.txt`` are two POSIX names of one entry. Skipped without FUSE.
+    """
+    if not _ntfs_3g_usable():
+        pytest.skip("ntfs-3g with FUSE (root, /dev/fuse) is needed to write names")
+    need("mkntfs")
+    work = tmp_path_factory.mktemp("ntfs-names")
+    path, point = work / "names.dd", work / "mnt"
+    with open(path, "wb") as out:
+        out.truncate(8 << 20)
+    run("mkntfs", "-q", "-F", "-f", "-L", "NAMES", path)
+    point.mkdir()
+    run("ntfs-3g", "-o", "streams_interface=windows", path, point)
+    try:
+        files = {"/Long report name.txt": b"quarterly report\n", "/target.txt": b"linked\n"}
+        for name, data in files.items():
+            (point / name.lstrip("/")).write_bytes(data)
+        os.link(point / "target.txt", point / "hardlink copy.txt")
+        os.setxattr(point / "Long report name.txt", "system.ntfs_dos_name", b"LONGRE~1.TXT")
+    finally:
+        run("umount", point)
+    return BuiltImage(path, {**files, "/hardlink copy.txt": files["/target.txt"]}, {}, "NAMES")
+
 def to_e01(raw: Path, target: Path, compression: str = "deflate:fast") -> Path:
     """Acquire a raw image into EWF (E01) with ewfacquire, split in 1 MiB segments."""
     need("ewfacquire")

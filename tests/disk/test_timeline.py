@@ -1,23 +1,54 @@
-"""timeline: our bodyfile is fls -r -m's, and mactime reads it into the same rows as our timeline."""
+"""timeline: our bodyfile is fls -r -m's, and mactime reads it into the same rows as our timeline.
+
+On NTFS that includes the ``ADDR-TYPE-ID`` inodes, the ``NAME ($FILE_NAME)`` lines with the
+$FILE_NAME times, and the ``-`` name type of deleted and orphan names.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import subprocess
+from datetime import UTC, datetime
 
 import pytest
 
 from forensics_kit.disk import open_image
-from forensics_kit.disk.timeline import bodyfile, parse_bound, timeline, zone
+from forensics_kit.disk.timeline import _nt_seconds, bodyfile, parse_bound, timeline, zone
 from forensics_kit.errors import ForensicsKitError
 
-from .conftest import need, run
+from .conftest import CORPUS, _ntfs_3g_usable, need, run
+
+NTFS_CORPUS = CORPUS / "images" / "dfvfs"
+NTFS_EXPECTED = CORPUS / "expected" / "images" / "dfvfs"
+INVOICE = "/Users/anna/Downloads/invoice.pdf"
 
 
 def _ours(path, partition=None) -> list[str]:
     with open_image(path) as img:
         return [entry.to_line() for entry in bodyfile(img, partition)]
+
+
+def _lines_by_name(path) -> dict[str, list[str]]:
+    """Our bodyfile's fields, keyed by the name column."""
+    return {fields[1]: fields for fields in (line.split("|") for line in _ours(path))}
+
+
+def _istat_file_name_times(image, inode: int) -> list[int]:
+    """(atime, mtime, ctime, crtime) of the $FILE_NAME section of ``istat``, read independently of pytsk3."""
+    need("istat")
+    section = run("istat", image, str(inode)).split("$FILE_NAME Attribute Values:")[1].split("Attributes:")[0]
+    stamps = {}
+    for line in section.splitlines():
+        label, _, value = line.partition(":\t")
+        if value.endswith("(UTC)"):
+            moment = datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+            stamps[label] = int(moment.timestamp())
+    return [stamps["Accessed"], stamps["File Modified"], stamps["MFT Modified"], stamps["Created"]]
+
+
+def _epoch(text: str) -> int:
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
 
 
 def _mactime(body: str) -> list[tuple]:
@@ -31,7 +62,9 @@ def _mactime(body: str) -> list[tuple]:
 
 
 @pytest.mark.crosscheck
-@pytest.mark.parametrize("fixture", ["fat16_image", "ext4_image"])
+@pytest.mark.parametrize(
+    "fixture", ["fat16_image", "ext4_image", "ntfs_image", "ntfs_user_image", "ntfs_names_image"]
+)
 def test_bodyfile_equals_fls_m_line_for_line(fixture, request):
     built = request.getfixturevalue(fixture)
     need("fls")
@@ -50,7 +83,7 @@ def test_bodyfile_of_each_partition_equals_fls_at_its_offset(mbr_image):
 
 
 @pytest.mark.crosscheck
-@pytest.mark.parametrize("fixture", ["fat16_image", "ext4_image"])
+@pytest.mark.parametrize("fixture", ["fat16_image", "ext4_image", "ntfs_user_image"])
 def test_mactime_gives_the_same_rows_for_our_bodyfile_and_our_timeline(fixture, request):
     built = request.getfixturevalue(fixture)
     need("fls")
@@ -60,7 +93,7 @@ def test_mactime_gives_the_same_rows_for_our_bodyfile_and_our_timeline(fixture, 
     with open_image(built.path) as img:
         events = timeline(bodyfile(img))
     mine = sorted(
-        (e.time, str(e.size), e.macb, e.mode, str(e.uid), str(e.gid), str(e.inode), e.name) for e in events
+        (e.time, str(e.size), e.macb, e.mode, str(e.uid), str(e.gid), e.address, e.name) for e in events
     )
     assert mine == [row for row in rows if not row[0].startswith("0000")]  # we leave unset (0) times out
 
@@ -111,3 +144,82 @@ def test_bodyfile_writes_a_symbolic_links_target_as_fls_m_does(tmp_path):
     ours = _ours(image)
     assert any(line.split("|")[1] == "/plan-link -> docs/plan.txt" for line in ours)
     assert sorted(ours) == sorted(run("fls", "-r", "-m", "/", str(image)).splitlines())
+
+
+@pytest.mark.crosscheck
+def test_ntfs_file_name_line_carries_the_file_name_times_not_the_standard_information_ones(ntfs_user_image):
+    lines = _lines_by_name(ntfs_user_image.path)
+    data, file_name = lines[INVOICE], lines[f"{INVOICE} ($FILE_NAME)"]
+    inode = int(data[2].split("-")[0])
+    assert data[2].startswith(f"{inode}-128-") and file_name[2].startswith(f"{inode}-48-")
+    assert [int(t) for t in file_name[7:11]] == _istat_file_name_times(ntfs_user_image.path, inode)
+    created = _epoch("2024-02-03T08:00:00Z")
+    assert [int(t) for t in file_name[7:11]] == [created] * 4  # $FN keeps the creation time in all four
+    assert [int(t) for t in data[7:11]][:2] == [_epoch("2024-02-06T10:00:00Z"), _epoch("2024-02-05T09:30:00Z")]
+    assert (data[3], data[6]) == ("r/rrwxrwxrwx", str(len(ntfs_user_image.files[INVOICE])))
+    assert file_name[3] == data[3] and int(file_name[6]) > 66  # the $FILE_NAME attribute's own size
+    stream = lines[f"{INVOICE}:Zone.Identifier"]
+    assert stream[2].startswith(f"{inode}-128-") and stream[2] != data[2]
+    assert f"{INVOICE}:Zone.Identifier ($FILE_NAME)" not in lines  # one $FILE_NAME line per name
+
+
+@pytest.mark.crosscheck
+def test_deleted_and_orphan_ntfs_names_start_their_mode_with_a_dash(ntfs_user_image):
+    lines = _lines_by_name(ntfs_user_image.path)
+    deleted = [f for name, f in lines.items() if name.startswith("/Users/anna/wallet.txt")]
+    assert sorted(f[1] for f in deleted) == ["/Users/anna/wallet.txt ($FILE_NAME) (deleted)",
+                                             "/Users/anna/wallet.txt (deleted)"]
+    orphans = [f for name, f in lines.items() if name.startswith("/$OrphanFiles/OrphanFile-")]
+    assert orphans
+    assert {f[3][:3] for f in deleted + orphans} == {"-/r"}
+    assert lines[INVOICE][3].startswith("r/r") and lines["/Users/anna"][3].startswith("d/d")
+    with open_image(ntfs_user_image.path) as img:
+        record = next(r for r in img.walk() if r.path == "/Users/anna/wallet.txt")
+    keys = "partition path name inode size type allocated mtime atime ctime crtime stream".split()
+    assert record.to_dict()["type"] == "file" and list(record.to_dict()) == keys  # no raw name type in the JSON
+
+
+@pytest.mark.crosscheck
+def test_bodyfile_of_the_lab_ntfs_laptop_equals_fls_m(build):
+    need("fls")
+    if not _ntfs_3g_usable():
+        pytest.skip("disk-03 is written through ntfs-3g with FUSE (root, /dev/fuse)")
+    image = build("disk-03", None) / "laptop.dd"
+    with open_image(image) as img:
+        (fs,) = img.filesystems()
+    ours = _ours(image, fs.partition)
+    assert sorted(ours) == sorted(run("fls", "-r", "-m", "/", "-o", str(fs.offset // 512), image).splitlines())
+    assert any(" ($FILE_NAME) (deleted)|" in line for line in ours)
+
+
+@pytest.mark.crosscheck
+@pytest.mark.parametrize("name", ["vsstest.qcow2", "windows_volume.qcow2"])
+def test_bodyfile_of_real_ntfs_equals_recorded_fls_m(name):
+    if not (NTFS_CORPUS / name).exists():
+        pytest.skip(f"shared corpus not found at {NTFS_CORPUS}")
+    expected = (NTFS_EXPECTED / f"{name}.fls.o0.body.txt").read_text("utf-8", "backslashreplace").splitlines()
+    assert sorted(_ours(NTFS_CORPUS / name)) == sorted(expected)
+
+
+@pytest.mark.crosscheck
+def test_file_name_line_is_the_last_one_that_is_not_a_dos_alias(ntfs_names_image):
+    need("istat")
+    lines = _lines_by_name(ntfs_names_image.path)
+    for name in ("/Long report name.txt", "/target.txt", "/hardlink copy.txt"):
+        inode = lines[name][2].split("-")[0]
+        text = run("istat", ntfs_names_image.path, inode)
+        # istat shows each $FILE_NAME's name and then the attribute list, both in the entry's order.
+        names = [row.split("Name: ", 1)[1] for row in text.split("Attributes:")[0].splitlines()
+                 if row.startswith("Name: ")]
+        ids = [row.split("(48-")[1].split(")")[0] for row in text.splitlines() if "$FILE_NAME (48-" in row]
+        assert len(names) == len(ids) == 2  # Win32 name + its 8.3 alias, or two hard-link names
+        wanted = [i for n, i in zip(names, ids, strict=True) if n != "LONGRE~1.TXT"][-1]
+        assert lines[f"{name} ($FILE_NAME)"][2] == f"{inode}-48-{wanted}"
+    assert "LONGRE~1.TXT" not in "".join(lines)  # the alias is no name of its own
+
+
+def test_filetimes_convert_as_fls_4_11_does():
+    assert _nt_seconds(116_444_736_000_000_000) == 0
+    assert _nt_seconds(116_444_736_000_000_000 + 19_999_999) == 1  # whole seconds, truncated
+    assert _nt_seconds(133_568_832_730_000_000) == _epoch("2024-04-06T13:21:13Z")
+    assert _nt_seconds(0) == 3373865674  # an unset time wraps to 2076-11-29T08:54:34Z, as fls -m writes it
