@@ -12,7 +12,7 @@ followed by the attribute's type and id (``77-128-4``), and one more per name,
 ``NAME ($FILE_NAME)`` (``77-48-3``), with the times of the $FILE_NAME attribute
 rather than $STANDARD_INFORMATION: a trainee compares the two to spot
 timestomping. We read both attributes ourselves (pytsk3 hands out no $FILE_NAME
-times) and convert their FILETIMEs as fls does (see :func:`_nt_seconds`).
+times) and convert their FILETIMEs as current TSK does (see :func:`_nt_seconds`).
 
 Metadata comes from TSK, from pyfsapfs for APFS volumes (as ``fls -P apfs -m``
 writes them, link targets included), and from the shadow copy itself when one
@@ -264,13 +264,15 @@ def _meta(ofs: OpenFileSystem, inode: int) -> _Meta | None:
 
 
 def _nt_seconds(filetime: int) -> int:
-    """Epoch seconds of an NTFS FILETIME, with the arithmetic of fls 4.11 (which wrote the corpus's answers).
+    """Epoch seconds (truncated) of an NTFS FILETIME; 0 for an unset time or one before 1970.
 
-    TSK subtracts 1601-to-1970 in unsigned 64 bits, truncates to whole seconds and keeps the low 32 bits,
-    so an unset time (0) or one before 1970 wraps to a time up to 2106 (0 gives 3373865674,
-    2076-11-29T08:54:34Z), which fls -m writes. TSK 4.13 and later write 0 for such times instead.
+    0 is what TSK 4.13 and later (pytsk3's own TSK included) write for such a time, and what
+    our records say (no time). fls 4.11 (Debian 12) instead wrapped it in unsigned arithmetic
+    to a date in 2076 (0 gave 3373865674); the tests allow for that old reading.
     """
-    return ((filetime - _FILETIME_1970) % (1 << 64)) // 10_000_000 % (1 << 32)
+    if filetime < _FILETIME_1970:
+        return 0
+    return (filetime - _FILETIME_1970) // 10_000_000
 
 
 def _four_times(raw: bytes, offset: int) -> tuple[int, int, int, int] | None:
