@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import json_option, progress_bar
-from forensics_kit.cli.disk import IMAGE, PARTITION, group
+from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, group
 from forensics_kit.cli.output import emit_records, say
 
 
@@ -25,17 +25,22 @@ def _owner(record: dict) -> str:
 @click.option("--case-sensitive", is_flag=True, help="Match case exactly (default: ignore case).")
 @click.option("--encoding", "encodings", multiple=True, help="ascii, utf-16le, cp1251... (default: ascii + utf-16le).")
 @PARTITION
+@SHADOW
 @json_option
 def search_cmd(image: Path, terms: tuple[str, ...], regexes: tuple[str, ...], case_sensitive: bool,
-               encodings: tuple[str, ...], partition: int | None, as_json: bool) -> None:
-    """Find keywords (ASCII and UTF-16LE) everywhere in the image: files, slack, unallocated space."""
+               encodings: tuple[str, ...], partition: int | None, shadow: int | None, as_json: bool) -> None:
+    """Find keywords (ASCII and UTF-16LE) everywhere in the image: files, slack, unallocated space.
+
+    With --shadow N, search the volume as shadow copy N kept it: owners are that copy's files.
+    """
     from forensics_kit.disk.search import search_image
 
     if not terms and not regexes:
         raise click.UsageError("give at least one TERM or --regex")
     with progress_bar(not as_json) as progress:
         hits = search_image(image, list(terms), regexes=list(regexes), ignore_case=not case_sensitive,
-                            encodings=encodings or ("ascii", "utf-16le"), partition=partition, progress=progress)
+                            encodings=encodings or ("ascii", "utf-16le"), partition=partition, progress=progress,
+                            shadow=shadow)
         rows = ({**h.to_dict(), "where": _owner(h.to_dict())} for h in hits)
         emit_records(rows, [("offset", "Offset"), ("term", "Term"), ("encoding", "Encoding"),
                             ("matched", "Match"), ("where", "Owner"), ("context", "Context")], as_json)

@@ -146,14 +146,26 @@ class BlockMap:
 
 
 def build_block_map(
-    img: DiskImage, partition: int | None = None, progress: Callable[[str, int, int], None] | None = None
+    img: DiskImage,
+    partition: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    *,
+    shadow: int | None = None,
 ) -> BlockMap:
     """Walk the file systems (one, with ``partition``) and record who owns which blocks.
 
     Live files (system files too) win over deleted ones that claim the same blocks.
-    Walk problems end up in ``img.warnings`` like those of :meth:`DiskImage.walk`.
+    With ``shadow``, the map is that of the volume shadow copy (the volume as it was),
+    at the live volume's offsets. Walk problems end up in ``img.warnings`` like those
+    of :meth:`DiskImage.walk`.
+
+    Raises:
+        NotFoundError: no such partition or shadow copy.
     """
     owners: list[Owner] = []
+    if shadow is not None:
+        store = img._source(partition, shadow)  # noqa: SLF001 - same package
+        return BlockMap(img.size, [_map_filesystem(store, store.read_at, owners, progress)], owners)
     maps = []
     targets = img._filesystems if partition is None else [img._select(partition)]  # noqa: SLF001
     for ofs in targets:

@@ -168,6 +168,7 @@ def search_image(
     owners: bool = True,
     window: int = WINDOW,
     overlap: int = OVERLAP,
+    shadow: int | None = None,
 ) -> Iterator[Hit]:
     """Find every term (each in every encoding) and regex in one pass over the media.
 
@@ -179,6 +180,8 @@ def search_image(
         encodings: ``ascii`` (UTF-8 for non-ASCII terms), ``utf-16le``, or any codec name.
         partition: search only the file system of this partition.
         owners: name each hit's owner (builds the block map at the first hit).
+        shadow: search volume shadow copy N of the NTFS volume instead (the volume as it
+            was): offsets are where those bytes lay in the image, owners are the copy's files.
 
     Hits come in offset order; overlapping occurrences of a keyword are all reported.
     A regex gives its leftmost-longest match per place: YARA reports a match at every
@@ -188,19 +191,23 @@ def search_image(
     rules, names = build_search_rules(terms, regexes, ignore_case=ignore_case, encodings=encodings)
     literals = _literal_patterns(terms, regexes, ignore_case, encodings)
     with open_source(img) as source:
-        start, end = 0, source.size
-        if partition is not None:
-            if source.image is None:
-                raise ForensicsKitError(f"{source.path}: no partitions: the file holds no volume or file system")
+        start, end, read = 0, source.size, source.read
+        if (partition is not None or shadow is not None) and source.image is None:
+            raise ForensicsKitError(f"{source.path}: no partitions: the file holds no volume or file system")
+        if shadow is not None:
+            store = source.image._source(partition, shadow)  # noqa: SLF001 - same package
+            start, read = store.info.offset, store.read_at
+            end = start + store.store.get_size()
+        elif partition is not None:
             info = source.image._select(partition).info  # noqa: SLF001 - same package
             start, end = info.offset, min(source.size, info.offset + info.block_size * info.block_count)
         block_map: BlockMap | None = None
         if literals is not None:
             windows = ((win, _find_literals(win, literals)) for win in iter_windows(
-                source.read, start, end, window=window, overlap=overlap, progress=progress, step="searching"))
+                read, start, end, window=window, overlap=overlap, progress=progress, step="searching"))
         else:
             windows = ((win, [(s.offset, s.length, *names[s.identifier]) for hit in rule_hits for s in hit.strings])
-                       for win, rule_hits in scan_reader(source.read, start, end, rules, window=window,
+                       for win, rule_hits in scan_reader(read, start, end, rules, window=window,
                                                          overlap=overlap, progress=progress, step="searching"))
         regex_ends: dict[tuple[str, str], int] = {}  # (regex, encoding) -> end of its last hit
         regex_set = set(regexes)
@@ -217,7 +224,9 @@ def search_image(
                     if source.image is None:
                         owner = Owner("unpartitioned")
                     else:
-                        block_map = block_map or build_block_map(source.image)
+                        if block_map is None:
+                            block_map = (build_block_map(source.image) if shadow is None
+                                         else build_block_map(source.image, partition, shadow=shadow))
                         owner = block_map.owner(offset)
                 context = _context(win.data, offset - win.offset, length, enc)
                 matched = _matched(win.data, offset - win.offset, length, enc)

@@ -68,9 +68,26 @@ class ShadowFileSystem(OpenFileSystem):
     """The file system of one store; messages name the store as well as the volume."""
 
     shadow: int = 0
+    store: Any = None  # the store as TSK reads it (_StoreImage)
 
     def where(self) -> str:
         return f"{OpenFileSystem.where(self)}, shadow copy {self.shadow}"
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        """Bytes of the volume as it was, at ``offset`` counted from the start of the image.
+
+        The volume starts at ``info.offset`` as the live one does, so offsets and block maps
+        of a store line up with those of the live volume.
+        """
+        start = offset - self.info.offset
+        size = max(0, min(size, self.store.get_size() - start))
+        if start < 0 or not size:
+            return b""
+        try:
+            return self.store.read(start, size)
+        except (OSError, RuntimeError) as exc:
+            problem = f"{self.where()}: read failed at byte {offset}: {one_line(exc)}"
+            raise EvidenceError(self.image_path, problem) from exc
 
 
 class _StoreImage(pytsk3.Img_Info):
@@ -154,7 +171,9 @@ class ShadowVolume:
             int(fs.info.block_size),
             int(fs.info.block_count),
         )
-        opened = self._opened[index] = ShadowFileSystem(fs, info, self.image_path, warnings, shadow=index)
+        opened = self._opened[index] = ShadowFileSystem(
+            fs, info, self.image_path, warnings, shadow=index, store=img
+        )
         return opened
 
     def close(self) -> None:

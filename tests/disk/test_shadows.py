@@ -26,6 +26,7 @@ from forensics_kit.cli.main import cli
 from forensics_kit.disk import open_image
 from forensics_kit.disk.export import export_files
 from forensics_kit.disk.hashset import HashSet, match_hashset
+from forensics_kit.disk.search import search_image
 from forensics_kit.disk.signatures import check_signatures, detect
 from forensics_kit.disk.timeline import bodyfile, timeline
 from forensics_kit.errors import NotFoundError
@@ -284,8 +285,9 @@ def test_cli_exports_timelines_checks_and_hashes_a_store(tmp_path):
         ["timeline", str(VSS)],
         ["sigcheck", str(VSS)],
         ["hashset", str(VSS), "KNOWN"],
+        ["search", str(VSS), "syslog"],
     ],
-    ids=["export", "timeline", "sigcheck", "hashset"],
+    ids=["export", "timeline", "sigcheck", "hashset", "search"],
 )
 def test_cli_bad_shadow_number_is_one_line_and_non_zero(args, tmp_path):
     known = tmp_path / "known.txt"
@@ -300,3 +302,27 @@ def test_cli_bad_shadow_number_is_one_line_and_non_zero(args, tmp_path):
     assert result.stdout == "" and not (tmp_path / "out").exists()
     zero = runner.invoke(cli, ["disk", *args, "--shadow", "0"])
     assert zero.exit_code == 2 and "0 is not in the range x>=1" in zero.output
+
+
+SYSLOG_LINE = "INFO No new content."  # a line of /syslog, which the live volume keeps only gzipped
+
+
+def test_search_of_a_store_finds_old_text_in_its_file_where_the_live_volume_has_free_space(image):
+    old = image.read("/syslog", shadow=1)
+    assert SYSLOG_LINE.encode() in old
+    in_store = list(search_image(image, [SYSLOG_LINE], shadow=1, encodings=("ascii",)))
+    assert in_store and {(h.owner.kind, h.owner.path, h.owner.inode) for h in in_store} == {("file", "/syslog", 35)}
+    assert len(in_store) == old.count(SYSLOG_LINE.encode())
+    store = image._source(None, 1)  # noqa: SLF001 - the store's bytes, to check the offsets
+    assert all(store.read_at(h.offset, h.length) == SYSLOG_LINE.encode() for h in in_store)
+    live = {h.offset: h.owner.kind for h in search_image(image, [SYSLOG_LINE], encodings=("ascii",))}
+    assert {h.offset for h in in_store} <= set(live) and set(live.values()) == {"unallocated"}
+    newer = list(search_image(image, [SYSLOG_LINE], shadow=2, encodings=("ascii",)))
+    assert all(h.owner.kind != "file" for h in newer)  # gzipped by the time of the second copy
+
+
+def test_cli_search_of_a_store_names_the_stores_file():
+    result = CliRunner().invoke(cli, ["disk", "search", str(VSS), SYSLOG_LINE, "--shadow", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]  # one JSON object a hit
+    assert rows and {row["owner"]["path"] for row in rows} == {"/syslog"}
