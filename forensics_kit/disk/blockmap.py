@@ -25,7 +25,7 @@ from forensics_kit.disk.walker import OpenFileSystem, walk_filesystem
 _NONRES = int(pytsk3.TSK_FS_ATTR_NONRES)
 _RUN_SKIP = int(pytsk3.TSK_FS_ATTR_RUN_FLAG_FILLER) | int(pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE)
 
-KINDS = ("file", "slack", "metadata", "unallocated", "unpartitioned")
+KINDS = ("file", "slack", "metadata", "unallocated", "unmapped", "unpartitioned")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,9 @@ class Owner:
         kind: ``file`` (file content), ``slack`` (after a file's end in its last
             block), ``metadata`` (file-system structures: FAT tables, ext inode
             tables, NTFS ``$MFT``...), ``unallocated`` (blocks of a file system no
-            live file owns) or ``unpartitioned`` (outside every file system).
+            live file owns), ``unmapped`` (inside a file system the kit reads but
+            cannot map block by block: an APFS container) or ``unpartitioned``
+            (outside every file system).
         path: the file (for ``file``, ``slack`` and named ``metadata``), else None.
         inode: its inode / MFT entry / FAT directory-entry address.
         partition: partition index of the file system (None: no partition table).
@@ -56,6 +58,9 @@ class Owner:
 
     def describe(self) -> str:
         """Short text for tables: ``slack of /a.txt (inode 5, deleted)``."""
+        if self.kind == "unmapped":
+            return "APFS container (not mapped)" if self.partition is None else (
+                f"APFS container in partition {self.partition} (not mapped)")
         if self.path is None:
             return self.kind
         extra = f"inode {self.inode}" + (", deleted" if self.deleted else "")
@@ -99,6 +104,7 @@ class _FsMap:
     live: _Intervals
     deleted: _Intervals
     metadata: _Intervals  # allocated by the file system but owned by no file
+    mapped: bool = True  # False: a container the kit cannot map (APFS): its bytes are "unmapped"
 
 
 class BlockMap:
@@ -113,6 +119,8 @@ class BlockMap:
         """The owner of the byte at absolute ``offset`` in the image."""
         for fsm in self._maps:
             if fsm.start <= offset < fsm.end:
+                if not fsm.mapped:
+                    return Owner("unmapped", partition=fsm.partition)
                 for layer in (fsm.live, fsm.deleted):
                     tag = layer.find(offset)
                     if tag is not None:
@@ -170,7 +178,19 @@ def build_block_map(
     targets = img._filesystems if partition is None else [img._select(partition)]  # noqa: SLF001
     for ofs in targets:
         maps.append(_map_filesystem(ofs, img._media.img.read, owners, progress))  # noqa: SLF001
+    if partition is None:
+        maps.extend(_unmapped(img))
     return BlockMap(img.size, maps, owners)
+
+
+def _unmapped(img: DiskImage) -> list[_FsMap]:
+    """One map per APFS container: its bytes are the container's, not "unpartitioned"."""
+    spans: dict[tuple[int, int], int | None] = {}
+    for volume in img._apfs:  # noqa: SLF001 - same package
+        info = volume.info
+        spans[(info.offset, info.offset + info.block_size * info.block_count)] = info.partition
+    none = _Intervals([])
+    return [_FsMap(start, end, part, none, none, none, mapped=False) for (start, end), part in spans.items()]
 
 
 def _map_filesystem(ofs: OpenFileSystem, read: Callable[[int, int], bytes], owners: list[Owner], progress) -> _FsMap:

@@ -202,3 +202,15 @@ def test_cli_exports_timelines_checks_and_hashes_apfs(tmp_path):
     assert shadow.exit_code == 1 and shadow.stderr.strip().splitlines() == [
         f"Error: {APFS}: no volume shadow copies on the APFS volume 'apfs_test' (an NTFS feature)"
     ]
+
+
+def test_search_hits_inside_the_container_are_unmapped_not_unpartitioned(image):
+    from forensics_kit.disk.search import search_image
+
+    hits = list(search_image(image, ["superrich"], encodings=("ascii",)))
+    assert hits and b"superrich" in image.read("/passwords.txt")
+    info = image.filesystems()[0]
+    inside = [h for h in hits if info.offset <= h.offset < info.offset + info.block_size * info.block_count]
+    assert inside == hits
+    assert {h.owner.kind for h in hits} == {"unmapped"}
+    assert hits[0].owner.describe() == "APFS container (not mapped)"
