@@ -12,16 +12,19 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 import pytsk3
 
+from forensics_kit.builder import ntfs_mft
 from forensics_kit.builder.content import make_content
 from forensics_kit.builder.registry import Registered
 from forensics_kit.builder.volume import FileSystemType, Plant
 from forensics_kit.errors import BuildError
 from forensics_kit.hashing import hash_bytes
+from forensics_kit.timefmt import iso_utc, parse_iso
 
 _SIGNATURES = [
     (b"\xff\xd8\xff", "jpeg"),
@@ -213,7 +216,61 @@ class AlternateStream(ItemAction):
                         **hash_bytes(plant.ads[1])}}
 
 
-ACTION_KEYS = ("rename_to", "append_after_eof", "slack", "overwrite", "ads")
+class Timestomp(ItemAction):
+    """``timestomp``: $STANDARD_INFORMATION times backdated in the MFT record, as timestomp/SetMACE do.
+
+    Only the four $SI FILETIMEs change (a time left out stays); $FILE_NAME and the
+    directory's index entry keep the times the driver wrote at creation, so a
+    trainee spots the stomp by comparing the two (istat, ``fls -m``). Stomped times
+    may lie outside the case window: backdating is the point.
+    """
+
+    name = "timestomp"
+
+    def plan(self, plant: Plant, value: Any, fs: FileSystemType, fail) -> None:
+        if fs.name != "ntfs":
+            raise fail(f"timestomp: $STANDARD_INFORMATION times are NTFS metadata, not {fs.name}")
+        stomped = {}
+        for field in ntfs_mft.TIME_FIELDS:
+            if field in value:
+                stomped[field] = _stomp_time(value[field], lambda p, f=field: fail(f"timestomp.{f}: {p}"))
+        if not stomped:
+            raise fail(f"timestomp: give at least one of {', '.join(ntfs_mft.TIME_FIELDS)}")
+        plant.facts["timestomp_filetimes"] = stomped
+
+    def apply(self, plant: Plant, value: Any, located: Located, volume: Path) -> dict[str, Any]:
+        record = ntfs_mft.read_record(volume, located.inode)
+        before = record.times(ntfs_mft.STANDARD_INFORMATION)
+        file_name = record.times(ntfs_mft.FILE_NAME)
+        record.set_standard_times(plant.facts["timestomp_filetimes"])
+        ntfs_mft.write_record(volume, record)
+        after = ntfs_mft.read_record(volume, located.inode)  # the fixups must check out again
+        if after.data != record.data:
+            raise BuildError(f"timestomp of {plant.path}: MFT entry {located.inode} reads back different bytes")
+        stomped = after.times(ntfs_mft.STANDARD_INFORMATION)
+        facts = {"mft_entry": located.inode, "volume_offset": record.strides[0], "si": _iso_times(stomped),
+                 "fn": _iso_times(file_name), "si_before": _iso_times(before)}  # fmt: skip
+        return {"timestomp": facts}
+
+
+def _stomp_time(value: Any, fail) -> int:
+    """FILETIME of a recipe time; after 1970 (TSK shows earlier times as unset) and before 2106."""
+    try:
+        when = parse_iso(str(value))
+    except ValueError:
+        raise fail(f"bad time {value!r} (use e.g. 2019-06-01T10:00:00Z)") from None
+    delta = when - datetime(1970, 1, 1, tzinfo=UTC)
+    seconds = delta.days * 86400 + delta.seconds
+    if not 0 < seconds < 1 << 32:
+        raise fail(f"time {value} must lie between 1970 and 2106 (The Sleuth Kit shows earlier times as unset)")
+    return ntfs_mft.filetime(seconds, delta.microseconds * 1000)
+
+
+def _iso_times(filetimes: dict[str, int]) -> dict[str, str | None]:
+    return {field: iso_utc(*ntfs_mft.posix(filetimes[field])) for field in ntfs_mft.TIME_FIELDS}
+
+
+ACTION_KEYS = ("rename_to", "append_after_eof", "slack", "overwrite", "ads", "timestomp")
 
 
 def place_unallocated(

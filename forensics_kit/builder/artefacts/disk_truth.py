@@ -206,6 +206,8 @@ def _locations(plant: Plant, base: int, recoverable: bool) -> dict[str, Any]:
             out[key] = _where({**plant.facts[key], "block_size": located.block_size}, base)
     if "ads" in plant.facts:
         out["ads"] = plant.facts["ads"]
+    if "timestomp" in plant.facts:  # where its MFT record lies, the stomped $SI and the real $FILE_NAME times
+        out["timestomp"] = _where(plant.facts["timestomp"], base)
     return out
 
 
