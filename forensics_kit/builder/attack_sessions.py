@@ -111,4 +111,5 @@ class NoiseSession(SessionType):
         return capture.noise([hosts[h] for h in spec["hosts"]] if "hosts" in spec else None, start=at,
                              duration=duration, rate_per_s=float(spec["rate"]), id=spec["id"],
                              resolver=hosts[spec["resolver"]] if "resolver" in spec else None,
+                             gateway=hosts[spec["gateway"]] if "gateway" in spec else None,
                              **_optional(spec, "kinds", "extra_hosts"))

@@ -262,7 +262,7 @@ def _check_unique(recipe: Recipe) -> None:
                     paths.add(child["path"].lower())
         hosts = entry.get("hosts", {})
         for index, session in enumerate(entry.get("sessions", [])):
-            named = [(role, session[role]) for role in ("client", "server", "resolver") if role in session]
+            named = [(role, session[role]) for role in ("client", "server", "resolver", "gateway") if role in session]
             named += [("hosts", name) for name in session.get("hosts", [])]  # noise
             for role, name in named:
                 if name not in hosts:

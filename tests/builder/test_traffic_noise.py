@@ -156,3 +156,41 @@ def test_recipe_noise_with_an_unknown_kind_is_rejected(tmp_path: Path) -> None:
     recipe.write_text(RECIPE.replace("kinds: [dns, arp, mdns]", "kinds: [dns, smb]"), encoding="utf-8")
     with pytest.raises(RecipeError, match="smb"):
         build_case(recipe, tmp_path / "build")
+
+
+def test_noise_can_resolve_through_a_lan_server_and_leave_through_a_router(tmp_path: Path) -> None:
+    from forensics_kit.net import dns_messages, http_transactions
+    from forensics_kit.net.reader import CaptureReader
+
+    cap = Capture(start=START, seed=4)
+    cap.add_host("ws", "192.168.1.23")
+    cap.add_host("dc", "192.168.1.10", mac="00:11:22:33:44:10")
+    cap.add_host("router", "192.168.1.1", mac="00:11:22:33:44:01")
+    cap.noise(start=0, duration=SPAN, rate_per_s=RATE, resolver="dc", gateway="router", kinds=["dns", "http"],
+              extra_hosts=0, id="noise")
+    path = tmp_path / "split.pcap"
+    cap.write(path)
+    assert {m.dst for m in dns_messages(path) if not m.response} == {"192.168.1.10"}  # lookups go to the DC
+    web = list(http_transactions(path))
+    assert web and all(not t.dst.startswith("192.168.1.") for t in web)
+    router_mac, dc_mac = bytes.fromhex("001122334401"), bytes.fromhex("001122334410")
+    to_web = {t.frame for t in web}
+    for number, _, _, _, data, _ in CaptureReader(path).records():
+        if number in to_web:
+            assert data[:6] == router_mac and data[:6] != dc_mac  # Internet traffic leaves through the router
+
+
+def test_noise_gateway_off_the_lan_is_a_recipe_error(tmp_path: Path) -> None:
+    cap = Capture(start=START, seed=1)
+    cap.add_host("ws", "192.168.1.23")
+    cap.add_host("far", "10.9.9.9")
+    cap.noise(["ws"], start=0, duration=10, rate_per_s=1, gateway="far", id="noise")
+    with pytest.raises(RecipeError, match="gateway 10.9.9.9 is not on the noise LAN 192.168.1.0/24"):
+        cap.write(tmp_path / "never.pcap")
+
+
+def test_recipe_noise_gateway_must_name_a_host(tmp_path: Path) -> None:
+    recipe = tmp_path / "net-noise.yaml"
+    recipe.write_text(RECIPE.replace("resolver: gw", "resolver: gw, gateway: nobody"), encoding="utf-8")
+    with pytest.raises(RecipeError, match="gateway: unknown host 'nobody'"):
+        build_case(recipe, tmp_path / "build")

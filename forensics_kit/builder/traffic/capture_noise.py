@@ -32,12 +32,14 @@ class NoiseSessions:
 
     def noise(self, hosts: list[Host | str] | None = None, *, start: float, duration: float, rate_per_s: float,
               kinds: tuple[str, ...] | list[str] = KINDS, seed: int | None = None, resolver: Host | str | None = None,
-              extra_hosts: int = 3, id: str | None = None) -> str:
+              extra_hosts: int = 3, id: str | None = None, gateway: Host | str | None = None) -> str:
         """Everyday LAN traffic from ``start`` for ``duration`` seconds, ``rate_per_s`` exchanges a second.
 
         ``hosts`` are the LAN machines that take part (default: every private IPv4 host);
-        ``extra_hosts`` more are generated in the same /24 (NetBIOS names ``DESKTOP-...``),
-        and a gateway (the ``resolver`` if given and on the LAN, else a generated one).
+        ``extra_hosts`` more are generated in the same /24 (NetBIOS names ``DESKTOP-...``).
+        Internet servers are reached through ``gateway`` (a LAN host), else through the
+        ``resolver`` if it is on the LAN, else through a generated router; so lookups can go
+        to a LAN DNS server while web and time traffic leaves through the router.
         Truth: ``kinds``, ``rate_per_s``, ``duration_s``, ``exchanges``, ``counts`` per kind,
         ``packets``, ``frames`` [first, last], ``time``, ``last_time``, ``generated_hosts``.
         """
@@ -57,13 +59,14 @@ class NoiseSessions:
         if any(h._address.version != 4 for h in chosen):
             raise RecipeError("traffic", item, "noise hosts must have IPv4 addresses")
         dns_host = self._host(resolver, "resolver", sid) if resolver is not None else None
+        router = self._host(gateway, "gateway", sid) if gateway is not None else None
         session_seed = f"{self.seed}/noise/{sid}/{seed}"
         count = max(1, round(rate_per_s * duration))
         facts = {"kinds": list(dict.fromkeys(kinds)), "rate_per_s": rate_per_s, "duration_s": duration}
         session = Session(sid, "noise", False)
 
         def build() -> None:
-            maker = self._noise_maker(session_seed, sid, chosen, dns_host, extra_hosts)
+            maker = self._noise_maker(session_seed, sid, chosen, dns_host, extra_hosts, router)
             facts["generated_hosts"] = {h.netbios: str(h.end.ip) for h in maker.lan if h.netbios}
             rng = random.Random(f"{session_seed}/times")
             times = sorted(t0 + int(rng.random() * duration * 1_000_000) for _ in range(count))
@@ -77,7 +80,8 @@ class NoiseSessions:
         self._pending.append(build)
         return sid
 
-    def _noise_maker(self, seed: str, sid: str, chosen: list[Host], dns_host: Host | None, extra: int) -> NoiseMaker:
+    def _noise_maker(self, seed: str, sid: str, chosen: list[Host], dns_host: Host | None, extra: int,
+                     router: Host | None = None) -> NoiseMaker:
         from forensics_kit.builder.traffic.capture import Host
 
         item = f"session {sid}"
@@ -102,7 +106,11 @@ class NoiseSessions:
             address = free([network.network_address + rng.randint(10, 250) for _ in range(20)] + list(network))
             name = "DESKTOP-" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(7))
             lan.append(LanHost(Endpoint(_mac(self.seed, f"{seed}/{k}"), address, 0, 128), name))
-        if dns_host is not None and dns_host._address in network:
+        if router is not None:
+            if router._address not in network:
+                raise RecipeError("traffic", item, f"the gateway {router._address} is not on the noise LAN {network}")
+            gateway = end(router)
+        elif dns_host is not None and dns_host._address in network:
             gateway = end(dns_host)
         else:
             candidates = [network.network_address + 1, network.broadcast_address - 1, *network.hosts()]
