@@ -2,7 +2,8 @@
 
 As a trainee would: list the volume with streams, set the usual Zone.Identifier
 aside, read the hidden stream, read the DOCX properties, check signatures against
-extensions, and recover the deleted file.
+extensions, compare each name's $STANDARD_INFORMATION and $FILE_NAME times in the
+bodyfile to catch the timestomped file, and recover the deleted file.
 """
 
 from __future__ import annotations
@@ -13,11 +14,29 @@ from pathlib import Path
 from typing import Any
 
 from forensics_kit.artefacts import read_office_properties
-from forensics_kit.disk import open_image
+from forensics_kit.disk import BodyEntry, bodyfile, open_image
 from forensics_kit.disk.signatures import check_signatures
 from forensics_kit.hashing import hash_bytes
+from forensics_kit.timefmt import iso_utc
 
 EMAIL = re.compile(rb"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+FILE_NAME_SUFFIX = " ($FILE_NAME)"
+
+
+def _stomped(entries: list[BodyEntry]) -> list[tuple[BodyEntry, BodyEntry]]:
+    """(the $SI line, the $FILE_NAME line) of each name created, per $SI, before its $FILE_NAME says.
+
+    fls -m writes a name's $STANDARD_INFORMATION times on its $DATA line and its
+    $FILE_NAME times on the "PATH ($FILE_NAME)" line; timestomp rewrites only the former.
+    """
+    lines = {(e.inode, e.name): e for e in entries if e.attr and e.attr.startswith("128-")}
+    pairs = []
+    for fn in entries:
+        if fn.name.endswith(FILE_NAME_SUFFIX):
+            si = lines.get((fn.inode, fn.name[: -len(FILE_NAME_SUFFIX)]))
+            if si is not None and 0 < si.crtime < fn.crtime:
+                pairs.append((si, fn))
+    return pairs
 
 
 def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, Any]:
@@ -51,6 +70,14 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
             log(f"disk sigcheck: {m.path} has extension .{m.extension} but content {m.detected}")
         dll = next(m for m in mismatches if m.extension == "dll")
         answers["dll_type"] = dll.detected.upper()
+
+        stomped = _stomped(list(bodyfile(img, ntfs.index)))
+        for si, fn in stomped:
+            log(f"disk timeline --bodyfile: {si.name} (MFT {si.inode}) $SI created {iso_utc(si.crtime)}, "
+                f"$FILE_NAME created {iso_utc(fn.crtime)}: $SI earlier than $FN, timestomped")
+        si, fn = next((si, fn) for si, fn in stomped if si.name == "/" + dll.path.lstrip("/"))
+        answers["dll_shown_created"] = iso_utc(si.crtime)
+        answers["dll_real_created"] = iso_utc(fn.crtime)
 
         deleted = [r for r in records if not r.allocated and r.type == "file" and not r.stream]
         gone = deleted[0]
