@@ -275,12 +275,29 @@ def _nt_seconds(filetime: int) -> int:
     return (filetime - _FILETIME_1970) // 10_000_000
 
 
-def _four_times(raw: bytes, offset: int) -> tuple[int, int, int, int] | None:
-    """(atime, mtime, ctime, crtime) of the creation, modification, MFT-change, access FILETIMEs at ``offset``."""
+def _filetimes(raw: bytes, offset: int) -> tuple[int, int, int, int] | None:
+    """The creation, modification, MFT-change and access FILETIMEs stored at ``offset``, in that order.
+
+    ``offset`` is 0 in a $STANDARD_INFORMATION value and 8 in a $FILE_NAME one; None when the
+    value is too short. Shared with :mod:`forensics_kit.disk.stat`, which keeps the fractions.
+    """
     if len(raw) < offset + 32:
         return None
-    created, modified, changed, accessed = struct.unpack_from("<4Q", raw, offset)
+    return struct.unpack_from("<4Q", raw, offset)
+
+
+def _four_times(raw: bytes, offset: int) -> tuple[int, int, int, int] | None:
+    """(atime, mtime, ctime, crtime) of the creation, modification, MFT-change, access FILETIMEs at ``offset``."""
+    stored = _filetimes(raw, offset)
+    if stored is None:
+        return None
+    created, modified, changed, accessed = stored
     return _nt_seconds(accessed), _nt_seconds(modified), _nt_seconds(changed), _nt_seconds(created)
+
+
+def _tsk_file_name(raw: bytes) -> bool:
+    """True for a $FILE_NAME value TSK may take its times from: any name but a DOS 8.3 alias (TSK keeps the last)."""
+    return len(raw) > 65 and raw[65] != _DOS_NAMESPACE
 
 
 def _ntfs_attributes(file: pytsk3.File) -> tuple[_NtfsAttributes, tuple[int, int, int, int] | None]:
@@ -304,7 +321,7 @@ def _ntfs_attributes(file: pytsk3.File) -> tuple[_NtfsAttributes, tuple[int, int
         elif atype == _ATTR_FNAME:
             raw = _resident(file, atype, aid, size)
             fn_times = _four_times(raw, 8)  # after the parent directory's reference
-            if fn_times is not None and len(raw) > 65 and raw[65] != _DOS_NAMESPACE:
+            if fn_times is not None and _tsk_file_name(raw):
                 file_name = (aid, size, fn_times)
     return _NtfsAttributes(sizes, first, file_name), si_times
 
