@@ -8,7 +8,26 @@ import click
 
 from forensics_kit.cli.common import json_option, progress_bar
 from forensics_kit.cli.net import group
-from forensics_kit.cli.output import emit_records, warn
+from forensics_kit.cli.output import current_lang, emit_records, warn
+
+
+def _words(key: str, english: str) -> str:
+    """``cli.detect.<key>`` of the gettext catalogue in the trainee's language, else the English text."""
+    lang = current_lang()
+    if lang == "en":
+        return english
+    from forensics_kit.cli.text import CATALOGUE
+
+    return CATALOGUE.get(f"detect.{key}", {}).get(lang) or english
+
+
+def _summary(finding) -> str:
+    """The finding's summary in the trainee's language (the JSON keeps the English one)."""
+    from forensics_kit.net.detect.messages import TEMPLATES, render
+
+    if current_lang() == "en" or not finding.parts:
+        return finding.summary
+    return render(finding.parts, lambda key: _words(key, TEMPLATES[key]))
 
 
 def _settings(values: tuple[str, ...]) -> dict[str, str]:
@@ -34,7 +53,7 @@ def detect_cmd(pcap: Path | None, only: str | None, settings: tuple[str, ...], l
     from forensics_kit.net.detect import Detector, detect
 
     if list_only:
-        rows = ({"detector": name, "what": (cls.__doc__ or "").strip().splitlines()[0],
+        rows = ({"detector": name, "what": _words(f"about.{name}", (cls.__doc__ or "").strip().splitlines()[0]),
                  "options": [f"{k}={v}" for k, v in cls.options.items()]}
                 for name, cls in sorted(Detector.registry.items()))
         emit_records(rows, [("detector", "Detector"), ("what", "Looks for"), ("options", "Options")], as_json)
@@ -48,7 +67,7 @@ def detect_cmd(pcap: Path | None, only: str | None, settings: tuple[str, ...], l
     for text in warnings:
         warn(text)
     emit_records(
-        (f.to_dict() for f in findings),
+        (f.to_dict() if as_json else {**f.to_dict(), "summary": _summary(f)} for f in findings),
         [("kind", "Kind"), ("summary", "Finding"), ("first", "First"), ("frames", "Frames"),
          ("frame_count", "Count")],
         as_json,

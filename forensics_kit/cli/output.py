@@ -36,6 +36,11 @@ def json_line(record: Any) -> None:
     sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
 
 
+def current_lang() -> str:
+    """The ``--lang`` of the running command (English outside a command)."""
+    return _lang()
+
+
 def _lang() -> str:
     """The ``--lang`` of the running command (English outside a command)."""
     import click

@@ -10,6 +10,7 @@ gratuitous ARPs (sender IP = target IP, or unsolicited replies) is a flood.
 from __future__ import annotations
 
 from forensics_kit.net.detect.detector import Detector, Evidence, Finding, Packet, iso
+from forensics_kit.net.detect.messages import render
 
 
 def _mac(raw: bytes) -> str:
@@ -86,15 +87,15 @@ class ArpSpoof(Detector):
             others = sorted(i for (i, m) in self.claims if m == mac and i != ip)
             numbers = {"ip": ip, "old_mac": c.old, "new_mac": mac, "claims": c.evidence.count,
                        "other_ips_claimed": others}
-            summary = f"ARP spoofing: {ip} moved from {c.old} to {mac} ({c.evidence.count} claims)"
-            findings.append(Finding("arp-spoof", summary, mac, [ip], numbers, c.evidence.frames,
-                                    c.evidence.count, iso(c.first), iso(c.last)))
+            parts = [("arp-spoof", {"ip": ip, "old_mac": c.old, "new_mac": mac, "claims": c.evidence.count})]
+            findings.append(Finding("arp-spoof", render(parts), mac, [ip], numbers, c.evidence.frames,
+                                    c.evidence.count, iso(c.first), iso(c.last), parts=parts))
         for mac, (evidence, ips, span) in self.gratuitous.items():
             if evidence.count < self.opt["min_gratuitous"]:
                 continue
             numbers = {"mac": mac, "gratuitous": evidence.count, "ips": sorted(ips),
                        "duration_s": round((span[1] - span[0]) / 1e9, 3)}
-            summary = f"gratuitous ARP flood: {mac} sent {evidence.count} for {', '.join(sorted(ips)[:4])}"
-            findings.append(Finding("arp-flood", summary, mac, sorted(ips), numbers, evidence.frames,
-                                    evidence.count, iso(span[0]), iso(span[1])))
+            parts = [("arp-flood", {"mac": mac, "count": evidence.count, "ips": ", ".join(sorted(ips)[:4])})]
+            findings.append(Finding("arp-flood", render(parts), mac, sorted(ips), numbers, evidence.frames,
+                                    evidence.count, iso(span[0]), iso(span[1]), parts=parts))
         return findings

@@ -24,6 +24,7 @@ import statistics
 
 from forensics_kit.net.detect.detector import Detector, Evidence, Finding, Packet, iso
 from forensics_kit.net.detect.dnsname import query_name
+from forensics_kit.net.detect.messages import render
 
 _REQUEST = re.compile(rb"(GET|POST|HEAD|PUT) (\S{1,200}) HTTP/1\.[01]\r?\n")
 _HOST = re.compile(rb"\r\nHost: *([^\r\n]{1,200})", re.IGNORECASE)
@@ -118,7 +119,7 @@ class Beacon(Detector):
                    "jitter_pct": round(jitter * 100, 1), "stdev_pct": round(cv * 100, 1),
                    "min_interval_s": round(min(intervals), 3), "max_interval_s": round(max(intervals), 3)}
         target = key[2]
-        summary = (f"{key[1]} beacons to {series.label} every {median:.1f} s "
-                   f"(jitter {jitter * 100:.0f}%, {series.evidence.count} times)")
-        return Finding("beaconing", summary, key[1], [target], numbers, series.evidence.frames,
-                       series.evidence.count, iso(times[0]), iso(times[-1]))
+        parts = [("beaconing", {"source": key[1], "label": series.label, "interval": median,
+                                "jitter": jitter * 100, "count": series.evidence.count})]
+        return Finding("beaconing", render(parts), key[1], [target], numbers, series.evidence.frames,
+                       series.evidence.count, iso(times[0]), iso(times[-1]), parts=parts)

@@ -18,6 +18,7 @@ import re
 from urllib.parse import parse_qs
 
 from forensics_kit.net.detect.detector import Detector, Evidence, Finding, Packet, iso
+from forensics_kit.net.detect.messages import render
 
 _LOGIN_URI = re.compile(rb"login|logon|signin|sign-in|auth|session|wp-login|admin", re.IGNORECASE)
 _REQUEST = re.compile(rb"(GET|POST|PUT) (\S{1,500}) HTTP/1\.[01]\r?\n")
@@ -246,10 +247,12 @@ class BruteForce(Detector):
                        "success": t.success is not None, "success_frame": t.success[0] if t.success else None,
                        "account": fell, "accounts_tried": sorted(t.accounts, key=lambda a: -t.accounts[a])[:20],
                        "duration_s": round((t.last - t.first) / 1e9, 3)}
-            what = "short connections" if service == "ssh" else "failed logins"
-            summary = f"{service.upper()} brute force from {client} on {server}: {t.failures} {what}"
+            parts = [("brute-force.ssh" if service == "ssh" else "brute-force",
+                      {"service": service.upper(), "client": client, "server": server, "failures": t.failures})]
             if t.success:
-                summary += f", then success at frame {t.success[0]}" + (f" as {fell!r}" if fell else "")
-            findings.append(Finding("brute-force", summary, client, [server], numbers, t.evidence.frames,
-                                    t.evidence.count, iso(t.first), iso(t.last)))
+                parts.append(("brute-force.success", {"frame": t.success[0]}))
+                if fell:
+                    parts.append(("brute-force.account", {"account": fell}))
+            findings.append(Finding("brute-force", render(parts), client, [server], numbers, t.evidence.frames,
+                                    t.evidence.count, iso(t.first), iso(t.last), parts=parts))
         return findings

@@ -8,7 +8,7 @@ it; asking for an unknown detector or option names the known ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from forensics_kit.errors import ForensicsKitError
@@ -40,6 +40,7 @@ class Finding:
     first: str | None = None
     last: str | None = None
     detector: str = ""
+    parts: list = field(default_factory=list, compare=False, repr=False)  # summary as template parts (messages.py)
 
     def to_dict(self) -> dict:
         """JSON-ready values."""

@@ -14,6 +14,7 @@ import math
 
 from forensics_kit.net.detect.detector import Detector, Evidence, Finding, Packet, iso
 from forensics_kit.net.detect.dnsname import question
+from forensics_kit.net.detect.messages import render
 
 _SECOND_LEVEL = frozenset(("co", "com", "net", "org", "gov", "ac", "edu", "ne", "or"))
 _TYPES = {10: "NULL", 16: "TXT", 5: "CNAME", 15: "MX", 1: "A", 28: "AAAA", 255: "ANY"}
@@ -107,9 +108,9 @@ class DnsTunnel(Detector):
                        "mean_length": round(mean, 1), "longest_label": e.longest,
                        "entropy": round(bits, 2), "txt_null_queries": txt, "qtypes": dict(e.types),
                        "duration_s": round((e.last - e.first) / 1e9, 3)}
-            summary = (f"DNS tunnel? {client} sent {e.unique} unique names under {domain} "
-                       f"({e.bytes} bytes, entropy {bits:.2f} bits/char"
-                       + (f", {txt} TXT/NULL" if txt else "") + ")")
-            findings.append(Finding("dns-tunnel", summary, client, [domain], numbers, e.evidence.frames,
-                                    e.evidence.count, iso(e.first), iso(e.last)))
+            parts = [("dns-tunnel.txt" if txt else "dns-tunnel",
+                      {"client": client, "unique": e.unique, "domain": domain, "bytes": e.bytes, "bits": bits,
+                       "txt": txt})]
+            findings.append(Finding("dns-tunnel", render(parts), client, [domain], numbers, e.evidence.frames,
+                                    e.evidence.count, iso(e.first), iso(e.last), parts=parts))
         return findings

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 
 from forensics_kit.net.detect.detector import Detector, Evidence, Finding, Packet, iso
+from forensics_kit.net.detect.messages import render
 
 _WINDOWS = b"abcdefghijklmnopqrstuvw" * 3000
 _COUNTING = bytes(range(256)) * 300
@@ -94,8 +95,7 @@ class IcmpExfil(Detector):
             numbers = {"echo_requests": p.requests, "odd_requests": p.odd, "bytes": p.bytes,
                        "unique_payloads": len(p.digests), "min_size": p.smallest, "max_size": p.largest,
                        "sample": p.sample}
-            summary = (f"ICMP exfiltration? {src} -> {dst}: {p.odd} echo requests with non-ping payloads, "
-                       f"{p.bytes} bytes")
-            findings.append(Finding("icmp-exfil", summary, src, [dst], numbers, p.evidence.frames,
-                                    p.evidence.count, iso(p.first), iso(p.last)))
+            parts = [("icmp-exfil", {"source": src, "target": dst, "odd": p.odd, "bytes": p.bytes})]
+            findings.append(Finding("icmp-exfil", render(parts), src, [dst], numbers, p.evidence.frames,
+                                    p.evidence.count, iso(p.first), iso(p.last), parts=parts))
         return findings

@@ -10,6 +10,7 @@ Ports that answered SYN/ACK are reported open.
 from __future__ import annotations
 
 from forensics_kit.net.detect.detector import Detector, Evidence, Finding, Packet, iso
+from forensics_kit.net.detect.messages import render
 
 SYN, ACK, RST, FIN, PSH, URG = 0x02, 0x10, 0x04, 0x01, 0x08, 0x20
 OPEN, CLOSED, DATA, HALF, CONNECT = 1, 2, 4, 8, 16
@@ -128,12 +129,17 @@ class PortScan(Detector):
             "duration_s": round(duration, 3), "rate_per_s": round(probes / duration, 1) if duration else None,
         }
         if vertical:
-            what = f"{widest_host} ports on {hosts[0]}" + (f" (+{len(hosts) - 1} hosts)" if len(hosts) > 1 else "")
+            parts = [("port-scan.vertical", {"scan_type": scan_type.upper(), "source": src, "ports": widest_host,
+                                             "host": hosts[0]})]
+            if len(hosts) > 1:
+                parts.append(("port-scan.more-hosts", {"more": len(hosts) - 1}))
         else:
             port = max(per_port, key=lambda p: len(per_port[p]))
-            what = f"port {port} on {widest_port} hosts"
-        summary = f"{scan_type.upper()} scan from {src}: {what}, {len(opened)} open"
+            parts = [("port-scan.horizontal", {"scan_type": scan_type.upper(), "source": src, "port": port,
+                                               "hosts": widest_port})]
+        parts.append(("port-scan.open", {"open": len(opened)}))
         if opened:
-            summary += f" ({', '.join(o.split(':')[-1] if vertical else o for o in opened[:8])})"
-        return Finding("port-scan", summary, src, hosts[:20], numbers, source.evidence.frames,
-                       source.evidence.count, iso(source.first), iso(source.last))
+            items = ", ".join(o.split(":")[-1] if vertical else o for o in opened[:8])
+            parts.append(("port-scan.open-list", {"items": items}))
+        return Finding("port-scan", render(parts), src, hosts[:20], numbers, source.evidence.frames,
+                       source.evidence.count, iso(source.first), iso(source.last), parts=parts)
