@@ -31,6 +31,7 @@ _LAZY = {
     "safe_name": "names",
     "Hit": "search", "search_image": "search",
     "Signature": "signatures", "SignatureMismatch": "signatures", "check_signatures": "signatures",
+    "EntryStat": "stat", "stat_entry": "stat",
     "BodyEntry": "timeline", "TimelineEvent": "timeline", "bodyfile": "timeline", "timeline": "timeline",
 }
 
@@ -42,6 +43,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from forensics_kit.disk.names import safe_name
     from forensics_kit.disk.search import Hit, search_image
     from forensics_kit.disk.signatures import Signature, SignatureMismatch, check_signatures
+    from forensics_kit.disk.stat import EntryStat, stat_entry
     from forensics_kit.disk.timeline import BodyEntry, TimelineEvent, bodyfile, timeline
 
 
@@ -55,8 +57,9 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "BlockMap", "BodyEntry", "Carved", "DiskImage", "ExportReport", "ExportedFile", "FileRecord", "FileSystemInfo",
-    "HashMatch", "HashSet", "Hit", "Owner", "Partition", "ShadowCopy", "Signature", "SignatureMismatch",
-    "TimelineEvent", "bodyfile", "build_block_map", "carve", "check_signatures", "export_files", "load_hashset",
-    "match_hashset", "open_image", "safe_name", "search_image", "timeline", "write_report",
+    "BlockMap", "BodyEntry", "Carved", "DiskImage", "EntryStat", "ExportReport", "ExportedFile", "FileRecord",
+    "FileSystemInfo", "HashMatch", "HashSet", "Hit", "Owner", "Partition", "ShadowCopy", "Signature",
+    "SignatureMismatch", "TimelineEvent", "bodyfile", "build_block_map", "carve", "check_signatures", "export_files",
+    "load_hashset", "match_hashset", "open_image", "safe_name", "search_image", "stat_entry", "timeline",
+    "write_report",
 ]
