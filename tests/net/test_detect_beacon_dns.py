@@ -142,3 +142,17 @@ def test_repeats_every_two_seconds_are_a_burst_not_a_beacon():
     attempts = [2.0 * i for i in range(30)]  # a brute force: one new connection every 2 s
     assert not _judged(attempts)
     assert _judged(attempts, min_interval=1.0)
+
+
+def test_cli_shows_findings_in_russian_and_keeps_json_in_english(generated):
+    from click.testing import CliRunner
+
+    from forensics_kit.cli.main import cli
+
+    path = str(generated[0])
+    russian = CliRunner().invoke(cli, ["--lang", "ru", "net", "detect", path, "--only", "beacon,dnstunnel"])
+    assert russian.exit_code == 0, russian.output
+    flat = " ".join(russian.stdout.split())
+    assert "обращается к" in flat and "DNS-туннель?" in flat and "beacons to" not in flat
+    machine = CliRunner().invoke(cli, ["--lang", "ru", "net", "detect", path, "--only", "beacon", "--json"])
+    assert "beacons to" in machine.stdout  # JSON is for programs: its summary stays English
