@@ -85,14 +85,24 @@ def emit_object(record: dict[str, Any], as_json: bool, title: str | None = None)
     if as_json:
         sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n")
         return
-    table = Table(title=title, show_header=False, box=None, padding=(0, 2))
+    table = Table(title=label(title) if title else None, show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for key, value in record.items():
         if isinstance(value, dict):
             value = ", ".join(f"{k}={_cell(v)}" for k, v in value.items())
-        table.add_row(key, _cell(value))
+        table.add_row(label(key), _cell(value))
     _out.print(table)
+
+
+def label(text: str) -> str:
+    """A field name or block title in the trainee's language (``cli.field.*`` in the gettext catalogue)."""
+    lang = _lang()
+    if lang == "en":
+        return text
+    from forensics_kit.cli.text import CATALOGUE
+
+    return CATALOGUE.get(f"field.{text}", {}).get(lang) or text
 
 
 def say(text: str) -> None:
