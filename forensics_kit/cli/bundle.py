@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import builder, course, json_option
-from forensics_kit.cli.output import json_line, say
+from forensics_kit.cli.output import json_line, say, status
 from grader.bundle import make_bundle
 
 
@@ -24,4 +24,4 @@ def group(out: Path, variants: str, as_json: bool) -> None:
     if as_json:
         json_line({"out": str(out), "files": names})
     else:
-        say(f"{out}: {len(names)} files (labs, evidence, sealed keys, answer templates; no plain keys)")
+        say(status("bundle", out=out, files=len(names)))

@@ -6,7 +6,7 @@ import click
 
 from forensics_kit.cli.common import course, json_option
 from forensics_kit.cli.datasets import group
-from forensics_kit.cli.output import emit_records, say
+from forensics_kit.cli.output import emit_records, say, status
 
 
 @group.command("new")
@@ -21,4 +21,4 @@ def new_cmd(name: str, as_json: bool) -> None:
     rows = [{"file": str(path.relative_to(root))} for path in files]
     emit_records(rows, [("file", "Created")], as_json)
     if not as_json:
-        say(f"next: fklab datasets build {name} && fklab lab solve {name}")
+        say(status("next-steps", name=name))

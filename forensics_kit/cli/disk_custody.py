@@ -8,7 +8,7 @@ import click
 
 from forensics_kit.cli.common import json_option
 from forensics_kit.cli.disk import IMAGE, group
-from forensics_kit.cli.output import emit_object, emit_records, say
+from forensics_kit.cli.output import emit_object, emit_records, say, status
 
 LOG = click.option("--log", "log", required=True, type=click.Path(path_type=Path), help="The case's custody log.")
 
@@ -68,4 +68,4 @@ def custody_verify(log: Path, head: str | None) -> None:
     if problems:
         raise click.ClickException(f"{log}: custody log altered ({len(problems)} problems)")
     entries = read_log(log)
-    say(f"{log}: {len(entries)} entries, chain intact; head {entries[-1].hash if entries else '-'}")
+    say(status("custody-intact", log=log, entries=len(entries), head=entries[-1].hash if entries else "-"))

@@ -8,7 +8,7 @@ import click
 
 from forensics_kit.cli.common import json_option, progress_bar
 from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, _open, group
-from forensics_kit.cli.output import emit_records, say, warn
+from forensics_kit.cli.output import emit_records, say, status, warn
 from forensics_kit.errors import NotFoundError
 
 EXPORT_COLUMNS = [
@@ -66,8 +66,8 @@ def export_cmd(
                 report = export_files(img, out_dir, folder=path, **kwargs)
         emit_records((f.to_dict() for f in report.files), EXPORT_COLUMNS, as_json)
         for problem in report.skipped:
-            warn(f"not exported: {problem}")
+            warn(status("not-exported", problem=problem))
         for problem in img.warnings:
             warn(problem)
     if not as_json:
-        say(f"{len(report.files)} files, {report.bytes} bytes -> {out_dir}; manifest: {report.manifest_csv}")
+        say(status("exported", files=len(report.files), bytes=report.bytes, out=out_dir, manifest=report.manifest_csv))

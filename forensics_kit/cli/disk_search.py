@@ -8,7 +8,7 @@ import click
 
 from forensics_kit.cli.common import json_option, progress_bar
 from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, group
-from forensics_kit.cli.output import emit_records, say
+from forensics_kit.cli.output import emit_records, say, status
 
 
 def _owner(record: dict) -> str:
@@ -65,7 +65,7 @@ def carve_cmd(image: Path, out_dir: Path, types: str | None, all_media: bool, as
     emit_records((c.to_dict() for c in found), [("offset", "Offset"), ("type", "Type"), ("size", "Size"),
                                                  ("name", "File"), ("md5", "MD5"), ("source", "Source")], as_json)
     if not as_json:
-        say(f"{len(found)} files carved into {out_dir}; report: {csv_path}")
+        say(status("carved", files=len(found), out=out_dir, report=csv_path))
 
 
 @group.command("yara")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import builder, course, json_option, lang_of
-from forensics_kit.cli.output import emit_records, json_line, say
+from forensics_kit.cli.output import emit_records, json_line, say, status
 from grader.course_grades import grade_course
 from grader.errors import GraderError
 from grader.gradebook import grade_class
@@ -35,7 +35,7 @@ def group(ctx: click.Context, lab_id: str | None, submissions: Path | None, cour
             return
         emit_records(document["trainees"], [("trainee", "Trainee"), ("score", "Score"), ("max_score", "Max"),
                                             ("percent", "%"), ("flags", "Flags")], False)
-        say(f"Course gradebook: {out_dir / 'course.csv'}, {out_dir / 'course.html'}")
+        say(status("course-gradebook", csv=out_dir / "course.csv", html=out_dir / "course.html"))
         return
     if not lab_id or submissions is None:
         raise GraderError("give LAB_ID SUBMISSIONS, or --course SUBMISSIONS_ROOT")
@@ -51,5 +51,5 @@ def group(ctx: click.Context, lab_id: str | None, submissions: Path | None, cour
         False,
     )
     for qid, rate in book.success_rates().items():
-        say(f"  {qid}: {rate:.0%} correct")
-    say(f"Gradebook: {out_dir / 'gradebook.csv'}, {out_dir / 'report.html'}, {out_dir / 'feedback'}/")
+        say(status("question-rate", question=qid, rate=rate))
+    say(status("gradebook", csv=out_dir / "gradebook.csv", html=out_dir / "report.html", feedback=out_dir / "feedback"))

@@ -8,7 +8,7 @@ import click
 
 from forensics_kit.cli.common import json_option, progress_bar
 from forensics_kit.cli.net import PCAP, group
-from forensics_kit.cli.output import emit_object, emit_records, say, warn
+from forensics_kit.cli.output import emit_object, emit_records, say, status, warn
 
 STREAM_COLUMNS = [
     ("index", "Stream"), ("client", "Client"), ("cport", "Port"), ("server", "Server"), ("sport", "Port"),
@@ -41,7 +41,7 @@ def stream_cmd(pcap: Path, index: int | None, raw_dir: Path | None, as_json: boo
                 target = raw_dir / f"stream-{index}-{direction}.bin"
                 target.write_bytes(b"".join(s.data for s in segments if s.direction == direction))
                 if not as_json:
-                    say(f"wrote {target}")
+                    say(status("wrote", target=target))
         elif as_json:
             emit_object({"stream": info.to_dict(), "segments": [s.to_dict() for s in segments]}, True)
         else:
@@ -91,7 +91,7 @@ def export_cmd(pcap: Path, out_dir: Path, protocols: str, as_json: bool) -> None
         emit_records((o.to_dict() for o in report.objects),
                      [("name", "File"), ("size", "Size"), ("protocol", "Proto"), ("stream", "Stream"),
                       ("frames", "Frames"), ("sha256", "SHA-256"), ("original_name", "Original name")], False)
-        say(f"{len(report.objects)} object(s) written to {report.out_dir} (manifest.csv, manifest.json)")
+        say(status("objects-written", objects=len(report.objects), out=report.out_dir))
     for problem in report.warnings:
         warn(problem)
 
@@ -166,5 +166,5 @@ def telnet_cmd(pcap: Path, as_json: bool) -> None:
     emit_records(rows, [("stream", "Stream"), ("frame", "Frame"), ("prompt", "Prompt"), ("text", "Typed")], False,
                  title="Typed lines")
     for s in sessions:
-        say(f"stream {s.stream}: user {s.username or '-'}, password {s.password or '-'}, "
-            f"{len(s.commands)} command(s): {'; '.join(s.commands)}")
+        say(status("telnet-session", stream=s.stream, user=s.username or "-", password=s.password or "-",
+                   commands=len(s.commands), typed="; ".join(s.commands)))

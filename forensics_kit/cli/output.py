@@ -70,9 +70,9 @@ def emit_records(
             count += 1
         sys.stdout.flush()
         return count
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for _, label in columns:
-        table.add_column(header(label), overflow="fold")
+    table = Table(title=label(title) if title else None, show_lines=False, header_style="bold")
+    for _, heading in columns:
+        table.add_column(header(heading), overflow="fold")
     for record in records:
         table.add_row(*(_cell(record.get(key)) for key, _ in columns))
         count += 1
@@ -103,6 +103,13 @@ def label(text: str) -> str:
     from forensics_kit.cli.text import CATALOGUE
 
     return CATALOGUE.get(f"field.{text}", {}).get(lang) or text
+
+
+def status(key: str, **values: Any) -> str:
+    """A status line in the trainee's language: ``cli.status.<key>`` of the catalogue, filled with ``values``."""
+    from forensics_kit.cli.text import tr
+
+    return tr(f"status.{key}", _lang(), **values)
 
 
 def say(text: str) -> None:

@@ -70,3 +70,28 @@ def test_lang_ru_shows_russian_field_names_and_json_keeps_english(build) -> None
     assert "формат" in russian and "format " not in russian
     machine = CliRunner().invoke(cli, ["--lang", "ru", "disk", "info", usb, "--json"])
     assert '"format"' in machine.output
+
+
+CLI = Path(__file__).resolve().parents[2] / "forensics_kit" / "cli"
+
+
+def test_every_table_title_and_status_line_of_the_cli_has_a_russian_form() -> None:
+    import re
+
+    titles, statuses = set(), set()
+    for module in CLI.glob("*.py"):
+        text = module.read_text("utf-8")
+        titles |= set(re.findall(r'title="([^"]+)"', text))
+        statuses |= set(re.findall(r'status\("([a-z-]+)"', text))
+    assert titles and statuses
+    missing = sorted(t for t in titles if not CATALOGUE.get(f"field.{t}", {}).get("ru"))
+    missing += sorted(f"status.{s}" for s in statuses if not CATALOGUE.get(f"status.{s}", {}).get("ru"))
+    assert not missing, missing
+
+
+def test_status_lines_read_in_russian(build, tmp_path: Path) -> None:
+    usb = str(build("disk-01", None) / "usb.dd")
+    log = str(tmp_path / "case.log")
+    _run("disk", "custody", "add", usb, "--log", log, "--examiner", "A", "--action", "received")
+    text = _run("disk", "custody", "verify", "--log", log)
+    assert "цепочка цела" in text and "chain intact" not in text
