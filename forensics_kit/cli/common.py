@@ -25,6 +25,18 @@ def course() -> Course:
     return find_course()
 
 
+def _step(step: str) -> str:
+    """A progress step's name in the trainee's language (``cli.step.*``), else as the library gave it."""
+    from forensics_kit.cli.output import current_lang
+
+    lang = current_lang()
+    if lang == "en":
+        return step
+    from forensics_kit.cli.text import CATALOGUE
+
+    return CATALOGUE.get(f"step.{step}", {}).get(lang) or step
+
+
 @contextlib.contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None] | None]:
     """A ``progress(step, done, total)`` callback drawing a bar on a terminal, else None."""
@@ -42,7 +54,7 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
         task = bar.add_task("", total=None)
 
         def update(step: str, done: int, total: int) -> None:
-            bar.update(task, description=step, completed=done, total=total or None)
+            bar.update(task, description=_step(step), completed=done, total=total or None)
 
         yield update
 

@@ -95,3 +95,20 @@ def test_status_lines_read_in_russian(build, tmp_path: Path) -> None:
     _run("disk", "custody", "add", usb, "--log", log, "--examiner", "A", "--action", "received")
     text = _run("disk", "custody", "verify", "--log", log)
     assert "цепочка цела" in text and "chain intact" not in text
+
+
+def test_every_progress_step_the_kit_reports_has_a_russian_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from forensics_kit.cli import common
+
+    kit = CLI.parent
+    steps = set()
+    for module in kit.rglob("*.py"):
+        text = module.read_text("utf-8")
+        steps |= set(re.findall(r'progress\("([^"{]+)"', text)) | set(re.findall(r'step(?:: str)? ?= ?"([^"]+)"', text))
+    assert {"hashing media", "searching", "carving"} <= steps
+    missing = sorted(s for s in steps if not CATALOGUE.get(f"step.{s}", {}).get("ru"))
+    assert not missing, missing
+    monkeypatch.setattr("forensics_kit.cli.output.current_lang", lambda: "ru")
+    assert common._step("hashing media") == "хеширование носителя"
