@@ -24,15 +24,15 @@ from forensics_kit.disk.apfs import ApfsFileSystem, apfs_entry
 from forensics_kit.disk.image import DiskImage
 from forensics_kit.disk.records import _iso
 from forensics_kit.disk.shadows import ShadowFileSystem
-from forensics_kit.disk.timeline import (
-    _APFS_META_TYPE,
-    _ATTR_FNAME,
-    _FILETIME_1970,
-    _META_CHARS,
-    _filetimes,
-    _mode,
-    _resident,
-    _tsk_file_name,
+from forensics_kit.disk.tsk_meta import (
+    APFS_META_TYPE,
+    ATTR_FNAME,
+    FILETIME_1970,
+    META_CHARS,
+    filetimes,
+    is_tsk_file_name,
+    mode_string,
+    resident_bytes,
 )
 from forensics_kit.disk.walker import OpenFileSystem, open_content, resolve_path
 from forensics_kit.errors import NotFoundError
@@ -250,7 +250,7 @@ def _tsk_stat(
 ) -> EntryStat:
     meta = file.info.meta
     meta_type = int(meta.type)
-    meta_char = _META_CHARS[meta_type] if 0 <= meta_type < len(_META_CHARS) else "-"
+    meta_char = META_CHARS[meta_type] if 0 <= meta_type < len(META_CHARS) else "-"
     mode = int(meta.mode)
     base = None if isinstance(ofs, ShadowFileSystem) else ofs.info.offset
     attributes = tuple(_attribute(attr, ofs.info.block_size, base) for attr in file)
@@ -263,7 +263,7 @@ def _tsk_stat(
     link = meta.link
     return EntryStat(
         ofs.info.partition, ofs.info.type, inode, path, bool(int(meta.flags) & _META_ALLOC),
-        _KIND.get(meta_type, "other"), int(size), _mode("-", meta_char, mode)[2:], f"{stat.S_IMODE(mode):04o}",
+        _KIND.get(meta_type, "other"), int(size), mode_string("-", meta_char, mode)[2:], f"{stat.S_IMODE(mode):04o}",
         int(meta.uid), int(meta.gid), int(meta.nlink), int(meta.seq) if ofs.is_ntfs else None,
         {key: _iso(int(raw[2 * i]), int(raw[2 * i + 1])) for i, key in enumerate(_TIME_KEYS)},
         fn_times, names, attributes, _content_blocks(ofs, attributes, meta_type, *content),
@@ -312,9 +312,9 @@ def _content_blocks(
 
 def _nt_iso(filetime: int) -> str | None:
     """A FILETIME as the kit's records write times: ISO 8601 UTC with its fraction; None before 1970, as TSK has it."""
-    if filetime < _FILETIME_1970:
+    if filetime < FILETIME_1970:
         return None
-    seconds, rest = divmod(filetime - _FILETIME_1970, 10_000_000)
+    seconds, rest = divmod(filetime - FILETIME_1970, 10_000_000)
     return _iso(seconds, rest * 100)
 
 
@@ -324,10 +324,10 @@ def _file_names(file: pytsk3.File) -> tuple[tuple[FileName, ...], dict[str, str 
     chosen = None
     for attr in file:
         info = attr.info
-        if int(info.type) != _ATTR_FNAME:
+        if int(info.type) != ATTR_FNAME:
             continue
-        raw = _resident(file, _ATTR_FNAME, int(info.id), int(info.size))
-        stored = _filetimes(raw, 8)
+        raw = resident_bytes(file, ATTR_FNAME, int(info.id), int(info.size))
+        stored = filetimes(raw, 8)
         if stored is None or len(raw) < 66:
             continue
         created, modified, changed, accessed = stored
@@ -336,7 +336,7 @@ def _file_names(file: pytsk3.File) -> tuple[tuple[FileName, ...], dict[str, str 
         name = raw[66 : 66 + 2 * raw[64]].decode("utf-16-le", "replace")
         namespace = _NAMESPACES.get(raw[65], str(raw[65]))
         names.append(FileName(int(info.id), name, namespace, parent, int.from_bytes(raw[6:8], "little"), times))
-        if _tsk_file_name(raw):
+        if is_tsk_file_name(raw):
             chosen = times
     return tuple(names), chosen
 
@@ -355,11 +355,11 @@ def _apfs_stat(afs: ApfsFileSystem, entry: Any, path: str | None) -> EntryStat:
                   int(entry.number_of_links or 0))
     except (OSError, RuntimeError) as exc:
         raise NotFoundError(f"{path or 'entry'}: cannot read its metadata in the {afs.where()}: {exc}") from exc
-    meta_type = _APFS_META_TYPE.get(stat.S_IFMT(file_mode), 0)
+    meta_type = APFS_META_TYPE.get(stat.S_IFMT(file_mode), 0)
     kind = {1: "file", 2: "dir", 6: "link"}.get(meta_type, "other")
     return EntryStat(
         afs.info.partition, afs.info.type, fields[0], path, True, kind, size,
-        _mode("-", _META_CHARS[meta_type], file_mode)[2:], f"{stat.S_IMODE(file_mode):04o}", fields[1], fields[2],
+        mode_string("-", META_CHARS[meta_type], file_mode)[2:], f"{stat.S_IMODE(file_mode):04o}", fields[1], fields[2],
         fields[3], None, times, None, (), (), _apfs_blocks(afs, entry, size), link,
     )
 

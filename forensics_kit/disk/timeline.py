@@ -12,7 +12,7 @@ followed by the attribute's type and id (``77-128-4``), and one more per name,
 ``NAME ($FILE_NAME)`` (``77-48-3``), with the times of the $FILE_NAME attribute
 rather than $STANDARD_INFORMATION: a trainee compares the two to spot
 timestomping. We read both attributes ourselves (pytsk3 hands out no $FILE_NAME
-times) and convert their FILETIMEs as current TSK does (see :func:`_nt_seconds`).
+times) and convert their FILETIMEs as current TSK does (see :func:`forensics_kit.disk.tsk_meta.nt_seconds`).
 
 Metadata comes from TSK, from pyfsapfs for APFS volumes (as ``fls -P apfs -m``
 writes them, link targets included), and from the shadow copy itself when one
@@ -22,7 +22,6 @@ is asked for, so an earlier version of a file shows its own times and size.
 from __future__ import annotations
 
 import stat
-import struct
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -34,28 +33,27 @@ import pytsk3
 from forensics_kit.disk.apfs import ApfsFileSystem, apfs_entry
 from forensics_kit.disk.image import DiskImage
 from forensics_kit.disk.records import FileRecord
+from forensics_kit.disk.tsk_meta import (
+    APFS_META_TYPE,
+    ATTR_FNAME,
+    ATTR_SI,
+    META_CHARS,
+    NAME_CHARS,
+    four_times,
+    is_tsk_file_name,
+    mode_string,
+    resident_bytes,
+)
 from forensics_kit.disk.walker import OpenFileSystem
 from forensics_kit.errors import ForensicsKitError
 
-# TSK's tsk_fs_meta_type_str / tsk_fs_name_type_str, indexed by the enum values.
-_META_CHARS = "-rdpcblshwvV"
-_NAME_CHARS = "-pcdbrlshwvV"
 _META_ALLOC = int(pytsk3.TSK_FS_META_FLAG_ALLOC)
 _META_VIRT = int(pytsk3.TSK_FS_META_TYPE_VIRT)
 _META_VIRT_DIR = int(pytsk3.TSK_FS_META_TYPE_VIRT_DIR)
 _KIND_NAME_CHAR = {"file": "r", "dir": "d"}
-_ATTR_SI = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_SI)
-_ATTR_FNAME = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_FNAME)
 _ATTR_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
 _ATTR_IDXROOT = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_IDXROOT)
-_FILETIME_1970 = 116_444_736_000_000_000  # 100 ns steps from 1601-01-01 to 1970-01-01
-_DOS_NAMESPACE = 2  # a $FILE_NAME holding only the 8.3 alias: TSK takes no times from it
 _MACB = "macb"
-# APFS file modes as TSK meta types (the index into _META_CHARS).
-_APFS_META_TYPE = {
-    stat.S_IFREG: 1, stat.S_IFDIR: 2, stat.S_IFIFO: 3, stat.S_IFCHR: 4, stat.S_IFBLK: 5, stat.S_IFLNK: 6,
-    stat.S_IFSOCK: 8,
-}
 
 Progress = Callable[[str, int, int], None]
 
@@ -143,17 +141,6 @@ class _Meta:
     ntfs: _NtfsAttributes | None = None
 
 
-def _mode(name_char: str, meta_char: str, mode: int) -> str:
-    perms = ["-"] * 9
-    for i, bit in enumerate((0o400, 0o200, 0o100, 0o40, 0o20, 0o10, 0o4, 0o2, 0o1)):
-        if mode & bit:
-            perms[i] = "rwx"[i % 3]
-    for index, bit, letter in ((2, 0o4000, "s"), (5, 0o2000, "s"), (8, 0o1000, "t")):
-        if mode & bit:
-            perms[index] = letter if perms[index] == "x" else letter.upper()
-    return f"{name_char}/{meta_char}{''.join(perms)}"
-
-
 def _tsk_text(text: str) -> str:
     """Control characters become '^', as fls prints names."""
     return "".join("^" if ord(ch) < 0x20 else ch for ch in text)
@@ -192,8 +179,8 @@ def bodyfile(
 
 def _name_char(record: FileRecord, meta_type: int, meta_char: str) -> str:
     """The mode's first letter: the directory entry's own type, as fls prints it."""
-    if 0 <= record.name_type < len(_NAME_CHARS):
-        return _NAME_CHARS[record.name_type]
+    if 0 <= record.name_type < len(NAME_CHARS):
+        return NAME_CHARS[record.name_type]
     # Records TSK did not list (APFS): the kind the record gives, virtual entries by their metadata.
     if meta_type in (_META_VIRT, _META_VIRT_DIR):
         return meta_char
@@ -206,7 +193,7 @@ def _lines(record: FileRecord, meta: _Meta | None) -> Iterator[BodyEntry]:
     if meta is None:
         if not record.allocated:
             name += " (deleted)"
-        char = _NAME_CHARS[record.name_type] if 0 <= record.name_type < len(_NAME_CHARS) else (
+        char = NAME_CHARS[record.name_type] if 0 <= record.name_type < len(NAME_CHARS) else (
             _KIND_NAME_CHAR.get(record.type, "-")
         )
         yield BodyEntry(name, record.inode, f"{char}/----------", 0, 0, 0, 0, 0, 0, 0, record.partition)
@@ -215,8 +202,8 @@ def _lines(record: FileRecord, meta: _Meta | None) -> Iterator[BodyEntry]:
     if not record.allocated:
         suffix += " (deleted-realloc)" if meta.flags & _META_ALLOC else " (deleted)"
     meta_type = meta.meta_type
-    meta_char = _META_CHARS[meta_type] if 0 <= meta_type < len(_META_CHARS) else "-"
-    mode = _mode(_name_char(record, meta_type, meta_char), meta_char, meta.mode)
+    meta_char = META_CHARS[meta_type] if 0 <= meta_type < len(META_CHARS) else "-"
+    mode = mode_string(_name_char(record, meta_type, meta_char), meta_char, meta.mode)
     size = record.size if record.stream is not None else meta.size
     ntfs = meta.ntfs
     attr = None
@@ -232,7 +219,7 @@ def _lines(record: FileRecord, meta: _Meta | None) -> Iterator[BodyEntry]:
             name = name[: -len(_tsk_text(record.stream)) - 1]
         yield BodyEntry(
             f"{name} ($FILE_NAME){suffix}", record.inode, mode, meta.uid, meta.gid, fn_size, *fn_times,
-            record.partition, attr=f"{_ATTR_FNAME}-{fn_id}",
+            record.partition, attr=f"{ATTR_FNAME}-{fn_id}",
         )
 
 
@@ -263,43 +250,6 @@ def _meta(ofs: OpenFileSystem, inode: int) -> _Meta | None:
     )
 
 
-def _nt_seconds(filetime: int) -> int:
-    """Epoch seconds (truncated) of an NTFS FILETIME; 0 for an unset time or one before 1970.
-
-    0 is what TSK 4.13 and later (pytsk3's own TSK included) write for such a time, and what
-    our records say (no time). fls 4.11 (Debian 12) instead wrapped it in unsigned arithmetic
-    to a date in 2076 (0 gave 3373865674); the tests allow for that old reading.
-    """
-    if filetime < _FILETIME_1970:
-        return 0
-    return (filetime - _FILETIME_1970) // 10_000_000
-
-
-def _filetimes(raw: bytes, offset: int) -> tuple[int, int, int, int] | None:
-    """The creation, modification, MFT-change and access FILETIMEs stored at ``offset``, in that order.
-
-    ``offset`` is 0 in a $STANDARD_INFORMATION value and 8 in a $FILE_NAME one; None when the
-    value is too short. Shared with :mod:`forensics_kit.disk.stat`, which keeps the fractions.
-    """
-    if len(raw) < offset + 32:
-        return None
-    return struct.unpack_from("<4Q", raw, offset)
-
-
-def _four_times(raw: bytes, offset: int) -> tuple[int, int, int, int] | None:
-    """(atime, mtime, ctime, crtime) of the creation, modification, MFT-change, access FILETIMEs at ``offset``."""
-    stored = _filetimes(raw, offset)
-    if stored is None:
-        return None
-    created, modified, changed, accessed = stored
-    return _nt_seconds(accessed), _nt_seconds(modified), _nt_seconds(changed), _nt_seconds(created)
-
-
-def _tsk_file_name(raw: bytes) -> bool:
-    """True for a $FILE_NAME value TSK may take its times from: any name but a DOS 8.3 alias (TSK keeps the last)."""
-    return len(raw) > 65 and raw[65] != _DOS_NAMESPACE
-
-
 def _ntfs_attributes(file: pytsk3.File) -> tuple[_NtfsAttributes, tuple[int, int, int, int] | None]:
     """The attributes fls -m writes lines for, and the $STANDARD_INFORMATION times as it converts them.
 
@@ -316,22 +266,14 @@ def _ntfs_attributes(file: pytsk3.File) -> tuple[_NtfsAttributes, tuple[int, int
         if atype == _ATTR_DATA or atype == _ATTR_IDXROOT:
             sizes[(atype, aid)] = size
             first = first or (atype, aid)
-        elif atype == _ATTR_SI:
-            si_times = _four_times(_resident(file, atype, aid, size), 0) or si_times
-        elif atype == _ATTR_FNAME:
-            raw = _resident(file, atype, aid, size)
-            fn_times = _four_times(raw, 8)  # after the parent directory's reference
-            if fn_times is not None and _tsk_file_name(raw):
+        elif atype == ATTR_SI:
+            si_times = four_times(resident_bytes(file, atype, aid, size), 0) or si_times
+        elif atype == ATTR_FNAME:
+            raw = resident_bytes(file, atype, aid, size)
+            fn_times = four_times(raw, 8)  # after the parent directory's reference
+            if fn_times is not None and is_tsk_file_name(raw):
                 file_name = (aid, size, fn_times)
     return _NtfsAttributes(sizes, first, file_name), si_times
-
-
-def _resident(file: pytsk3.File, atype: int, aid: int, size: int) -> bytes:
-    """The content of a small resident attribute (b"" when TSK cannot read it)."""
-    try:
-        return file.read_random(0, size, atype, aid) if size > 0 else b""
-    except (OSError, RuntimeError):
-        return b""
 
 
 def _apfs_meta(afs: ApfsFileSystem, inode: int) -> _Meta | None:
@@ -351,7 +293,7 @@ def _apfs_meta(afs: ApfsFileSystem, inode: int) -> _Meta | None:
         size = int(entry.size or 0)
     except (ForensicsKitError, OSError, RuntimeError):
         return None
-    meta_type = _APFS_META_TYPE.get(stat.S_IFMT(file_mode), 0)
+    meta_type = APFS_META_TYPE.get(stat.S_IFMT(file_mode), 0)
     return _Meta(meta_type, stat.S_IMODE(file_mode), uid, gid, size, (atime, mtime, ctime, crtime), _META_ALLOC, link)
 
 

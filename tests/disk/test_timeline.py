@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 import pytest
 
 from forensics_kit.disk import open_image
-from forensics_kit.disk.timeline import _nt_seconds, bodyfile, parse_bound, timeline, zone
+from forensics_kit.disk.timeline import bodyfile, parse_bound, timeline, zone
+from forensics_kit.disk.tsk_meta import nt_seconds
 from forensics_kit.errors import ForensicsKitError
 
 from .conftest import CORPUS, _ntfs_3g_usable, need, run
@@ -236,8 +237,8 @@ def test_file_name_line_is_the_last_one_that_is_not_a_dos_alias(ntfs_names_image
 
 
 def test_filetimes_convert_to_epoch_seconds_and_unset_times_to_zero():
-    assert _nt_seconds(116_444_736_000_000_000) == 0
-    assert _nt_seconds(116_444_736_000_000_000 + 19_999_999) == 1  # whole seconds, truncated
-    assert _nt_seconds(133_568_832_730_000_000) == _epoch("2024-04-06T13:21:13Z")
-    assert _nt_seconds(0) == 0  # unset: not 2076-11-29 as fls 4.11 wrote it
-    assert _nt_seconds(116_444_736_000_000_000 - 1) == 0  # before 1970
+    assert nt_seconds(116_444_736_000_000_000) == 0
+    assert nt_seconds(116_444_736_000_000_000 + 19_999_999) == 1  # whole seconds, truncated
+    assert nt_seconds(133_568_832_730_000_000) == _epoch("2024-04-06T13:21:13Z")
+    assert nt_seconds(0) == 0  # unset: not 2076-11-29 as fls 4.11 wrote it
+    assert nt_seconds(116_444_736_000_000_000 - 1) == 0  # before 1970
