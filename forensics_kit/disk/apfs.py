@@ -112,8 +112,11 @@ _TIME_GETTERS = (
 )
 
 
-def _times(entry: Any) -> tuple[int, ...]:
-    """mtime, atime, ctime, crtime as (seconds, nanoseconds) pairs, flattened like ``FileRecord.raw_times``."""
+def apfs_times(entry: Any) -> tuple[int, ...]:
+    """mtime, atime, ctime, crtime as (seconds, nanoseconds) pairs, flattened like ``FileRecord.raw_times``.
+
+    The one place pyfsapfs's times are read: the walk, the bodyfile and ``stat`` agree.
+    """
     flat: list[int] = []
     for getter in _TIME_GETTERS:
         try:
@@ -134,7 +137,7 @@ def _record(afs: ApfsFileSystem, entry: Any, path: str) -> FileRecord:
         _kind(int(entry.file_mode or 0)),
         True,
     )
-    return FileRecord(*base, _times(entry))
+    return FileRecord(*base, apfs_times(entry))
 
 
 def walk_apfs(afs: ApfsFileSystem) -> Iterator[FileRecord]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytsk3
 
-from forensics_kit.disk.apfs import ApfsFileSystem, apfs_entry
+from forensics_kit.disk.apfs import ApfsFileSystem, apfs_entry, apfs_times
 from forensics_kit.disk.image import DiskImage
 from forensics_kit.disk.records import _iso
 from forensics_kit.disk.shadows import ShadowFileSystem
@@ -345,10 +345,8 @@ def _apfs_stat(afs: ApfsFileSystem, entry: Any, path: str | None) -> EntryStat:
     """What pyfsapfs tells: metadata and times; the blocks of the file's extents when it has them."""
     try:
         file_mode = int(entry.file_mode or 0)
-        times = {}
-        for key, getter in zip(_TIME_KEYS, ("modification", "access", "inode_change", "creation"), strict=True):
-            value = int(getattr(entry, f"get_{getter}_time_as_integer")() or 0)
-            times[key] = _iso(*divmod(value, 1_000_000_000))
+        raw = apfs_times(entry)
+        times = {key: _iso(raw[2 * i], raw[2 * i + 1]) for i, key in enumerate(_TIME_KEYS)}
         size = int(entry.size or 0)
         link = entry.symbolic_link_target if stat.S_ISLNK(file_mode) else None
         fields = (int(entry.identifier), int(entry.owner_identifier), int(entry.group_identifier),

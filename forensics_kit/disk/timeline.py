@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytsk3
 
-from forensics_kit.disk.apfs import ApfsFileSystem, apfs_entry
+from forensics_kit.disk.apfs import ApfsFileSystem, apfs_entry, apfs_times
 from forensics_kit.disk.image import DiskImage
 from forensics_kit.disk.records import FileRecord
 from forensics_kit.disk.tsk_meta import (
@@ -281,13 +281,7 @@ def _apfs_meta(afs: ApfsFileSystem, inode: int) -> _Meta | None:
     try:
         entry = apfs_entry(afs, None, inode)
         file_mode = int(entry.file_mode or 0)
-        atime, mtime, ctime, crtime = (
-            max(0, int(getter() or 0) // 1_000_000_000)
-            for getter in (
-                entry.get_access_time_as_integer, entry.get_modification_time_as_integer,
-                entry.get_inode_change_time_as_integer, entry.get_creation_time_as_integer,
-            )
-        )
+        mtime, _, atime, _, ctime, _, crtime, _ = (max(0, value) for value in apfs_times(entry))
         link = entry.symbolic_link_target if stat.S_ISLNK(file_mode) else None
         uid, gid = int(entry.owner_identifier), int(entry.group_identifier)
         size = int(entry.size or 0)
