@@ -27,14 +27,9 @@ def course() -> Course:
 
 def _step(step: str) -> str:
     """A progress step's name in the trainee's language (``cli.step.*``), else as the library gave it."""
-    from forensics_kit.cli.output import current_lang
+    from forensics_kit.cli.output import in_lang
 
-    lang = current_lang()
-    if lang == "en":
-        return step
-    from forensics_kit.cli.text import CATALOGUE
-
-    return CATALOGUE.get(f"step.{step}", {}).get(lang) or step
+    return in_lang(f"step.{step}", step)
 
 
 @contextlib.contextmanager

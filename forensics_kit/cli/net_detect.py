@@ -8,17 +8,7 @@ import click
 
 from forensics_kit.cli.common import json_option, progress_bar
 from forensics_kit.cli.net import group
-from forensics_kit.cli.output import current_lang, emit_records, warn
-
-
-def _words(key: str, english: str) -> str:
-    """``cli.detect.<key>`` of the gettext catalogue in the trainee's language, else the English text."""
-    lang = current_lang()
-    if lang == "en":
-        return english
-    from forensics_kit.cli.text import CATALOGUE
-
-    return CATALOGUE.get(f"detect.{key}", {}).get(lang) or english
+from forensics_kit.cli.output import current_lang, emit_records, in_lang, warn
 
 
 def _summary(finding) -> str:
@@ -27,7 +17,7 @@ def _summary(finding) -> str:
 
     if current_lang() == "en" or not finding.parts:
         return finding.summary
-    return render(finding.parts, lambda key: _words(key, TEMPLATES[key]))
+    return render(finding.parts, lambda key: in_lang(f"detect.{key}", TEMPLATES[key]))
 
 
 def _settings(values: tuple[str, ...]) -> dict[str, str]:
@@ -53,7 +43,7 @@ def detect_cmd(pcap: Path | None, only: str | None, settings: tuple[str, ...], l
     from forensics_kit.net.detect import Detector, detect
 
     if list_only:
-        rows = ({"detector": name, "what": _words(f"about.{name}", (cls.__doc__ or "").strip().splitlines()[0]),
+        rows = ({"detector": name, "what": in_lang(f"detect.about.{name}", (cls.__doc__ or "").strip().splitlines()[0]),
                  "options": [f"{k}={v}" for k, v in cls.options.items()]}
                 for name, cls in sorted(Detector.registry.items()))
         emit_records(rows, [("detector", "Detector"), ("what", "Looks for"), ("options", "Options")], as_json)

@@ -38,25 +38,25 @@ def json_line(record: Any) -> None:
 
 def current_lang() -> str:
     """The ``--lang`` of the running command (English outside a command)."""
-    return _lang()
-
-
-def _lang() -> str:
-    """The ``--lang`` of the running command (English outside a command)."""
     import click
 
     ctx = click.get_current_context(silent=True)
     return ((ctx.find_root().obj or {}).get("lang", "en") if ctx else "en") or "en"
 
 
-def header(text: str) -> str:
-    """A column header in the trainee's language (``cli.col.*`` in the gettext catalogue)."""
-    lang = _lang()
+def in_lang(key: str, english: str) -> str:
+    """``cli.<key>`` of the gettext catalogue in the trainee's language, else the English text."""
+    lang = current_lang()
     if lang == "en":
-        return text
+        return english
     from forensics_kit.cli.text import CATALOGUE
 
-    return CATALOGUE.get(f"col.{text}", {}).get(lang) or text
+    return CATALOGUE.get(key, {}).get(lang) or english
+
+
+def header(text: str) -> str:
+    """A column header in the trainee's language (``cli.col.*``)."""
+    return in_lang(f"col.{text}", text)
 
 
 def emit_records(
@@ -96,20 +96,15 @@ def emit_object(record: dict[str, Any], as_json: bool, title: str | None = None)
 
 
 def label(text: str) -> str:
-    """A field name or block title in the trainee's language (``cli.field.*`` in the gettext catalogue)."""
-    lang = _lang()
-    if lang == "en":
-        return text
-    from forensics_kit.cli.text import CATALOGUE
-
-    return CATALOGUE.get(f"field.{text}", {}).get(lang) or text
+    """A field name or block title in the trainee's language (``cli.field.*``)."""
+    return in_lang(f"field.{text}", text)
 
 
 def status(key: str, **values: Any) -> str:
     """A status line in the trainee's language: ``cli.status.<key>`` of the catalogue, filled with ``values``."""
     from forensics_kit.cli.text import tr
 
-    return tr(f"status.{key}", _lang(), **values)
+    return tr(f"status.{key}", current_lang(), **values)
 
 
 def say(text: str) -> None:
