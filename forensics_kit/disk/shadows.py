@@ -21,11 +21,9 @@ from forensics_kit.disk.containers import one_line
 from forensics_kit.disk.labels import fs_type_name, volume_label
 from forensics_kit.disk.media_range import MediaRange, ReadAt
 from forensics_kit.disk.records import FileSystemInfo
+from forensics_kit.disk.tsk_meta import filetime_iso
 from forensics_kit.disk.walker import OpenFileSystem
 from forensics_kit.errors import EvidenceError, NotFoundError
-from forensics_kit.timefmt import iso_utc
-
-_FILETIME_EPOCH = 116_444_736_000_000_000  # 100 ns intervals from 1601-01-01 to 1970-01-01
 
 
 @dataclass(slots=True, frozen=True)
@@ -103,14 +101,6 @@ class _StoreImage(pytsk3.Img_Info):
 
     def get_size(self) -> int:
         return self._size
-
-
-def filetime_iso(value: int) -> str | None:
-    """A Windows FILETIME (100 ns since 1601) as ISO 8601 UTC, all seven digits kept."""
-    if not value:
-        return None
-    seconds, rest = divmod(value - _FILETIME_EPOCH, 10_000_000)
-    return iso_utc(seconds, rest * 100)
 
 
 class ShadowVolume:

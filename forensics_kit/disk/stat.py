@@ -27,8 +27,8 @@ from forensics_kit.disk.shadows import ShadowFileSystem
 from forensics_kit.disk.tsk_meta import (
     APFS_META_TYPE,
     ATTR_FNAME,
-    FILETIME_1970,
     META_CHARS,
+    filetime_iso,
     filetimes,
     is_tsk_file_name,
     mode_string,
@@ -310,14 +310,6 @@ def _content_blocks(
     )
 
 
-def _nt_iso(filetime: int) -> str | None:
-    """A FILETIME as the kit's records write times: ISO 8601 UTC with its fraction; None before 1970, as TSK has it."""
-    if filetime < FILETIME_1970:
-        return None
-    seconds, rest = divmod(filetime - FILETIME_1970, 10_000_000)
-    return _iso(seconds, rest * 100)
-
-
 def _file_names(file: pytsk3.File) -> tuple[tuple[FileName, ...], dict[str, str | None] | None]:
     """Every $FILE_NAME of an NTFS entry, and the times of the one TSK (fls -m, timeline) takes."""
     names: list[FileName] = []
@@ -331,7 +323,7 @@ def _file_names(file: pytsk3.File) -> tuple[tuple[FileName, ...], dict[str, str 
         if stored is None or len(raw) < 66:
             continue
         created, modified, changed, accessed = stored
-        times = dict(zip(_TIME_KEYS, map(_nt_iso, (modified, accessed, changed, created)), strict=True))
+        times = dict(zip(_TIME_KEYS, map(filetime_iso, (modified, accessed, changed, created)), strict=True))
         parent = int.from_bytes(raw[0:6], "little")
         name = raw[66 : 66 + 2 * raw[64]].decode("utf-16-le", "replace")
         namespace = _NAMESPACES.get(raw[65], str(raw[65]))

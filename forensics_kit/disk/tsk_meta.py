@@ -13,6 +13,8 @@ import struct
 
 import pytsk3
 
+from forensics_kit.disk.records import _iso
+
 # TSK's tsk_fs_meta_type_str / tsk_fs_name_type_str, indexed by the enum values.
 META_CHARS = "-rdpcblshwvV"
 NAME_CHARS = "-pcdbrlshwvV"
@@ -49,6 +51,17 @@ def nt_seconds(filetime: int) -> int:
     if filetime < FILETIME_1970:
         return 0
     return (filetime - FILETIME_1970) // 10_000_000
+
+
+def filetime_iso(filetime: int) -> str | None:
+    """A Windows FILETIME (100 ns since 1601) as ISO 8601 UTC, all seven digits kept.
+
+    None if unset, before 1970 or past year 9999 (a damaged or crafted value must not stop a listing).
+    """
+    if filetime <= FILETIME_1970:
+        return None
+    seconds, rest = divmod(filetime - FILETIME_1970, 10_000_000)
+    return _iso(seconds, rest * 100)
 
 
 def filetimes(raw: bytes, offset: int) -> tuple[int, int, int, int] | None:

@@ -15,7 +15,7 @@ import pytest
 
 from forensics_kit.disk import open_image
 from forensics_kit.disk.timeline import bodyfile, parse_bound, timeline, zone
-from forensics_kit.disk.tsk_meta import nt_seconds
+from forensics_kit.disk.tsk_meta import filetime_iso, nt_seconds
 from forensics_kit.errors import ForensicsKitError
 
 from .conftest import CORPUS, _ntfs_3g_usable, need, run
@@ -242,3 +242,9 @@ def test_filetimes_convert_to_epoch_seconds_and_unset_times_to_zero():
     assert nt_seconds(133_568_832_730_000_000) == _epoch("2024-04-06T13:21:13Z")
     assert nt_seconds(0) == 0  # unset: not 2076-11-29 as fls 4.11 wrote it
     assert nt_seconds(116_444_736_000_000_000 - 1) == 0  # before 1970
+
+
+def test_filetime_text_keeps_seven_digits_and_is_none_when_unset_or_out_of_range():
+    assert filetime_iso(133_568_832_731_234_567) == "2024-04-06T13:21:13.1234567Z"
+    assert filetime_iso(0) is None and filetime_iso(116_444_736_000_000_000) is None
+    assert filetime_iso(2**64 - 1) is None  # a crafted $FILE_NAME time past year 9999
