@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytsk3
 
+from forensics_kit.disk.tsk_meta import FILETIME_1970
 from forensics_kit.errors import BuildError
 
 STANDARD_INFORMATION = 0x10
@@ -26,7 +27,6 @@ _STRIDE = 512  # an update sequence covers 512 bytes whatever the sector size
 _FIRST_NOT_MIRRORED = 4  # $MFTMirr copies entries 0-3
 _DOS_NAMESPACE = 2
 _TICKS = 10_000_000  # FILETIME steps (100 ns) per second
-_FILETIME_1970 = 11_644_473_600 * _TICKS
 
 
 @dataclass
@@ -151,10 +151,10 @@ def write_record(volume: Path, record: MftRecord) -> None:
 
 def filetime(seconds: int, nanoseconds: int = 0) -> int:
     """FILETIME (100 ns steps since 1601) of POSIX seconds plus nanoseconds."""
-    return _FILETIME_1970 + seconds * _TICKS + nanoseconds // 100
+    return FILETIME_1970 + seconds * _TICKS + nanoseconds // 100
 
 
 def posix(filetime_value: int) -> tuple[int, int]:
     """POSIX seconds and nanoseconds of a FILETIME."""
-    seconds, ticks = divmod(filetime_value - _FILETIME_1970, _TICKS)
+    seconds, ticks = divmod(filetime_value - FILETIME_1970, _TICKS)
     return seconds, ticks * 100
