@@ -15,7 +15,7 @@ def _summary(finding) -> str:
     """The finding's summary in the trainee's language (the JSON keeps the English one)."""
     from forensics_kit.net.detect.messages import TEMPLATES, render
 
-    if current_lang() == "en" or not finding.parts:
+    if current_lang() == "en":
         return finding.summary
     return render(finding.parts, lambda key: in_lang(f"detect.{key}", TEMPLATES[key]))
 

@@ -10,7 +10,6 @@ gratuitous ARPs (sender IP = target IP, or unsolicited replies) is a flood.
 from __future__ import annotations
 
 from forensics_kit.net.detect.detector import Detector, Evidence, Finding, Packet, iso
-from forensics_kit.net.detect.messages import render
 
 
 def _mac(raw: bytes) -> str:
@@ -88,14 +87,14 @@ class ArpSpoof(Detector):
             numbers = {"ip": ip, "old_mac": c.old, "new_mac": mac, "claims": c.evidence.count,
                        "other_ips_claimed": others}
             parts = [("arp-spoof", {"ip": ip, "old_mac": c.old, "new_mac": mac, "claims": c.evidence.count})]
-            findings.append(Finding("arp-spoof", render(parts), mac, [ip], numbers, c.evidence.frames,
-                                    c.evidence.count, iso(c.first), iso(c.last), parts=parts))
+            findings.append(Finding("arp-spoof", parts, mac, [ip], numbers, c.evidence.frames,
+                                    c.evidence.count, iso(c.first), iso(c.last)))
         for mac, (evidence, ips, span) in self.gratuitous.items():
             if evidence.count < self.opt["min_gratuitous"]:
                 continue
             numbers = {"mac": mac, "gratuitous": evidence.count, "ips": sorted(ips),
                        "duration_s": round((span[1] - span[0]) / 1e9, 3)}
             parts = [("arp-flood", {"mac": mac, "count": evidence.count, "ips": ", ".join(sorted(ips)[:4])})]
-            findings.append(Finding("arp-flood", render(parts), mac, sorted(ips), numbers, evidence.frames,
-                                    evidence.count, iso(span[0]), iso(span[1]), parts=parts))
+            findings.append(Finding("arp-flood", parts, mac, sorted(ips), numbers, evidence.frames,
+                                    evidence.count, iso(span[0]), iso(span[1])))
         return findings

@@ -24,7 +24,6 @@ import statistics
 
 from forensics_kit.net.detect.detector import Detector, Evidence, Finding, Packet, iso
 from forensics_kit.net.detect.dnsname import query_name
-from forensics_kit.net.detect.messages import render
 
 _REQUEST = re.compile(rb"(GET|POST|HEAD|PUT) (\S{1,200}) HTTP/1\.[01]\r?\n")
 _HOST = re.compile(rb"\r\nHost: *([^\r\n]{1,200})", re.IGNORECASE)
@@ -121,5 +120,5 @@ class Beacon(Detector):
         target = key[2]
         parts = [("beaconing", {"source": key[1], "label": series.label, "interval": median,
                                 "jitter": jitter * 100, "count": series.evidence.count})]
-        return Finding("beaconing", render(parts), key[1], [target], numbers, series.evidence.frames,
-                       series.evidence.count, iso(times[0]), iso(times[-1]), parts=parts)
+        return Finding("beaconing", parts, key[1], [target], numbers, series.evidence.frames,
+                       series.evidence.count, iso(times[0]), iso(times[-1]))

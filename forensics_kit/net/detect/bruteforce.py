@@ -18,7 +18,6 @@ import re
 from urllib.parse import parse_qs
 
 from forensics_kit.net.detect.detector import Detector, Evidence, Finding, Packet, iso
-from forensics_kit.net.detect.messages import render
 
 _LOGIN_URI = re.compile(rb"login|logon|signin|sign-in|auth|session|wp-login|admin", re.IGNORECASE)
 _REQUEST = re.compile(rb"(GET|POST|PUT) (\S{1,500}) HTTP/1\.[01]\r?\n")
@@ -253,6 +252,6 @@ class BruteForce(Detector):
                 parts.append(("brute-force.success", {"frame": t.success[0]}))
                 if fell:
                     parts.append(("brute-force.account", {"account": fell}))
-            findings.append(Finding("brute-force", render(parts), client, [server], numbers, t.evidence.frames,
-                                    t.evidence.count, iso(t.first), iso(t.last), parts=parts))
+            findings.append(Finding("brute-force", parts, client, [server], numbers, t.evidence.frames,
+                                    t.evidence.count, iso(t.first), iso(t.last)))
         return findings

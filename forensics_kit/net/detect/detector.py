@@ -8,10 +8,11 @@ it; asking for an unknown detector or option names the known ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from forensics_kit.errors import ForensicsKitError
+from forensics_kit.net.detect.messages import render
 from forensics_kit.timefmt import iso_utc
 
 MAX_FRAMES = 20  # evidence frames listed per finding; ``frame_count`` has them all
@@ -26,12 +27,14 @@ def iso(ts_ns: int) -> str | None:
 class Finding:
     """One suspicious pattern: what, who, against whom, the numbers, and where to look.
 
+    ``parts`` are the summary's template parts (:mod:`messages`), from which
+    ``summary`` is written in English and the CLI writes it in the trainee's language;
     ``frames`` lists the first evidence frames (at most 20), ``frame_count``
     how many there are in all; ``numbers`` holds the values that triggered it.
     """
 
     kind: str
-    summary: str
+    parts: list[tuple[str, dict[str, Any]]]
     source: str
     targets: list[str]
     numbers: dict[str, Any]
@@ -40,7 +43,11 @@ class Finding:
     first: str | None = None
     last: str | None = None
     detector: str = ""
-    parts: list = field(default_factory=list, compare=False, repr=False)  # summary as template parts (messages.py)
+
+    @property
+    def summary(self) -> str:
+        """One line in English: what, who, against whom."""
+        return render(self.parts)
 
     def to_dict(self) -> dict:
         """JSON-ready values."""

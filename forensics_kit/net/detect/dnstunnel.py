@@ -14,7 +14,6 @@ import math
 
 from forensics_kit.net.detect.detector import Detector, Evidence, Finding, Packet, iso
 from forensics_kit.net.detect.dnsname import question
-from forensics_kit.net.detect.messages import render
 
 _SECOND_LEVEL = frozenset(("co", "com", "net", "org", "gov", "ac", "edu", "ne", "or"))
 _TYPES = {10: "NULL", 16: "TXT", 5: "CNAME", 15: "MX", 1: "A", 28: "AAAA", 255: "ANY"}
@@ -111,6 +110,6 @@ class DnsTunnel(Detector):
             parts = [("dns-tunnel.txt" if txt else "dns-tunnel",
                       {"client": client, "unique": e.unique, "domain": domain, "bytes": e.bytes, "bits": bits,
                        "txt": txt})]
-            findings.append(Finding("dns-tunnel", render(parts), client, [domain], numbers, e.evidence.frames,
-                                    e.evidence.count, iso(e.first), iso(e.last), parts=parts))
+            findings.append(Finding("dns-tunnel", parts, client, [domain], numbers, e.evidence.frames,
+                                    e.evidence.count, iso(e.first), iso(e.last)))
         return findings

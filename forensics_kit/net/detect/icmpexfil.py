@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 
 from forensics_kit.net.detect.detector import Detector, Evidence, Finding, Packet, iso
-from forensics_kit.net.detect.messages import render
 
 _WINDOWS = b"abcdefghijklmnopqrstuvw" * 3000
 _COUNTING = bytes(range(256)) * 300
@@ -96,6 +95,6 @@ class IcmpExfil(Detector):
                        "unique_payloads": len(p.digests), "min_size": p.smallest, "max_size": p.largest,
                        "sample": p.sample}
             parts = [("icmp-exfil", {"source": src, "target": dst, "odd": p.odd, "bytes": p.bytes})]
-            findings.append(Finding("icmp-exfil", render(parts), src, [dst], numbers, p.evidence.frames,
-                                    p.evidence.count, iso(p.first), iso(p.last), parts=parts))
+            findings.append(Finding("icmp-exfil", parts, src, [dst], numbers, p.evidence.frames,
+                                    p.evidence.count, iso(p.first), iso(p.last)))
         return findings

@@ -10,7 +10,6 @@ Ports that answered SYN/ACK are reported open.
 from __future__ import annotations
 
 from forensics_kit.net.detect.detector import Detector, Evidence, Finding, Packet, iso
-from forensics_kit.net.detect.messages import render
 
 SYN, ACK, RST, FIN, PSH, URG = 0x02, 0x10, 0x04, 0x01, 0x08, 0x20
 OPEN, CLOSED, DATA, HALF, CONNECT = 1, 2, 4, 8, 16
@@ -141,5 +140,5 @@ class PortScan(Detector):
         if opened:
             items = ", ".join(o.split(":")[-1] if vertical else o for o in opened[:8])
             parts.append(("port-scan.open-list", {"items": items}))
-        return Finding("port-scan", render(parts), src, hosts[:20], numbers, source.evidence.frames,
-                       source.evidence.count, iso(source.first), iso(source.last), parts=parts)
+        return Finding("port-scan", parts, src, hosts[:20], numbers, source.evidence.frames,
+                       source.evidence.count, iso(source.first), iso(source.last))
