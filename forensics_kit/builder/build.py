@@ -23,7 +23,7 @@ from forensics_kit.builder.artefact import BuildContext, EvidenceType
 from forensics_kit.builder.content import ContentError
 from forensics_kit.builder.parameters import draw_parameters
 from forensics_kit.builder.recipe import Recipe, load_recipe
-from forensics_kit.builder.template import render
+from forensics_kit.builder.template import leftover_templates, render
 from forensics_kit.errors import BuildError
 from forensics_kit.hashing import hash_file
 
@@ -68,6 +68,8 @@ def build_case(
     seed = recipe.seed if variant is None else variant_seed(recipe.case, variant)
     params = draw_parameters(recipe.data.get("parameters", {}), seed, recipe.window)
     evidence = render(recipe.data["evidence"], params)
+    for where, text in leftover_templates(evidence, ("evidence",)):
+        raise recipe.fail(where, f"template text left unrendered in {text[:80]!r}")
 
     case_dir = Path(build_root) / recipe.case
     final = case_dir / (variant or "default")
