@@ -9,7 +9,23 @@ import pytest
 from grader.course import Course
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+_READS_CORPUS: dict[str, bool] = {}
+
+
+def _reads_corpus(module: object) -> bool:
+    """A test module reads the shared corpus when it imports the one helper that reaches it."""
+    path = getattr(module, "__file__", None) or ""
+    if path not in _READS_CORPUS:
+        _READS_CORPUS[path] = "shared_corpus" in Path(path).read_text("utf-8") if path else False
+    return _READS_CORPUS[path]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test of a corpus-reading module ``corpus`` (``pytest -m corpus`` runs them)."""
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is not None and _reads_corpus(module):
+            item.add_marker(pytest.mark.corpus)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 SECTOR = 512
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
 
 def need(*tools: str) -> None:

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from shared_corpus import corpus_path
 
 from forensics_kit.cli.main import cli
 from forensics_kit.disk import open_image
 
 from .conftest import need, run
-
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +89,9 @@ def test_verify_of_a_raw_image_says_there_is_nothing_stored(fat16_image) -> None
     assert result.exit_code == 1 and "stores no acquisition hashes" in result.output
 
 
-@pytest.mark.skipif(not (CORPUS / "images" / "dfvfs" / "image.E01").exists(), reason="shared corpus not present")
 def test_corpus_e01_stored_md5_matches_img_stat() -> None:
-    expected = (CORPUS / "expected" / "images" / "dfvfs" / "image.E01.img_stat.txt").read_text()
-    with open_image(CORPUS / "images" / "dfvfs" / "image.E01") as img:
+    expected = corpus_path("expected", "images", "dfvfs", "image.E01.img_stat.txt").read_text()
+    with open_image(corpus_path("images", "dfvfs", "image.E01")) as img:
         assert f"MD5 hash of data:\t{img.stored_hashes['md5']}" in expected
         assert img.metadata["examiner_name"] == "John Doe"
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from shared_corpus import ROOT, skip_unless
 
 from forensics_kit.cli.main import cli
 from forensics_kit.disk import open_image
@@ -28,11 +29,11 @@ from forensics_kit.disk.timeline import bodyfile, timeline
 from forensics_kit.errors import EvidenceError, NotFoundError
 from forensics_kit.timefmt import parse_iso
 
-from .conftest import CORPUS, parse_fls
+from .conftest import parse_fls
 
-APFS = CORPUS / "images" / "dfvfs" / "apfs.raw"
-EXPECTED = CORPUS / "expected" / "images" / "dfvfs"
-pytestmark = pytest.mark.skipif(not APFS.is_file(), reason=f"shared corpus image not found at {APFS}")
+APFS = ROOT / "images" / "dfvfs" / "apfs.raw"
+EXPECTED = ROOT / "expected" / "images" / "dfvfs"
+pytestmark = skip_unless("images", "dfvfs", "apfs.raw")
 PASSWORDS = b"place,user,password\nbank,joesmith,superrich\n"
 
 

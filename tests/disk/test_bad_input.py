@@ -5,12 +5,11 @@ from __future__ import annotations
 import random
 
 import pytest
+from shared_corpus import corpus_files, skip_unless
 
 from forensics_kit.disk import open_image
 from forensics_kit.errors import EvidenceError
 from forensics_kit.hashing import hash_file
-
-from .conftest import CORPUS
 
 
 def _expect_evidence_error(path, fragment: str) -> EvidenceError:
@@ -67,11 +66,11 @@ def test_later_segment_of_a_split_image_points_to_the_first(fat16_image, tmp_pat
         assert img.read("/README.TXT") == b"fklab test volume\n"
 
 
-MALFORMED = sorted((CORPUS / "images-malformed").rglob("*")) if CORPUS.is_dir() else []
+MALFORMED = corpus_files("images-malformed", recursive=True)
 
 
-@pytest.mark.skipif(not MALFORMED, reason=f"shared corpus not found at {CORPUS}")
-@pytest.mark.parametrize("path", [p for p in MALFORMED if p.is_file()], ids=lambda p: p.name)
+@skip_unless("images-malformed")
+@pytest.mark.parametrize("path", MALFORMED, ids=lambda p: p.name)
 def test_malformed_corpus_images_give_evidence_error(path):
     _expect_evidence_error(path, path.name)
 

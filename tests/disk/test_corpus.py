@@ -10,16 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shared_corpus import ROOT, corpus_path, skip_unless
 
 from forensics_kit.disk import open_image
 from forensics_kit.errors import EvidenceError
 from forensics_kit.hashing import hash_chunks
 
-from .conftest import CORPUS, parse_fls, parse_mmls, tsk_name
+from .conftest import parse_fls, parse_mmls, tsk_name
 
-IMAGES = CORPUS / "images" / "dfvfs"
-EXPECTED = CORPUS / "expected" / "images" / "dfvfs"
-pytestmark = pytest.mark.skipif(not IMAGES.is_dir(), reason=f"shared corpus not found at {IMAGES}")
+IMAGES = ROOT / "images" / "dfvfs"
+EXPECTED = ROOT / "expected" / "images" / "dfvfs"
+pytestmark = skip_unless("images", "dfvfs")
 
 # Images TSK lists, opened from their first segment, in every container format.
 LISTED = [
@@ -51,7 +52,7 @@ SMALL_ENOUGH_TO_HASH = 64 << 20
 
 
 def _open(name: str):
-    return open_image(IMAGES / name, allow_truncated=name in TRUNCATED)
+    return open_image(corpus_path("images", "dfvfs", name), allow_truncated=name in TRUNCATED)
 
 
 @pytest.mark.crosscheck

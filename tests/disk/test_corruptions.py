@@ -17,10 +17,11 @@ import zlib
 from pathlib import Path
 
 import pytest
+from shared_corpus import corpus_files, skip_unless
 
 from forensics_kit.hashing import hash_file
 
-from .conftest import CORPUS, SECTOR, need, run
+from .conftest import SECTOR, need, run
 
 TIMEOUT = 30  # seconds for one whole probe (open + walk + read everything)
 
@@ -372,10 +373,10 @@ def _short_names(fat: Fat16) -> list[bytes]:
 
 # -- the shared corpus ----------------------------------------------------------------------------
 
-MALFORMED = sorted(p for p in (CORPUS / "images-malformed").rglob("*") if p.is_file()) if CORPUS.is_dir() else []
+MALFORMED = corpus_files("images-malformed", recursive=True)
 
 
-@pytest.mark.skipif(not MALFORMED, reason=f"shared corpus not found at {CORPUS}")
+@skip_unless("images-malformed")
 @pytest.mark.parametrize("path", MALFORMED, ids=lambda p: p.name)
 def test_corpus_malformed_image_gives_one_line_error_under_the_time_limit(path):
     assert probe(path)["error"]

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from shared_corpus import ROOT, corpus_path, skip_unless
 
 from forensics_kit.cli.main import cli
 from forensics_kit.disk import open_image
@@ -31,10 +32,8 @@ from forensics_kit.disk.signatures import check_signatures, detect
 from forensics_kit.disk.timeline import bodyfile, timeline
 from forensics_kit.errors import NotFoundError
 
-from .conftest import CORPUS
-
-VSS = CORPUS / "images" / "dfvfs" / "vsstest.qcow2"
-pytestmark = pytest.mark.skipif(not VSS.is_file(), reason=f"shared corpus image not found at {VSS}")
+VSS = ROOT / "images" / "dfvfs" / "vsstest.qcow2"
+pytestmark = skip_unless("images", "dfvfs", "vsstest.qcow2")
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +135,7 @@ def test_store_number_out_of_range_names_the_valid_ones(image):
 
 
 def test_volume_without_shadow_copies_has_none():
-    with open_image(CORPUS / "images" / "dfvfs" / "windows_volume.qcow2") as img:
+    with open_image(corpus_path("images", "dfvfs", "windows_volume.qcow2")) as img:
         assert img.shadow_copies() == []
         with pytest.raises(NotFoundError, match="no volume shadow copies"):
             img.read("/$Volume", shadow=1)
@@ -247,7 +246,7 @@ def test_hashset_on_a_store_finds_the_old_version_and_not_the_live_one(image):
 
 
 def test_tools_on_a_volume_without_shadow_copies_say_so_in_one_line(tmp_path):
-    with open_image(CORPUS / "images" / "dfvfs" / "windows_volume.qcow2") as img:
+    with open_image(corpus_path("images", "dfvfs", "windows_volume.qcow2")) as img:
         for run in (
             lambda: export_files(img, tmp_path, paths=["/$Volume"], shadow=1),
             lambda: list(bodyfile(img, shadow=1)),

@@ -17,16 +17,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from shared_corpus import ROOT, skip_unless
 
 from forensics_kit.cli.main import cli
 from forensics_kit.disk import open_image, stat_entry
 from forensics_kit.disk.stat import EntryStat
 from forensics_kit.errors import NotFoundError
 
-from .conftest import CORPUS, BuiltImage, MbrImage, need, run
+from .conftest import BuiltImage, MbrImage, need, run
 
 REPO = Path(__file__).resolve().parents[2]
-APFS = CORPUS / "images" / "dfvfs" / "apfs.raw"
+APFS = ROOT / "images" / "dfvfs" / "apfs.raw"
 _TIME = re.compile(r"^(?P<label>[A-Za-z ]+):\t+(?P<value>\S+ \S+) \(UTC\)$")
 
 
@@ -288,7 +289,7 @@ def test_cli_errors_are_one_line_with_exit_1_or_2(ext4_image: BuiltImage, args: 
 
 
 @pytest.mark.crosscheck
-@pytest.mark.skipif(not APFS.is_file(), reason=f"shared corpus image not found at {APFS}")
+@skip_unless("images", "dfvfs", "apfs.raw")
 def test_apfs_entry_blocks_owner_and_mode_equal_istat() -> None:
     entry = stat(APFS, "/passwords.txt")
     text = istat(APFS, entry.inode, "-P", "apfs", "-B", "107")

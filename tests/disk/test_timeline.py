@@ -12,16 +12,15 @@ import subprocess
 from datetime import UTC, datetime
 
 import pytest
+from shared_corpus import corpus_path
 
 from forensics_kit.disk import open_image
 from forensics_kit.disk.timeline import bodyfile, parse_bound, timeline, zone
 from forensics_kit.disk.tsk_meta import filetime_iso, nt_seconds
 from forensics_kit.errors import ForensicsKitError
 
-from .conftest import CORPUS, _ntfs_3g_usable, need, run
+from .conftest import _ntfs_3g_usable, need, run
 
-NTFS_CORPUS = CORPUS / "images" / "dfvfs"
-NTFS_EXPECTED = CORPUS / "expected" / "images" / "dfvfs"
 INVOICE = "/Users/anna/Downloads/invoice.pdf"
 
 
@@ -213,10 +212,10 @@ def test_bodyfile_of_the_lab_ntfs_laptop_equals_fls_m(build):
 @pytest.mark.crosscheck
 @pytest.mark.parametrize("name", ["vsstest.qcow2", "windows_volume.qcow2"])
 def test_bodyfile_of_real_ntfs_equals_recorded_fls_m(name):
-    if not (NTFS_CORPUS / name).exists():
-        pytest.skip(f"shared corpus not found at {NTFS_CORPUS}")
-    expected = _tsk((NTFS_EXPECTED / f"{name}.fls.o0.body.txt").read_text("utf-8", "backslashreplace").splitlines())
-    assert sorted(_ours(NTFS_CORPUS / name)) == sorted(expected)
+    image = corpus_path("images", "dfvfs", name)
+    body = corpus_path("expected", "images", "dfvfs", f"{name}.fls.o0.body.txt")
+    expected = _tsk(body.read_text("utf-8", "backslashreplace").splitlines())
+    assert sorted(_ours(image)) == sorted(expected)
 
 
 @pytest.mark.crosscheck

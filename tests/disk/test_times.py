@@ -6,13 +6,14 @@ import re
 import time
 
 import pytest
+from shared_corpus import corpus_path
 
 from forensics_kit.disk import open_image
 from forensics_kit.disk.walker import _iso
 from forensics_kit.timefmt import iso_utc, parse_iso
 
 from .conftest import need, run, tsk_name
-from .test_corpus import EXPECTED, LISTED, _open
+from .test_corpus import LISTED, _open
 
 FAT_IN_LOCAL_TIME = time.timezone != 0 or time.daylight != 0
 # Entries whose times differ between the recorded TSK 4.11 (fls) and pytsk3's TSK 4.15:
@@ -90,7 +91,7 @@ def test_times_and_sizes_match_recorded_bodyfile(name):
         pytest.skip("TSK reads FAT times in the local time zone; the expected file used TZ=UTC")
     with _open(name) as img:
         for fs in img.filesystems():
-            body = EXPECTED / f"{name}.fls.o{fs.offset // 512}.body.txt"
+            body = corpus_path("expected", "images", "dfvfs", f"{name}.fls.o{fs.offset // 512}.body.txt")
             expected = parse_body(body.read_text("utf-8", "backslashreplace"))
             ours = _ours(img, fs.partition)
             skip = {path for image, path in VERSION_DIFFERENCES if image == name}

@@ -18,7 +18,6 @@ from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.inet6 import IPv6, IPv6ExtHdrHopByHop
 from scapy.layers.l2 import CookedLinux, Dot1Q, Ether
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 T0 = 1_709_287_200_000_000_000  # 2024-03-01T10:00:00Z in nanoseconds
 MS = 1_000_000
 

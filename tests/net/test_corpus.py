@@ -11,14 +11,15 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from shared_corpus import ROOT as CORPUS
+from shared_corpus import corpus_files, skip_unless
 
 from forensics_kit.hashing import hash_file
 from forensics_kit.net import dns_messages, flows, http_transactions, read_frames, summarize
 
-from .conftest import CORPUS
 from .expected_tables import bytes_match, capinfos_field, parse_conv, tally
 
-PCAPS = sorted(p for p in (CORPUS / "pcaps").glob("*/*") if p.is_file()) if CORPUS.is_dir() else []
+PCAPS = corpus_files("pcaps", pattern="*/*")
 IDS = [str(p.relative_to(CORPUS / "pcaps")) for p in PCAPS]
 
 # (test name, capture) -> why tshark's answer differs from ours on purpose. Empty today:
@@ -27,7 +28,7 @@ KNOWN: dict[tuple[str, str], str] = {}
 
 pytestmark = [
     pytest.mark.crosscheck,
-    pytest.mark.skipif(not PCAPS, reason=f"shared corpus not found at {CORPUS}"),
+    skip_unless("pcaps"),
 ]
 
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from shared_corpus import corpus_files
 
 from forensics_kit.cli.main import cli
 from forensics_kit.net.detect import DetectError, Detector, Finding, detect, make_detectors
@@ -79,7 +80,6 @@ def test_mutated_frames_and_hostile_corpus_give_results_not_tracebacks(tmp_path)
     from forensics_kit.errors import EvidenceError
     from forensics_kit.net.tls import tls_sessions
 
-    from .conftest import CORPUS
     from .test_detect_arp_icmp import arp_frames, icmp_frames
     from .test_detect_bruteforce import ftp, http, telnet
 
@@ -92,7 +92,7 @@ def test_mutated_frames_and_hostile_corpus_give_results_not_tracebacks(tmp_path)
         frames.append(bytes(data[: rng.randint(10, len(data))]))
     pcap = write_pcap(tmp_path / "mutated.pcap", [(T0 + i * 1_000_000, f) for i, f in enumerate(frames)])
     assert isinstance(detect(pcap), list) and isinstance(tls_sessions(pcap), list)
-    for path in sorted((CORPUS / "pcaps-malformed").glob("*/*")):
+    for path in corpus_files("pcaps-malformed", pattern="*/*"):
         try:
             detect(path)
             tls_sessions(path)

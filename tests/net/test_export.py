@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from shared_corpus import corpus_files, skip_unless
 
 from forensics_kit.builder.traffic import Capture
 from forensics_kit.cli.main import cli
 from forensics_kit.net.export import export_objects, form_files, http_name, safe_name
 
-from .conftest import CORPUS
 from .expected_tables import TSHARK
 from .tcp_conversation import capture, conversation
 
@@ -97,7 +97,7 @@ def _tshark_hashes(path: Path, out: Path) -> set[str]:
     return {hashlib.sha256(p.read_bytes()).hexdigest() for p in out.iterdir()}
 
 
-CORPUS_HTTP = sorted(set((CORPUS / "pcaps").glob("*/*http*.pcap")))
+CORPUS_HTTP = corpus_files("pcaps", pattern="*/*http*.pcap")
 # http_compressed.pcap and ipv4_tcp_http_xml.pcap: their only response answers a request that is not in
 # the capture; Wireshark exports it, so do we.
 CORPUS_CASES = [pytest.param(p, id=p.name) for p in CORPUS_HTTP]
@@ -114,7 +114,7 @@ def test_http_objects_match_tshark_export_objects(captures, mixed_pcap, tmp_path
 
 @pytest.mark.crosscheck
 @pytest.mark.skipif(TSHARK is None, reason="tshark is not installed (apt-get install tshark)")
-@pytest.mark.skipif(not CORPUS_HTTP, reason="shared corpus HTTP captures are absent")
+@skip_unless("pcaps")
 @pytest.mark.parametrize("pcap", CORPUS_CASES)
 def test_http_objects_of_the_corpus_match_tshark(pcap, tmp_path):
     ours = {o.sha256 for o in export_objects(pcap, tmp_path / "ours", ["http"]).objects}

@@ -6,6 +6,7 @@ import signal
 from pathlib import Path
 
 import pytest
+from shared_corpus import ROOT, corpus_files, corpus_path, skip_unless
 
 from forensics_kit.errors import EvidenceError
 from forensics_kit.hashing import hash_file
@@ -18,10 +19,8 @@ from forensics_kit.net import (
     summarize,
 )
 
-from .conftest import CORPUS
-
-MALFORMED = CORPUS / "pcaps-malformed"
-FILES = sorted(p for p in MALFORMED.rglob("*") if p.is_file()) if MALFORMED.is_dir() else []
+MALFORMED = ROOT / "pcaps-malformed"
+FILES = corpus_files("pcaps-malformed", recursive=True)
 SECONDS = 20
 
 
@@ -39,7 +38,7 @@ def deadline():
     signal.signal(signal.SIGALRM, previous)
 
 
-@pytest.mark.skipif(not FILES, reason=f"malformed corpus not found at {MALFORMED}")
+@skip_unless("pcaps-malformed")
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(MALFORMED)) for p in FILES])
 def test_malformed_capture_gives_results_or_evidence_error(path: Path, deadline):
     before = hash_file(path)["sha256"]
@@ -60,9 +59,7 @@ def test_malformed_capture_gives_results_or_evidence_error(path: Path, deadline)
 
 
 def test_dns_label_loop_in_corpus_yields_no_message_and_no_hang(deadline):
-    path = MALFORMED / "tcpdump" / "dns-badlabel.pcap"
-    if not path.is_file():
-        pytest.skip(f"{path} not in the shared corpus")
+    path = corpus_path("pcaps-malformed", "tcpdump", "dns-badlabel.pcap")
     assert [m.qname for m in dns_messages(path)] == []
 
 

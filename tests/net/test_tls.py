@@ -7,12 +7,13 @@ import struct
 from pathlib import Path
 
 import pytest
+from shared_corpus import corpus_path
 
 from forensics_kit.errors import EvidenceError
 from forensics_kit.net.tls import tls_sessions
 from forensics_kit.net.tls_wire import Hello, is_grease, md5, parse_client_hello
 
-from .conftest import CLIENT, CORPUS, SERVER, T0, TcpPeer, handshake, write_pcap
+from .conftest import CLIENT, SERVER, T0, TcpPeer, handshake, write_pcap
 from .expected_tables import TSHARK, tshark_fields
 
 cryptography = pytest.importorskip("cryptography")
@@ -192,10 +193,8 @@ CORPUS_TLS = ["plaso/test.pcap", "scapy/tls_nss_example.pcap", "scapy/tls_new-se
 @pytest.mark.crosscheck
 @pytest.mark.parametrize("name", CORPUS_TLS)
 def test_corpus_sni_matches_tshark_answers(name):
-    path = CORPUS / "pcaps" / name
-    expected = CORPUS / "expected" / "pcaps" / f"{name}.tls_sni.txt"
-    if not path.exists() or not expected.exists():
-        pytest.skip("shared corpus not present")
+    path = corpus_path("pcaps", name)
+    expected = corpus_path("expected", "pcaps", f"{name}.tls_sni.txt")
     want = [line.split("\t") for line in expected.read_text().splitlines() if line.strip()]
     assert [[str(s.frame), s.sni] for s in tls_sessions(path) if s.sni] == want
 
@@ -204,9 +203,7 @@ def test_corpus_sni_matches_tshark_answers(name):
 @pytest.mark.crosscheck
 @pytest.mark.parametrize("name", CORPUS_TLS)
 def test_corpus_ja3_ja3s_and_streams_match_tshark(name):
-    path = CORPUS / "pcaps" / name
-    if not path.exists():
-        pytest.skip("shared corpus not present")
+    path = corpus_path("pcaps", name)
     ours = tls_sessions(path)
     rows = tshark_fields(path, ["frame.number", "tcp.stream", "tls.handshake.ja3"], "tls.handshake.type==1")
     assert [[str(s.frame), str(s.stream), s.ja3_hash] for s in ours if s.ja3_hash] == rows
@@ -215,9 +212,7 @@ def test_corpus_ja3_ja3s_and_streams_match_tshark(name):
 
 
 def test_corpus_certificate_subjects_are_read():
-    path = CORPUS / "pcaps" / "plaso" / "test.pcap"
-    if not path.exists():
-        pytest.skip("shared corpus not present")
+    path = corpus_path("pcaps", "plaso", "test.pcap")
     subjects = {s.frame: (s.cert_frame, s.cert_subject, s.not_after) for s in tls_sessions(path)}
     assert subjects[22] == (26, "CN=www.google.com,O=Google Inc,L=Mountain View,ST=California,C=US",
                             "2013-10-31T23:59:59Z")
