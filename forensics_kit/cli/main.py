@@ -3,25 +3,72 @@
 Each sub-command only parses options, calls the library and formats the result.
 Library errors become one line on stderr and a non-zero exit; anything
 unexpected is reported the same way (set ``FKLAB_DEBUG=1`` for the traceback).
+
+Start-up is part of what a trainee feels on every command, so nothing is imported
+before it is needed: the command groups are named here and their modules are
+imported only when one is invoked (click's lazy sub-command pattern), and each
+module imports its heavy libraries (pytsk3, dfvfs, yara, rich, the builder) inside
+the commands that use them. ``tests/cli/test_startup.py`` holds that line.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
 
-from forensics_kit.errors import ForensicsKitError
+from forensics_kit import __version__
 
 EXIT_ERROR = 1
 EXIT_INTERNAL = 70
 
+# Sub-command name -> module of ``forensics_kit.cli`` whose ``group`` it is. An
+# extension module ``<module>_*.py`` (``disk_search.py``, ``net_streams.py``, ...)
+# attaches its commands to that group on import, so a new area of the kit adds one
+# CLI file and touches no other; the extensions are imported with their group.
+COMMANDS = {
+    "bundle": "bundle",
+    "datasets": "datasets",
+    "disk": "disk",
+    "grade": "grade",
+    "lab": "lab",
+    "net": "net",
+    "solutions": "solutions",
+}
+
+
+def _extensions(module: str) -> list[str]:
+    """The extension modules of one command group, in name order (a directory listing, no imports)."""
+    folder = os.path.dirname(__file__)
+    prefix = f"{module}_"
+    return sorted(
+        name[:-3] for name in os.listdir(folder) if name.startswith(prefix) and name.endswith(".py")
+    )
+
+
+def load_command(name: str) -> click.Command:
+    """Import the module of sub-command ``name`` and its extensions; return its command."""
+    module = importlib.import_module(f"{__package__}.{COMMANDS[name]}")
+    for extension in _extensions(COMMANDS[name]):
+        importlib.import_module(f"{__package__}.{extension}")
+    return module.group
+
 
 class _Fklab(click.Group):
-    """Click group that turns every error into a one-line message."""
+    """Click group that loads its sub-commands on demand and turns every error into one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.add_command(load_command(cmd_name), cmd_name)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
+        from forensics_kit.errors import ForensicsKitError
         from grader.errors import GraderError
 
         try:
@@ -54,36 +101,13 @@ class _Fklab(click.Group):
     show_default=True,
     help="Language of messages, lab texts and feedback (or set FKLAB_LANG).",
 )
-@click.version_option(package_name="fklab")
+# The version is given, not looked up: ``package_name=`` would import importlib.metadata
+# (and email, zipfile, csv) on every start.
+@click.version_option(__version__, prog_name="fklab")
 @click.pass_context
 def cli(ctx: click.Context, lang: str) -> None:
     """fklab: hands-on computer forensics and network investigation labs."""
     ctx.obj = {"lang": lang}
-
-
-def _register() -> None:
-    """Add the command groups, then every extension module (``disk_*.py``, ``net_*.py``, ...).
-
-    An extension module attaches its commands to a group on import
-    (``from forensics_kit.cli.disk import group`` then ``@group.command(...)``), so a
-    new area of the kit adds one CLI file and touches no other.
-    """
-    import importlib
-    import pkgutil
-
-    import forensics_kit.cli as package
-    from forensics_kit.cli import bundle, datasets, disk, grade, lab, net, solutions
-
-    groups = (lab, disk, net, datasets, grade, solutions, bundle)
-    for module in groups:
-        cli.add_command(module.group)
-    prefixes = tuple(f"{m.__name__.rsplit('.', 1)[-1]}_" for m in groups)
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        if info.name.startswith(prefixes):
-            importlib.import_module(f"{package.__name__}.{info.name}")
-
-
-_register()
 
 
 def main() -> None:
