@@ -21,7 +21,7 @@ from typing import Any
 
 from grader.messages import CATALOGUE
 
-__all__ = ["DEFAULT_LANG", "LANGUAGES", "Message", "add_messages", "msg", "render"]
+__all__ = ["DEFAULT_LANG", "LANGUAGES", "Message", "add_messages", "format_template", "msg", "render"]
 
 LANGUAGES: tuple[str, ...] = ("en", "ru")
 DEFAULT_LANG = "en"
@@ -98,7 +98,16 @@ class _Formatter(string.Formatter):
             return _plural(self.lang, value, format_spec[len("plural:") :].split("|"))
         if isinstance(value, float) and not format_spec and value.is_integer():
             value = int(value)
-        return super().format_field(value, format_spec)
+        text = super().format_field(value, format_spec)
+        if self.lang == "ru" and isinstance(value, float):
+            text = text.replace(".", ",")  # Russian writes a decimal comma: 0,5 балла
+        return text
+
+
+def format_template(template: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
+    """Fill a text's ``str.format`` fields with the catalogue's rules: plural forms
+    (``{n:plural:балл|балла|баллов}``) and the language's decimal mark."""
+    return _Formatter(lang).vformat(template, (), params)
 
 
 def _plural(lang: str, value: Any, forms: list[str]) -> str:

@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from grader.course import Course
 from grader.errors import GraderError
 from grader.grade import LabResult, grade_sheet
 from grader.hints import course_secret, hint_key_for, new_record, verify_hints, write_hints
+from grader.i18n import Message, msg
 from grader.key import AnswerKey, load_key, load_truth
 from grader.lab import Hint, Lab, load_lab
 from grader.sealed import grade_sealed, load_sealed, seal_lab, sealed_path
@@ -79,9 +80,56 @@ def lab_key(course: Course, lab: Lab) -> AnswerKey:
 
 @dataclass(frozen=True)
 class Workspace:
+    """A started lab: its folder, the answers file and the evidence copies; ``moved_aside`` is
+    where an older workspace went when ``force`` replaced it."""
+
     directory: Path
     answers: Path
     evidence: dict[str, Path]
+    moved_aside: Path | None = None
+
+
+class WorkspaceConflict(GraderError):
+    """The folder already holds a workspace for another lab or variant (or an unreadable one).
+
+    Starting there would swap the evidence under answers written for other evidence, so
+    :func:`start_lab` refuses unless told to move the old workspace aside.
+    """
+
+    def __init__(self, directory: Path, lab: str | None, variant: str | None) -> None:
+        self.directory, self.lab, self.variant = Path(directory), lab, variant
+        found = "an unreadable answers file" if lab is None else f"lab {lab}, variant {variant or 'default'}"
+        super().__init__(f"{directory}: already a workspace for {found}; start in another folder "
+                         f"(--dir) or move it aside with --force (answers are kept)")
+
+
+EVIDENCE_HASHES = ".sha256.json"
+"""In a workspace's ``evidence/``: the SHA-256 of each copy with its size and mtime, so
+``lab check`` can tell a swapped copy without hashing unchanged evidence again."""
+
+
+def _existing_workspace(workdir: Path, lab_id: str, variant: str | None) -> None:
+    """Raise :class:`WorkspaceConflict` if ``workdir`` holds a workspace for other evidence."""
+    answers = workdir / "answers.yaml"
+    if not answers.exists():
+        return
+    try:
+        sheet = load_answers(answers)
+    except GraderError:
+        raise WorkspaceConflict(workdir, None, None) from None
+    if sheet.lab != lab_id or (sheet.variant or None) != (variant or None):
+        raise WorkspaceConflict(workdir, sheet.lab, sheet.variant)
+
+
+def _move_aside(workdir: Path) -> Path | None:
+    """Rename an existing workspace to ``<name>.previous-N`` (never delete a trainee's work)."""
+    if not workdir.exists() or not any(workdir.iterdir()):
+        return None
+    number = 1
+    while (aside := workdir.with_name(f"{workdir.name}.previous-{number}")).exists():
+        number += 1
+    workdir.rename(aside)
+    return aside
 
 
 def start_lab(
@@ -94,13 +142,23 @@ def start_lab(
     trainee_name: str | None = None,
     trainee_id: str | None = None,
     variant: str | None = None,
+    force: bool = False,
 ) -> Workspace:
     """Make a trainee workspace: read-only copies of the evidence, the brief, an answers template.
 
-    An existing answers file is never overwritten: a trainee's work is not lost.
+    An existing answers file is never overwritten: a trainee's work is not lost. A folder that
+    holds a workspace for another lab or variant is refused (:class:`WorkspaceConflict`);
+    with ``force`` it is moved aside to ``<folder>.previous-N`` and a new one is made.
     """
     ctx = open_lab(course, lab_id, variant, build)
     workdir = Path(workdir)
+    moved_aside = None
+    try:
+        _existing_workspace(workdir, lab_id, variant)
+    except WorkspaceConflict:
+        if not force:
+            raise
+        moved_aside = _move_aside(workdir)
     evidence_dir = workdir / "evidence"
     evidence_dir.mkdir(parents=True, exist_ok=True)
     copies: dict[str, Path] = {}
@@ -112,6 +170,7 @@ def start_lab(
             shutil.copyfile(source, target)
             os.chmod(target, 0o444)
         copies[artefact] = target
+    _record_hashes(evidence_dir, {copies[a].name: d for a, d in ctx.evidence_sha256().items()})
     shutil.copyfile(ctx.lab.readme(lang), workdir / ctx.lab.readme(lang).name)
     for material in ctx.lab.materials:  # rules files, hash lists: the trainee may edit their copy
         if not (workdir / material.name).exists():
@@ -129,7 +188,55 @@ def start_lab(
             ),
             "utf-8",
         )
-    return Workspace(workdir, answers, copies)
+    return Workspace(workdir, answers, copies, moved_aside)
+
+
+def _record_hashes(evidence_dir: Path, digests: dict[str, str]) -> None:
+    entries = {}
+    for name, digest in sorted(digests.items()):
+        info = (evidence_dir / name).stat()
+        entries[name] = {"sha256": digest, "size": info.st_size, "mtime_ns": info.st_mtime_ns}
+    (evidence_dir / EVIDENCE_HASHES).write_text(json.dumps(entries, indent=1) + "\n", "utf-8")
+
+
+def workspace_evidence_sha256(evidence_dir: Path) -> dict[str, str]:
+    """SHA-256 of each evidence copy in a workspace (file name -> digest).
+
+    A copy whose size and mtime are those recorded at ``lab start`` keeps its recorded digest;
+    any other file is hashed, so a swapped or changed copy is always seen.
+    """
+    try:
+        recorded = json.loads((evidence_dir / EVIDENCE_HASHES).read_text("utf-8"))
+    except (OSError, ValueError):
+        recorded = {}
+    if not isinstance(recorded, dict):
+        recorded = {}
+    out: dict[str, str] = {}
+    for path in sorted(evidence_dir.iterdir()) if evidence_dir.is_dir() else []:
+        if path.name == EVIDENCE_HASHES or not path.is_file() or path.is_symlink():
+            continue
+        info, entry = path.stat(), recorded.get(path.name)
+        if (isinstance(entry, dict) and entry.get("size") == info.st_size
+                and entry.get("mtime_ns") == info.st_mtime_ns and isinstance(entry.get("sha256"), str)):
+            out[path.name] = entry["sha256"]
+        else:
+            out[path.name] = _sha256(path)
+    return out
+
+
+def _workspace_warnings(lab: Lab, sheet: AnswerSheet, answers_path: Path) -> list[Message]:
+    """Warn when the workspace's evidence copies are not the evidence the answers file names."""
+    evidence_dir = Path(answers_path).parent / "evidence"
+    if not evidence_dir.is_dir():
+        return []
+    present = workspace_evidence_sha256(evidence_dir)
+    digests = set(present.values())
+    warnings = []
+    for ref in lab.evidence:
+        stated = (sheet.evidence_sha256.get(ref.artefact) or "").strip().lower()
+        if stated and stated not in digests:
+            warnings.append(msg("workspace_evidence_differs", artefact=ref.artefact, folder=str(evidence_dir)))
+    return warnings
 
 
 def _sha256(path: Path) -> str:
@@ -152,8 +259,11 @@ def check_answers(
     lab = find_lab(course, lab_id)
     sheet = load_answers(Path(answers_path), lab)
     if sealed or (sealed is None and not (course.solutions / lab.id / "key.yaml").exists()):
-        return grade_sealed(lab, load_sealed(sealed_path(course.solutions, lab.id, sheet.variant), lab), sheet)
-    return grade_lab_sheet(course, sheet, build)
+        result = grade_sealed(lab, load_sealed(sealed_path(course.solutions, lab.id, sheet.variant), lab), sheet)
+    else:
+        result = grade_lab_sheet(course, sheet, build)
+    extra = _workspace_warnings(lab, sheet, Path(answers_path))
+    return replace(result, warnings=tuple(result.warnings) + tuple(extra)) if extra else result
 
 
 def seal(course: Course, lab_id: str, variant: str | None, build: BuildFn, out_root: Path | None = None) -> Path:
@@ -187,29 +297,42 @@ class HintTaken:
     new: bool
 
 
+def next_hint(course: Course, lab_id: str, question: str, answers_path: Path) -> HintTaken:
+    """The hint :func:`take_hint` would show next, recording nothing (so a prompt can show its cost).
+
+    ``new`` is False when every hint of the question was already taken: showing it again is free.
+    """
+    lab = find_lab(course, lab_id)
+    q = lab.question(question)
+    if not q.hints:
+        raise GraderError(f"question {question} of {lab.id} has no hints")
+    sheet = load_answers(Path(answers_path), lab)
+    taken = verify_hints(sheet.hints, hint_key_for(course, lab.id, sheet.variant), lab).taken.get(question, set())
+    number = len(taken) + 1
+    if number > len(q.hints):
+        return HintTaken(question, len(q.hints), len(q.hints), q.hints[-1], False)
+    return HintTaken(question, number, len(q.hints), q.hints[number - 1], True)
+
+
 def take_hint(course: Course, lab_id: str, question: str, answers_path: Path) -> HintTaken:
     """Show the next hint for ``question`` and record it in the answers file (chained HMAC).
 
     When every hint of the question was already taken, the last one is shown again
     and nothing is recorded (it costs nothing more).
     """
+    shown = next_hint(course, lab_id, question, answers_path)
+    if not shown.new:
+        return shown
     lab = find_lab(course, lab_id)
-    q = lab.question(question)
-    if not q.hints:
-        raise GraderError(f"question {question} of {lab.id} has no hints")
     path = Path(answers_path)
     sheet = load_answers(path, lab)
     key = hint_key_for(course, lab.id, sheet.variant)
-    taken = verify_hints(sheet.hints, key, lab).taken.get(question, set())
-    number = len(taken) + 1
-    if number > len(q.hints):
-        return HintTaken(question, len(q.hints), len(q.hints), q.hints[-1], False)
     records = [r for r in sheet.hints if isinstance(r, dict)]
-    records.append(new_record(key, sheet.hints, question, number))
+    records.append(new_record(key, sheet.hints, question, shown.number))
     write_hints(path, records)
     if load_answers(path, lab).answers != sheet.answers:  # never damage a trainee's answers
         raise GraderError(f"{path}: could not record the hint without changing the answers")
-    return HintTaken(question, number, len(q.hints), q.hints[number - 1], True)
+    return shown
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from forensics_kit.cli.text import pick, tr
 from grader.grade import LabResult
 from grader.lab import list_labs
 from grader.workflow import (
+    WorkspaceConflict,
     check_answers,
     find_lab,
     grade_sheet,
@@ -104,27 +105,44 @@ def show_cmd(ctx: click.Context, lab_id: str, as_json: bool) -> None:
 )
 @click.option("--trainee", "trainee_id", help="Your trainee id: you get your own variant of the evidence.")
 @click.option("--name", "trainee_name", help="Your name, written into the answers file.")
+@click.option("--force", is_flag=True,
+              help="If the folder holds a workspace for another lab or variant, move it aside and start anew.")
 @click.pass_context
 def start_cmd(
-    ctx: click.Context, lab_id: str, workdir: Path | None, trainee_id: str | None, trainee_name: str | None
+    ctx: click.Context,
+    lab_id: str,
+    workdir: Path | None,
+    trainee_id: str | None,
+    trainee_name: str | None,
+    force: bool,
 ) -> None:
     """Make a workspace: evidence copies (read-only), the brief and an answers template."""
     lang = lang_of(ctx)
     the_course = course()
     target = workdir or Path.cwd() / lab_id
     existed = (target / "answers.yaml").exists()
-    with builder(the_course) as build:
-        ws = start_lab(
-            the_course,
-            lab_id,
-            target,
-            build,
-            lang=lang,
-            trainee_name=trainee_name,
-            trainee_id=trainee_id,
-            variant=trainee_id,
-        )
-    if existed:
+    try:
+        with builder(the_course) as build:
+            ws = start_lab(
+                the_course,
+                lab_id,
+                target,
+                build,
+                lang=lang,
+                trainee_name=trainee_name,
+                trainee_id=trainee_id,
+                variant=trainee_id,
+                force=force,
+            )
+    except WorkspaceConflict as exc:
+        if exc.lab is None:
+            raise click.ClickException(tr("workspace_unreadable", lang, dir=exc.directory)) from None
+        raise click.ClickException(
+            tr("workspace_conflict", lang, dir=exc.directory, lab=exc.lab, variant=exc.variant or "default")
+        ) from None
+    if ws.moved_aside:
+        warn(tr("workspace_moved_aside", lang, aside=ws.moved_aside))
+    elif existed:
         warn(tr("answers_kept", lang, answers=ws.answers))
     readme = next((p for p in (ws.directory / "README.ru.md", ws.directory / "README.md") if p.exists()), ws.directory)
     say(

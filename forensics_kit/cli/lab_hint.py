@@ -11,7 +11,10 @@ from forensics_kit.cli.lab import group
 from forensics_kit.cli.output import json_line, say
 from forensics_kit.cli.text import pick, tr
 from grader.errors import GraderError
-from grader.workflow import find_lab, take_hint
+from grader.workflow import next_hint, take_hint
+
+YES = {"y", "yes", "д", "да"}
+NO = {"", "n", "no", "н", "нет"}
 
 
 def _default_answers(lab_id: str) -> Path:
@@ -34,14 +37,32 @@ def hint_cmd(ctx: click.Context, lab_id: str, question: str, answers: Path | Non
     lang = lang_of(ctx)
     the_course = course()
     path = answers or _default_answers(lab_id)
-    q = find_lab(the_course, lab_id).question(question)
-    if not yes and not as_json and q.hints:
-        click.confirm(tr("hint_confirm", lang, question=question), default=True, abort=True, err=True)
+    coming = next_hint(the_course, lab_id, question, path)
+    if coming.new and not yes and not as_json and not _agreed(coming.number, coming.total, question,
+                                                             coming.hint.cost, lang):
+        say(tr("hint_declined", lang))
+        return
     taken = take_hint(the_course, lab_id, question, path)
     if as_json:
         json_line({"question": taken.question, "hint": taken.number, "of": taken.total,
                    "cost": taken.hint.cost, "text": pick(taken.hint.text, lang), "recorded": taken.new})
         return
+    if not taken.new:
+        say(tr("hint_again", lang, question=question))
     say(tr("hint_head", lang, question=question, number=taken.number, total=taken.total, cost=taken.hint.cost))
     say(f"  {pick(taken.hint.text, lang)}")
-    say(tr("hint_recorded" if taken.new else "hint_all_taken", lang, answers=path))
+    if taken.new:
+        say(tr("hint_recorded", lang, answers=path))
+
+
+def _agreed(number: int, total: int, question: str, cost: float, lang: str) -> bool:
+    """Ask before a hint that costs points: the cost first, No by default, y/n or д/н."""
+    prompt = tr("hint_prompt", lang, number=number, total=total, question=question, cost=cost)
+    while True:
+        reply = click.prompt(prompt, default="", show_default=False, prompt_suffix=" ", err=True)
+        answer = reply.strip().lower()
+        if answer in YES:
+            return True
+        if answer in NO:
+            return False
+        click.echo(tr("hint_answer_yn", lang), err=True)

@@ -6,6 +6,7 @@ in the same gettext file (``grader/locale/ru/LC_MESSAGES/fklab.po``) under ``cli
 
 from __future__ import annotations
 
+from grader.i18n import format_template
 from grader.messages import CLI_PREFIX, load_catalogue
 
 CATALOGUE: dict[str, dict[str, str]] = {
@@ -19,7 +20,7 @@ def tr(key: str, lang: str = "en", **params: object) -> str:
     if entry is None:
         return key
     template = entry.get(lang) or entry["en"]
-    return template.format(**params) if params else template
+    return format_template(template, lang, **params) if params else template
 
 
 def pick(text: dict[str, str] | None, lang: str) -> str:
