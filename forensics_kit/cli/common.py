@@ -1,4 +1,8 @@
-"""Shared bits of the sub-commands: the course, the dataset builder, progress, language."""
+"""Shared bits of the sub-commands: the course, the dataset builder, progress, language.
+
+Nothing heavy is imported at module level (rich's progress bar, the grader's course,
+the dataset builder): every command imports this module, and start-up is felt on each.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,12 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from forensics_kit.cli.output import err
-from forensics_kit.course_build import builder_for
-from grader.course import Course, find_course
+if TYPE_CHECKING:
+    from grader.course import Course
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
 
@@ -22,6 +25,8 @@ def lang_of(ctx: click.Context) -> str:
 
 
 def course() -> Course:
+    from grader.course import find_course
+
     return find_course()
 
 
@@ -38,6 +43,10 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
     if not enabled or not sys.stderr.isatty():
         yield None
         return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from forensics_kit.cli.output import err
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -57,5 +66,7 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
 @contextlib.contextmanager
 def builder(the_course: Course) -> Iterator[Callable[[str, str | None], Path]]:
     """The ``build(case, variant)`` callable for the grader workflow, with a progress bar."""
+    from forensics_kit.course_build import builder_for
+
     with progress_bar() as progress:
         yield builder_for(the_course.datasets, the_course.builds, progress)

@@ -68,13 +68,8 @@ class _Fklab(click.Group):
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
-        from forensics_kit.errors import ForensicsKitError
-        from grader.errors import GraderError
-
         try:
             return super().invoke(ctx)
-        except (ForensicsKitError, GraderError) as exc:
-            raise click.ClickException(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(0)
@@ -83,6 +78,8 @@ class _Fklab(click.Group):
         except MemoryError:
             raise click.ClickException("out of memory") from None
         except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
+            if _is_library_error(exc):
+                raise click.ClickException(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
             if os.environ.get("FKLAB_DEBUG"):
                 raise
             first = (str(exc).splitlines() or [""])[0]
@@ -90,6 +87,20 @@ class _Fklab(click.Group):
                 f"fklab: internal error: {type(exc).__name__}: {first} (set FKLAB_DEBUG=1 for details)", err=True
             )
             ctx.exit(EXIT_INTERNAL)
+
+
+def _is_library_error(exc: Exception) -> bool:
+    """A ForensicsKitError or GraderError: an expected failure, shown as one line.
+
+    The grader's errors are looked up only if the grader was imported: a command that
+    never loaded it cannot raise one, and importing ``grader`` costs ~80 ms of start-up.
+    """
+    from forensics_kit.errors import ForensicsKitError
+
+    if isinstance(exc, ForensicsKitError):
+        return True
+    grader_errors = sys.modules.get("grader.errors")
+    return grader_errors is not None and isinstance(exc, grader_errors.GraderError)
 
 
 @click.group(cls=_Fklab, context_settings={"help_option_names": ["-h", "--help"]})

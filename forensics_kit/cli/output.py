@@ -1,23 +1,39 @@
-"""One formatting layer for every command: rich tables for people, JSON for machines.
+"""One formatting layer for every command: plain-text tables for people, JSON for machines.
 
-Records are dicts (from the library's ``to_dict()``); listings in ``--json`` mode are
-written one JSON object per line and streamed, so a large listing never sits in memory.
+Records are dicts (from the library's ``to_dict()``). Listings are streamed in both
+modes, so a listing of a million rows never sits in memory: ``--json`` writes one
+JSON object per line, and a table is laid out from its first page of rows
+(:data:`PAGE`) and then written row by row with those column widths.
+
+Tables keep each value whole: IP addresses, times, numbers and hashes are never
+split across lines (the field review's complaint about 80-column output); only
+free-text columns (paths, names, descriptions) wrap, at a ``/``, space or other
+separator when there is one, to keep within the terminal's width (80 columns when
+output is not a terminal). When the whole values alone are wider than that, the row
+stays on one line rather than cutting one of them.
+
+rich is imported only for what needs it (progress bars, the coloured tables of
+``lab`` commands on a terminal): start-up is part of every command's time.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
-
-from rich.console import Console
-from rich.table import Table
 
 Column = tuple[str, str]  # (record key, header)
 
-_out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+PAGE = 256  # rows read ahead to choose column widths
+GAP = "  "
+_MIN_WRAP = 16  # a wrapped column keeps at least this many characters
+_FLUSH_ROWS = 512
+_BREAKS = "/\\ ,;-_.:"
+_STYLE = re.compile(r"\[/?(?:bold|dim|italic|green|red|yellow|cyan|blue|magenta)?\]")
 
 
 def _cell(value: Any) -> str:
@@ -27,8 +43,10 @@ def _cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.6g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} ({_cell(v)})" if isinstance(v, dict) else f"{k}={_cell(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
-        return ", ".join(_cell(v) for v in value)
+        return ("; " if any(isinstance(v, dict) for v in value) else ", ").join(_cell(v) for v in value)
     return str(value)
 
 
@@ -59,40 +77,166 @@ def header(text: str) -> str:
     return in_lang(f"col.{text}", text)
 
 
-def emit_records(
-    records: Iterable[dict[str, Any]], columns: Sequence[Column], as_json: bool, title: str | None = None
+def width() -> int:
+    """Columns to lay a table out in: the terminal's, else ``COLUMNS``, else 80."""
+    try:
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        return max(20, int(os.environ.get("COLUMNS", "80")))
+    except ValueError:
+        return 80
+
+
+def _whole(text: str) -> bool:
+    """A value that must not be split: one token (IP, time, number, hash, MAC) of modest length."""
+    return len(text) <= 72 and " " not in text and "/" not in text and "\\" not in text
+
+
+def _layout(headers: list[str], page: list[list[str]], numeric: list[bool], room: int) -> list[int]:
+    """Column widths: each column's widest cell, then the free-text columns narrowed to fit ``room``."""
+    widths = [max([len(h), *(len(row[i]) for row in page)]) for i, h in enumerate(headers)]
+    wrappable = [
+        not numeric[i] and widths[i] > _MIN_WRAP and not all(_whole(row[i]) for row in page)
+        for i in range(len(headers))
+    ]
+    excess = sum(widths) + len(GAP) * (len(widths) - 1) - room
+    while excess > 0:
+        candidates = [i for i, ok in enumerate(wrappable) if ok and widths[i] > max(_MIN_WRAP, len(headers[i]))]
+        if not candidates:
+            break
+        widest = max(candidates, key=lambda i: widths[i])
+        widths[widest] -= 1
+        excess -= 1
+    return widths
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    """Cut ``text`` into lines of at most ``size``, after a separator where one is near the end."""
+    lines = []
+    while len(text) > size:
+        cut = max(text.rfind(ch, size // 2, size) for ch in _BREAKS)
+        cut = cut + 1 if cut > 0 else size
+        lines.append(text[:cut].rstrip(" "))
+        text = text[cut:].lstrip(" ")
+    if text or not lines:
+        lines.append(text)
+    return lines
+
+
+class _Writer:
+    """Lays rows out with fixed widths and writes them in batches."""
+
+    def __init__(self, widths: list[int], numeric: list[bool]) -> None:
+        self.widths = widths
+        self.numeric = numeric
+        self.last = len(widths) - 1
+        self.buffer: list[str] = []
+
+    def line(self, cells: Sequence[str]) -> str:
+        widths, numeric, last = self.widths, self.numeric, self.last
+        if all(len(c) <= widths[i] or _whole(c) for i, c in enumerate(cells)):
+            parts = [
+                c.rjust(widths[i]) if numeric[i] else (c if i == last else c.ljust(widths[i]))
+                for i, c in enumerate(cells)
+            ]
+            return GAP.join(parts).rstrip()
+        split = [[c] if len(c) <= widths[i] or _whole(c) else _pieces(c, widths[i]) for i, c in enumerate(cells)]
+        out = []
+        for n in range(max(len(s) for s in split)):
+            out.append(self.line([s[n] if n < len(s) else "" for s in split]))
+        return "\n".join(out)
+
+    def add(self, cells: Sequence[str]) -> None:
+        self.buffer.append(self.line(cells))
+        if len(self.buffer) >= _FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer:
+            sys.stdout.write("\n".join(self.buffer) + "\n")
+            self.buffer.clear()
+
+
+def write_table(
+    rows: Iterable[Sequence[Any]], headers: Sequence[str], title: str | None = None, room: int | None = None
 ) -> int:
-    """Write records as JSON lines or as a table; return how many were written."""
-    count = 0
-    if as_json:
-        for record in records:
-            json_line(record)
-            count += 1
-        sys.stdout.flush()
-        return count
-    table = Table(title=label(title) if title else None, show_lines=False, header_style="bold")
-    for _, heading in columns:
-        table.add_column(header(heading), overflow="fold")
-    for record in records:
-        table.add_row(*(_cell(record.get(key)) for key, _ in columns))
+    """Write a plain-text table of ``rows`` (sequences of raw values); return how many rows.
+
+    Only the first :data:`PAGE` rows are held, to choose the widths; the rest stream.
+    """
+    raw: Iterator[Sequence[Any]] = iter(rows)
+    first = list(islice(raw, PAGE))
+    heads = list(headers)
+    numeric = [
+        bool(first) and all(isinstance(r[i], int | float) and not isinstance(r[i], bool) or r[i] is None
+                            for r in first)
+        and any(r[i] is not None for r in first)
+        for i in range(len(heads))
+    ]
+    page = [[_cell(v) for v in r] for r in first]
+    writer = _Writer(_layout(heads, page, numeric, width() if room is None else room), numeric)
+    if title:
+        sys.stdout.write(title + "\n")
+    writer.buffer.append(writer.line(heads))
+    writer.buffer.append(GAP.join("-" * w for w in writer.widths))
+    for cells in page:
+        writer.add(cells)
+    count = len(page)
+    for record in raw:
+        writer.add([_cell(v) for v in record])
         count += 1
-    _out.print(table)
+    writer.flush()
+    sys.stdout.flush()
     return count
 
 
+def emit_records(
+    records: Iterable[dict[str, Any]], columns: Sequence[Column], as_json: bool, title: str | None = None
+) -> int:
+    """Write records as JSON lines or as a streamed table; return how many were written."""
+    count = 0
+    if as_json:
+        write, dumps, batch = sys.stdout.write, json.dumps, []
+        for record in records:
+            batch.append(dumps(record, ensure_ascii=False, default=str))
+            count += 1
+            if len(batch) >= _FLUSH_ROWS:
+                write("\n".join(batch) + "\n")
+                batch.clear()
+        if batch:
+            write("\n".join(batch) + "\n")
+        sys.stdout.flush()
+        return count
+    keys = [key for key, _ in columns]
+    rows = ([record.get(key) for key in keys] for record in records)
+    return write_table(rows, [header(h) for _, h in columns], label(title) if title else None)
+
+
 def emit_object(record: dict[str, Any], as_json: bool, title: str | None = None) -> None:
-    """Write one object: pretty JSON, or a two-column table of its fields."""
+    """Write one object: pretty JSON, or its fields one a line (``name  value``)."""
     if as_json:
         sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n")
         return
-    table = Table(title=label(title) if title else None, show_header=False, box=None, padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column(overflow="fold")
-    for key, value in record.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}={_cell(v)}" for k, v in value.items())
-        table.add_row(label(key), _cell(value))
-    _out.print(table)
+    names = [label(key) for key in record]
+    pad = max((len(n) for n in names), default=0)
+    room = max(_MIN_WRAP, width() - pad - len(GAP))
+    lines = [label(title)] if title else []
+    for name, value in zip(names, record.values(), strict=True):
+        text = _cell(value)
+        if len(text) <= room or _whole(text):
+            pieces = [text]
+        elif isinstance(value, dict):  # one entry a line (hashes, counters)
+            pieces = [_cell({k: v}) for k, v in value.items()]
+        elif isinstance(value, list) and all(isinstance(v, dict) for v in value):  # one item a line
+            pieces = [_cell(v) for v in value]
+        else:
+            pieces = _pieces(text, room)
+        lines.append(f"{name.ljust(pad)}{GAP}{pieces[0]}".rstrip())
+        lines.extend(f"{'':{pad}}{GAP}{piece}" for piece in pieces[1:])
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def label(text: str) -> str:
@@ -108,16 +252,70 @@ def status(key: str, **values: Any) -> str:
 
 
 def say(text: str) -> None:
-    _out.print(text, markup=False, highlight=False)
+    sys.stdout.write(f"{text}\n")
 
 
 def warn(text: str) -> None:
-    err.print(f"warning: {text}", markup=False, highlight=False)
+    sys.stdout.flush()
+    sys.stderr.write(f"warning: {text}\n")
+    sys.stderr.flush()
+
+
+class Table:
+    """A small table built cell by cell (``lab show``/``lab check``), drawn by :func:`show`.
+
+    Cells may carry rich style markup (``[green]correct[/]``): on a terminal the table
+    is drawn by rich in colour, elsewhere as a plain table without the markup.
+    """
+
+    def __init__(self, title: str | None = None) -> None:
+        self.title = title
+        self.headers: list[str] = []
+        self.rows: list[tuple[str, ...]] = []
+
+    def add_column(self, heading: str, **_options: Any) -> None:
+        self.headers.append(heading)
+
+    def add_row(self, *cells: str) -> None:
+        self.rows.append(cells)
 
 
 def table(title: str | None = None) -> Table:
-    return Table(title=title, header_style="bold")
+    return Table(title=title)
 
 
 def show(renderable: Any) -> None:
-    _out.print(renderable)
+    """Draw a :class:`Table` (or any rich renderable) on standard output."""
+    if isinstance(renderable, Table) and not sys.stdout.isatty():
+        write_table(([_STYLE.sub("", c) for c in row] for row in renderable.rows), renderable.headers,
+                    renderable.title)
+        return
+    if isinstance(renderable, Table):
+        from rich.table import Table as RichTable
+
+        drawn = RichTable(title=renderable.title, header_style="bold")
+        for heading in renderable.headers:
+            drawn.add_column(heading, overflow="fold")
+        for row in renderable.rows:
+            drawn.add_row(*row)
+        renderable = drawn
+    _console().print(renderable)
+
+
+_consoles: dict[bool, Any] = {}
+
+
+def _console(stderr: bool = False) -> Any:
+    """rich's console for standard output (or error), made on first use."""
+    if stderr not in _consoles:
+        from rich.console import Console
+
+        _consoles[stderr] = Console(stderr=stderr, soft_wrap=True)
+    return _consoles[stderr]
+
+
+def __getattr__(name: str) -> Any:
+    """``err``: rich's console on standard error (progress bars draw on it), made on first use."""
+    if name == "err":
+        return _console(stderr=True)
+    raise AttributeError(name)
