@@ -7,9 +7,23 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import json_option
-from forensics_kit.cli.output import emit_object, emit_records
+from forensics_kit.cli.output import emit_object, emit_records, json_line, warn
 
 PCAP = click.argument("pcap", type=click.Path(path_type=Path))
+
+
+def emit_one(record: dict, as_json: bool, title: str | None = None) -> None:
+    """One object: a single JSON line with ``--json`` (as every net command writes), else a table."""
+    if as_json:
+        json_line(record)
+    else:
+        emit_object(record, False, title)
+
+
+def warn_all(warnings: list[str]) -> None:
+    """Each problem the analysis met (damaged records, skipped link types), once, on stderr."""
+    for problem in dict.fromkeys(warnings):
+        warn(problem)
 
 
 @click.group("net")
@@ -24,7 +38,10 @@ def summary_cmd(pcap: Path, as_json: bool) -> None:
     """Packets, bytes, first and last time, protocols, top talkers (like capinfos)."""
     from forensics_kit.net import summarize
 
-    emit_object(summarize(pcap).to_dict(), as_json)
+    summary = summarize(pcap)
+    emit_one(summary.to_dict(), as_json)
+    if as_json:  # the table shows them as a field already
+        warn_all(summary.warnings)
 
 
 @group.command("flows")
@@ -34,7 +51,8 @@ def flows_cmd(pcap: Path, as_json: bool) -> None:
     """Conversations (both directions together; src is the side that sent first)."""
     from forensics_kit.net import flows
 
-    rows = (f.to_dict() for f in flows(pcap))
+    warnings: list[str] = []
+    rows = (f.to_dict() for f in flows(pcap, warnings))
     emit_records(
         rows,
         [
@@ -50,6 +68,7 @@ def flows_cmd(pcap: Path, as_json: bool) -> None:
         ],
         as_json,
     )
+    warn_all(warnings)
 
 
 @group.command("dns")
@@ -59,7 +78,8 @@ def dns_cmd(pcap: Path, as_json: bool) -> None:
     """Every DNS query and response."""
     from forensics_kit.net import dns_messages
 
-    rows = (m.to_dict() for m in dns_messages(pcap))
+    warnings: list[str] = []
+    rows = (m.to_dict() for m in dns_messages(pcap, warnings))
     emit_records(
         rows,
         [
@@ -74,6 +94,7 @@ def dns_cmd(pcap: Path, as_json: bool) -> None:
         ],
         as_json,
     )
+    warn_all(warnings)
 
 
 @group.command("http")
@@ -83,9 +104,11 @@ def http_cmd(pcap: Path, as_json: bool) -> None:
     """HTTP requests with their responses (any TCP port)."""
     from forensics_kit.net import http_transactions
 
-    transactions = http_transactions(pcap, orphan_responses=True)
+    warnings: list[str] = []
+    transactions = http_transactions(pcap, warnings, orphan_responses=True)
     if as_json:
         emit_records((t.to_dict() for t in transactions), [], as_json)
+        warn_all(warnings)
         return
     # A table keeps to what fits 80 columns; --json carries every field (times, headers, hashes).
     rows = ({"frame": t.frame, "src": t.src, "method": t.method or "(no request)",
@@ -93,3 +116,4 @@ def http_cmd(pcap: Path, as_json: bool) -> None:
              "type": (t.content_type or "").split(";")[0]} for t in transactions)
     emit_records(rows, [("frame", "Frame"), ("src", "Client"), ("method", "Method"), ("url", "Host + URI"),
                         ("status", "Status"), ("type", "Type")], as_json)
+    warn_all(warnings)

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import json_option, progress_bar
-from forensics_kit.cli.net import group
-from forensics_kit.cli.output import current_lang, emit_records, in_lang, warn
+from forensics_kit.cli.net import group, warn_all
+from forensics_kit.cli.output import current_lang, emit_records, in_lang
 
 
 def _summary(finding) -> str:
@@ -54,8 +54,7 @@ def detect_cmd(pcap: Path | None, only: str | None, settings: tuple[str, ...], l
     warnings: list[str] = []
     with progress_bar(not as_json) as progress:
         findings = detect(pcap, names, _settings(settings), progress, warnings)
-    for text in warnings:
-        warn(text)
+    warn_all(warnings)
     emit_records(
         (f.to_dict() if as_json else {**f.to_dict(), "summary": _summary(f)} for f in findings),
         [("kind", "Kind"), ("summary", "Finding"), ("first", "First"), ("frames", "Frames"),

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import json_option, progress_bar
-from forensics_kit.cli.net import PCAP, group
-from forensics_kit.cli.output import emit_object, emit_records, say, status, warn
+from forensics_kit.cli.net import PCAP, emit_one, group, warn_all
+from forensics_kit.cli.output import emit_records, say, status
 
 STREAM_COLUMNS = [
     ("index", "Stream"), ("client", "Client"), ("cport", "Port"), ("server", "Server"), ("sport", "Port"),
@@ -43,11 +43,10 @@ def stream_cmd(pcap: Path, index: int | None, raw_dir: Path | None, as_json: boo
                 if not as_json:
                     say(status("wrote", target=target))
         elif as_json:
-            emit_object({"stream": info.to_dict(), "segments": [s.to_dict() for s in segments]}, True)
+            emit_one({"stream": info.to_dict(), "segments": [s.to_dict() for s in segments]}, True)
         else:
             click.echo(follow_text(info, segments), nl=False)
-    for problem in warnings:
-        warn(problem)
+    warn_all(warnings)
 
 
 
@@ -68,8 +67,7 @@ def creds_cmd(pcap: Path, as_json: bool) -> None:
     with progress_bar() as progress:
         found = credentials(pcap, warnings, progress)
     emit_records((c.to_dict() for c in found), CRED_COLUMNS, as_json)
-    for problem in warnings:
-        warn(problem)
+    warn_all(warnings)
 
 
 @group.command("export")
@@ -86,14 +84,13 @@ def export_cmd(pcap: Path, out_dir: Path, protocols: str, as_json: bool) -> None
     with progress_bar() as progress:
         report = export_objects(pcap, out_dir, [p.strip() for p in protocols.split(",") if p.strip()], progress)
     if as_json:
-        emit_object(report.to_dict(), True)
+        emit_one(report.to_dict(), True)
     else:
         emit_records((o.to_dict() for o in report.objects),
                      [("name", "File"), ("size", "Size"), ("protocol", "Proto"), ("stream", "Stream"),
                       ("frames", "Frames"), ("sha256", "SHA-256"), ("original_name", "Original name")], False)
         say(status("objects-written", objects=len(report.objects), out=report.out_dir))
-    for problem in report.warnings:
-        warn(problem)
+    warn_all(report.warnings)
 
 
 def _sessions(pcap: Path, name: str) -> list:
@@ -102,8 +99,7 @@ def _sessions(pcap: Path, name: str) -> list:
     warnings: list[str] = []
     with progress_bar() as progress:
         found = read_sessions(pcap, [name], warnings=warnings, progress=progress)[name].results()
-    for problem in warnings:
-        warn(problem)
+    warn_all(warnings)
     return found
 
 
@@ -123,7 +119,7 @@ def ftp_cmd(pcap: Path, as_json: bool) -> None:
     sessions = _sessions(pcap, "ftp")
     if as_json:
         for session in sessions:
-            emit_object(session.to_dict(), True)
+            emit_one(session.to_dict(), True)
         return
     emit_records(_commands(sessions), COMMAND_COLUMNS, False, title="FTP commands")
     files = [{"stream": s.stream, **f.to_dict()} for s in sessions for f in s.files]
@@ -140,7 +136,7 @@ def smtp_cmd(pcap: Path, as_json: bool) -> None:
     sessions = _sessions(pcap, "smtp")
     if as_json:
         for session in sessions:
-            emit_object(session.to_dict(), True)
+            emit_one(session.to_dict(), True)
         return
     emit_records(_commands(sessions), COMMAND_COLUMNS, False, title="SMTP commands")
     mails = [m.to_dict() for s in sessions for m in s.messages]
@@ -160,7 +156,7 @@ def telnet_cmd(pcap: Path, as_json: bool) -> None:
     sessions = _sessions(pcap, "telnet")
     if as_json:
         for session in sessions:
-            emit_object(session.to_dict(), True)
+            emit_one(session.to_dict(), True)
         return
     rows = [{"stream": s.stream, **t.to_dict()} for s in sessions for t in s.typed]
     emit_records(rows, [("stream", "Stream"), ("frame", "Frame"), ("prompt", "Prompt"), ("text", "Typed")], False,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from forensics_kit.cli.common import json_option, progress_bar
-from forensics_kit.cli.net import PCAP, group
-from forensics_kit.cli.output import emit_records, warn
+from forensics_kit.cli.net import PCAP, group, warn_all
+from forensics_kit.cli.output import emit_records
 
 
 @group.command("tls")
@@ -19,8 +19,7 @@ def tls_cmd(pcap: Path, as_json: bool) -> None:
     warnings: list[str] = []
     with progress_bar(not as_json) as progress:
         sessions = tls_sessions(pcap, warnings, progress)
-    for text in warnings:
-        warn(text)
+    warn_all(warnings)
     emit_records(
         (s.to_dict() for s in sessions),
         [

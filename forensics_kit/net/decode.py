@@ -71,12 +71,25 @@ SUPPORTED_LINKTYPES = frozenset((0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 2
 
 
 def link_warnings(linktypes: set[int] | dict[int, int]) -> list[str]:
-    """One warning per link type among ``linktypes`` that :func:`decode` cannot read."""
-    return [
-        f"link type {lt} is not decoded: its frames are counted but not analysed"
-        for lt in sorted(linktypes)
-        if lt not in SUPPORTED_LINKTYPES
-    ]
+    """One warning per link type among ``linktypes`` that :func:`decode` cannot read.
+
+    Given packet counts (:attr:`CaptureReader.link_counts`), the warning says
+    how many packets were skipped, so no command reads an undecodable capture
+    in silence.
+    """
+    from forensics_kit.net.reader import linktype_name
+
+    out = []
+    for lt in sorted(linktypes):
+        if lt in SUPPORTED_LINKTYPES:
+            continue
+        name = linktype_name(lt)
+        what = f"link type {lt}" + ("" if name.startswith("linktype-") else f" ({name})")
+        if isinstance(linktypes, dict):
+            out.append(f"{what} is not decoded: {linktypes[lt]} packet(s) skipped")
+        else:
+            out.append(f"{what} is not decoded: its frames are counted but not analysed")
+    return out
 
 
 def proto_name(proto: int) -> str:

@@ -16,9 +16,8 @@ from pathlib import Path
 from forensics_kit.net.decode import addr_text, decode, link_warnings
 from forensics_kit.net.dns_wire import DnsFormatError, ResourceRecord, parse_message
 from forensics_kit.net.fragments import defragment
-from forensics_kit.net.reader import CaptureReader
+from forensics_kit.net.reader import CaptureReader, iso_ns
 from forensics_kit.net.tcpstream import HalfKey, TcpReassembler
-from forensics_kit.timefmt import iso_utc
 
 UDP_PORTS = frozenset((53, 5353, 5355))
 TCP_PORTS = frozenset((53,))
@@ -80,7 +79,7 @@ def _message(payload: bytes, frame: int, ts_ns: int, key: HalfKey, transport: st
     first = wire.questions[0] if wire.questions else (None, None)
     return DnsMessage(
         frame=frame,
-        time=iso_utc(ts_ns // 1_000_000_000, ts_ns % 1_000_000_000),
+        time=iso_ns(ts_ns),
         src=addr_text(src),
         dst=addr_text(dst),
         sport=sport,
@@ -138,11 +137,9 @@ def dns_messages(path: str | Path, warnings: list[str] | None = None) -> Iterato
 def _iterate(reader: CaptureReader, warnings: list[str] | None) -> Iterator[DnsMessage]:
     sink = _TcpDnsSink()
     tcp = TcpReassembler(sink)
-    linktypes: set[int] = set()
     # Large answers (DNSSEC, long TXT records) arrive in IPv4 fragments: read the whole
     # datagram, at the frame that completes it, as tshark shows it.
     for number, ts_ns, _, linktype, data, _ in defragment(reader.records()):
-        linktypes.add(linktype)
         d = decode(linktype, data)
         if d is None or d[4] is None:
             continue
@@ -159,4 +156,4 @@ def _iterate(reader: CaptureReader, warnings: list[str] | None) -> Iterator[DnsM
     tcp.flush()
     yield from sink.ready
     if warnings is not None:
-        warnings.extend(reader.warnings + link_warnings(linktypes))
+        warnings.extend(reader.warnings + link_warnings(reader.link_counts))

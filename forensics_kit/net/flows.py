@@ -30,8 +30,7 @@ from forensics_kit.net.decode import (
     link_warnings,
     proto_name,
 )
-from forensics_kit.net.reader import CaptureReader, linktype_name
-from forensics_kit.timefmt import iso_utc
+from forensics_kit.net.reader import CaptureReader, iso_ns, linktype_name
 
 
 @dataclass(slots=True)
@@ -137,7 +136,7 @@ def _flow(key: int, row: array | list) -> Flow:
         bytes_ab=bab,
         packets_ba=pba,
         bytes_ba=bba,
-        start=iso_utc(first // 1_000_000_000, first % 1_000_000_000),
+        start=iso_ns(first),
         duration=(last - first) / 1e9,
         start_ns=first,
         end_ns=last,

@@ -42,9 +42,8 @@ from forensics_kit.net.http_wire import (
     looks_like_response,
     split_head,
 )
-from forensics_kit.net.reader import CaptureReader
+from forensics_kit.net.reader import CaptureReader, iso_ns
 from forensics_kit.net.tcpstream import HalfKey, TcpReassembler
-from forensics_kit.timefmt import iso_utc
 
 
 @dataclass(slots=True)
@@ -109,7 +108,7 @@ class HttpTransaction:
 
 
 def _iso(ts_ns: int) -> str | None:
-    return iso_utc(ts_ns // 1_000_000_000, ts_ns % 1_000_000_000)
+    return iso_ns(ts_ns)
 
 
 def _body_mode(headers: list[tuple[str, str]], until_close: bool) -> tuple[str, int, str | None]:
@@ -370,9 +369,7 @@ def _iterate(reader: CaptureReader, warnings: list[str] | None,
     sink = _HttpSink(orphan_responses)
     tcp = TcpReassembler(sink, FORGET_AFTER_NS)
     ready = sink.ready
-    linktypes: set[int] = set()
     for number, ts_ns, _, linktype, data, _ in defragment(reader.records()):
-        linktypes.add(linktype)
         d = decode(linktype, data)
         if d is None or d[1] != 6 or d[4] is None:
             continue
@@ -384,6 +381,6 @@ def _iterate(reader: CaptureReader, warnings: list[str] | None,
             yield ready.popleft()[0]
     tcp.flush()
     if warnings is not None:
-        warnings.extend(reader.warnings + link_warnings(linktypes))
+        warnings.extend(reader.warnings + link_warnings(reader.link_counts))
     while ready:
         yield ready.popleft()[0]

@@ -24,9 +24,8 @@ from pathlib import Path
 from forensics_kit.errors import NotFoundError
 from forensics_kit.net.decode import addr_text, decode, link_warnings
 from forensics_kit.net.fragments import defragment
-from forensics_kit.net.reader import CaptureReader
+from forensics_kit.net.reader import CaptureReader, iso_ns
 from forensics_kit.net.tcpstream import RST, SYN, TcpReassembler
-from forensics_kit.timefmt import iso_utc
 
 ACK = 0x10
 MAX_STREAM_BYTES = 64 << 20
@@ -35,7 +34,7 @@ Progress = Callable[[str, int, int], None]
 
 
 def _iso(ts_ns: int) -> str | None:
-    return iso_utc(ts_ns // 1_000_000_000, ts_ns % 1_000_000_000)
+    return iso_ns(ts_ns)
 
 
 @dataclass(slots=True)
@@ -197,7 +196,6 @@ def collect_streams(
     reader = CaptureReader(path)
     table: dict[tuple, _State] = {}
     infos: list[StreamInfo] = []
-    linktypes: set[int] = set()
     total = Path(path).stat().st_size if progress else 0
     seen = 0
 
@@ -210,7 +208,6 @@ def collect_streams(
             state.conv = None
 
     for number, ts_ns, _, linktype, data, _ in defragment(reader.records()):
-        linktypes.add(linktype)
         if progress is not None:
             seen += len(data) + 16
             if number % 4096 == 0:
@@ -270,7 +267,7 @@ def collect_streams(
     for state in sorted(table.values(), key=lambda s: s.info.index):
         finish(state)
     if warnings is not None:
-        warnings.extend(reader.warnings + link_warnings(linktypes))
+        warnings.extend(reader.warnings + link_warnings(reader.link_counts))
     return infos
 
 

@@ -21,8 +21,7 @@ from forensics_kit.net.decode import (
     link_warnings,
     proto_name,
 )
-from forensics_kit.net.reader import CaptureReader, linktype_name
-from forensics_kit.timefmt import iso_utc
+from forensics_kit.net.reader import CaptureReader, iso_ns, linktype_name
 
 # Application protocols guessed from a well-known port (either side).
 PORT_SERVICES = {
@@ -158,13 +157,11 @@ def summarize(path: str | Path, with_hashes: bool = True) -> CaptureSummary:
         },
         file_size=Path(path).stat().st_size,
         hashes=hash_file(path) if with_hashes else {},
-        warnings=reader.warnings + link_warnings(seen_links),
+        warnings=reader.warnings + link_warnings(reader.link_counts),
         first_ns=first,
         last_ns=last,
     )
 
 
 def _iso(ts_ns: int | None) -> str | None:
-    if ts_ns is None:
-        return None
-    return iso_utc(ts_ns // 1_000_000_000, ts_ns % 1_000_000_000)
+    return iso_ns(ts_ns)  # None for stamps a damaged header put outside years 1-9999

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from forensics_kit.net.decode import addr_text, decode, link_warnings
 from forensics_kit.net.fragments import defragment
-from forensics_kit.net.reader import CaptureReader
+from forensics_kit.net.reader import CaptureReader, iso_ns
 from forensics_kit.net.tcpstream import HalfKey, TcpReassembler
 from forensics_kit.net.tls_wire import (
     first_certificate,
@@ -28,7 +28,6 @@ from forensics_kit.net.tls_wire import (
     parse_server_hello,
     version_name,
 )
-from forensics_kit.timefmt import iso_utc
 
 MAX_RECORD = (1 << 14) + 2048
 MAX_HANDSHAKE = 1 << 20  # a handshake message over 1 MiB is not a real hello/certificate chain
@@ -73,7 +72,7 @@ class TlsSession:
 
 
 def _iso(ts_ns: int) -> str | None:
-    return iso_utc(ts_ns // 1_000_000_000, ts_ns % 1_000_000_000)
+    return iso_ns(ts_ns)
 
 
 class _Half:
@@ -228,13 +227,11 @@ def _iterate(reader: CaptureReader, warnings: list[str] | None,
     streams: dict[tuple, int] = {}
     sink = _TlsSink(streams)
     tcp = TcpReassembler(sink)
-    linktypes: set[int] = set()
     finished: set[tuple] = set()
     halves = sink.halves
     for number, ts_ns, _, linktype, data, _ in defragment(reader.records()):
         if progress is not None and number % 50_000 == 0:
             progress("tls", number, 0)
-        linktypes.add(linktype)
         d = decode(linktype, data)
         if d is None or d[1] != 6 or d[4] is None:
             continue
@@ -254,5 +251,5 @@ def _iterate(reader: CaptureReader, warnings: list[str] | None,
         tcp.feed(key, d[8], d[9], data[d[6] : d[7]], number, ts_ns)
     tcp.flush()
     if warnings is not None:
-        warnings.extend(reader.warnings + link_warnings(linktypes))
+        warnings.extend(reader.warnings + link_warnings(reader.link_counts))
     yield from sink.sessions.values()

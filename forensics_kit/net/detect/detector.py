@@ -13,14 +13,14 @@ from typing import Any, ClassVar
 
 from forensics_kit.errors import ForensicsKitError
 from forensics_kit.net.detect.messages import render
-from forensics_kit.timefmt import iso_utc
+from forensics_kit.net.reader import iso_ns
 
 MAX_FRAMES = 20  # evidence frames listed per finding; ``frame_count`` has them all
 
 
 def iso(ts_ns: int) -> str | None:
     """ISO 8601 UTC of a capture time stamp in nanoseconds."""
-    return iso_utc(ts_ns // 1_000_000_000, ts_ns % 1_000_000_000)
+    return iso_ns(ts_ns)
 
 
 @dataclass(slots=True)

@@ -65,12 +65,10 @@ def detect(path: str | Path, detectors: Iterable[str] | None = None,
     reader = CaptureReader(path)
     frag = Ipv4Defragmenter()
     names: dict[bytes, str] = {}
-    linktypes: set[int] = set()
     hooks = [d.packet for d in active]
     for number, ts_ns, _, linktype, data, _ in defragment(reader.records(), frag):
         if progress is not None and number % PROGRESS_EVERY == 0:
             progress("detect", number, 0)
-        linktypes.add(linktype)
         d = decode(linktype, data)
         pkt = Packet(number, ts_ns, linktype, data, d)
         if d is not None:
@@ -89,7 +87,7 @@ def detect(path: str | Path, detectors: Iterable[str] | None = None,
             finding.detector = detector.name
             findings.append(finding)
     if warnings is not None:
-        warnings.extend(reader.warnings + link_warnings(linktypes))
+        warnings.extend(reader.warnings + link_warnings(reader.link_counts))
         if frag.dropped or frag.pending:
             warnings.append(f"{frag.dropped + frag.pending} IPv4 datagram(s) never completed from fragments")
     findings.sort(key=lambda f: (f.frames[0] if f.frames else 0, f.kind))
