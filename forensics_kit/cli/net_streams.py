@@ -25,7 +25,7 @@ STREAM_COLUMNS = [
 @json_option
 def stream_cmd(pcap: Path, index: int | None, raw_dir: Path | None, as_json: bool) -> None:
     """TCP streams (numbered like tshark's tcp.stream); with INDEX, follow that stream."""
-    from forensics_kit.net.streams import follow_stream, follow_text, tcp_streams
+    from forensics_kit.net.streams import follow_stream, follow_text, tcp_streams, write_raw
 
     warnings: list[str] = []
     with progress_bar() as progress:
@@ -36,12 +36,11 @@ def stream_cmd(pcap: Path, index: int | None, raw_dir: Path | None, as_json: boo
         segments = follow_stream(pcap, index)
         info = table[index]
         if raw_dir is not None:
-            raw_dir.mkdir(parents=True, exist_ok=True)
-            for direction in ("c2s", "s2c"):
-                target = raw_dir / f"stream-{index}-{direction}.bin"
-                target.write_bytes(b"".join(s.data for s in segments if s.direction == direction))
-                if not as_json:
-                    say(status("wrote", target=target))
+            for row in write_raw(segments, index, raw_dir):
+                if as_json:
+                    emit_one(row, True)
+                else:
+                    say(status("wrote", target=row["path"]))
         elif as_json:
             emit_one({"stream": info.to_dict(), "segments": [s.to_dict() for s in segments]}, True)
         else:

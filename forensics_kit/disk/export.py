@@ -25,14 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from forensics_kit.disk.image import DiskImage
-from forensics_kit.disk.names import NameAllocator, numbered, safe_name
 from forensics_kit.disk.records import FileRecord
 from forensics_kit.errors import ForensicsKitError, NotFoundError
+from forensics_kit.safe_output import OutputFolder as _Target  # shared with net export / net stream --raw
 
 MANIFEST_FIELDS = ("path", "inode", "partition", "shadow", "size", "allocated", "md5", "sha256", "exported_as")
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-_MAX_TRIES = 1000
 
 Progress = Callable[[str, int, int], None]
 
@@ -83,81 +80,6 @@ class ExportReport:
             "manifest_csv": self.manifest_csv,
             "manifest_json": self.manifest_json,
         }
-
-
-class _Target:
-    """The output folder: safe names, folders made without following links, exclusive files."""
-
-    def __init__(self, out_dir: Path) -> None:
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            self.root = os.open(out_dir, _DIR_FLAGS & ~os.O_NOFOLLOW)
-        except OSError as exc:
-            raise ForensicsKitError(f"{out_dir}: cannot use as output folder: {exc.strerror or exc}") from exc
-        self.out_dir = out_dir
-        self.names = NameAllocator()
-        self.folders: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
-
-    def close(self) -> None:
-        os.close(self.root)
-
-    def folder(self, parts: tuple[str, ...]) -> tuple[str, ...]:
-        """The local folder for an evidence folder (its raw components), made if needed."""
-        local = self.folders.get(parts)
-        if local is not None:
-            return local
-        parent = self.folder(parts[:-1])
-        fd = self._open(parent)
-        try:
-            name = self.names.allocate(parent, parts[-1])
-            for attempt in range(1, _MAX_TRIES):
-                try:
-                    os.mkdir(name, 0o755, dir_fd=fd)
-                    break
-                except FileExistsError:
-                    try:  # an existing real folder (an earlier export) is reused; a link or file is not
-                        os.close(os.open(name, _DIR_FLAGS, dir_fd=fd))
-                        break
-                    except OSError:
-                        name = self._next(parent, name, attempt)
-        finally:
-            os.close(fd)
-        local = parent + (name,)
-        self.folders[parts] = local
-        return local
-
-    def _next(self, folder: tuple[str, ...], name: str, attempt: int) -> str:
-        base = name
-        number = attempt + 1
-        while not self.names.is_free(folder, candidate := numbered(base, number)):
-            number += 1
-        self.names.reserve(folder, candidate)
-        return candidate
-
-    def _open(self, local: tuple[str, ...]) -> int:
-        fd = os.dup(self.root)
-        for part in local:
-            try:
-                child = os.open(part, _DIR_FLAGS, dir_fd=fd)
-            finally:
-                os.close(fd)
-            fd = child
-        return fd
-
-    def create(self, local_folder: tuple[str, ...], wanted: str) -> tuple[int, str]:
-        """Create a new file exclusively; (fd, relative path). Never overwrites, never follows a link."""
-        fd_dir = self._open(local_folder)
-        try:
-            name = self.names.allocate(local_folder, wanted)
-            for attempt in range(1, _MAX_TRIES):
-                try:
-                    fd = os.open(name, _FILE_FLAGS, 0o644, dir_fd=fd_dir)
-                    return fd, "/".join(local_folder + (name,))
-                except FileExistsError:
-                    name = self._next(local_folder, name, attempt)
-            raise ForensicsKitError(f"{self.out_dir}: too many files named like {wanted!r}")
-        finally:
-            os.close(fd_dir)
 
 
 def _select(
@@ -303,14 +225,4 @@ def _write_manifests(target: _Target, files: list[ExportedFile]) -> tuple[str, s
 
 def _exclusive_root(target: _Target, name: str) -> tuple[int, str]:
     """Create a manifest in the output root; an existing one is kept and ours is numbered."""
-    candidate = safe_name(name)
-    for number in range(1, _MAX_TRIES):
-        if number > 1:
-            candidate = numbered(name, number)
-            if not target.names.is_free((), candidate):
-                continue
-        try:
-            return os.open(candidate, _FILE_FLAGS, 0o644, dir_fd=target.root), candidate
-        except FileExistsError:
-            continue
-    raise ForensicsKitError(f"{target.out_dir}: cannot create {name}")
+    return target.create_root(name)

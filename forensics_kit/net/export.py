@@ -6,9 +6,12 @@ or the URI's last segment, and, beyond Wireshark, each file part of a
 ``multipart/form-data`` upload on its own, decoded, under its ``filename``;
 every FTP data transfer named by its RETR/STOR argument; every mail seen in SMTP, POP3 or IMAP as ``.eml`` with its
 attachments decoded. Files are written only inside ``out_dir`` under
-:func:`safe_name` names, and a manifest (``manifest.csv`` and
-``manifest.json``) gives each one's size, hashes, source frames, stream,
-protocol and original name. The capture itself is only read.
+:func:`safe_name` names, through :class:`~forensics_kit.safe_output.OutputFolder`
+as ``disk export`` writes: a symbolic link already in the folder is never followed
+and an existing file never overwritten (ours gets ``name (2).ext``). A manifest
+(``manifest.csv`` and ``manifest.json``) gives each one's size, hashes, source
+frames, stream, protocol, original name and whether it was cut at the 64 MiB limit
+(``truncated``). The capture itself is only read.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from __future__ import annotations
 import csv
 import email.parser
 import email.policy
+import io
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,13 +34,14 @@ from forensics_kit.net.http import http_transactions
 from forensics_kit.net.http_wire import header
 from forensics_kit.net.protocols import read_sessions
 from forensics_kit.net.streams import Progress, StreamIndex, StreamInfo, tcp_streams
+from forensics_kit.safe_output import OutputFolder
 
 EXPORT_PROTOCOLS = ("http", "ftp", "smtp", "pop3", "imap")
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 _FILENAME = re.compile(r"""filename\*?=(?:UTF-8''|"?)([^";]+)""", re.IGNORECASE)
 MANIFEST_FIELDS = ("name", "size", "md5", "sha256", "frames", "stream", "protocol", "original_name",
-                   "content_type", "source")
+                   "content_type", "source", "truncated")
 
 
 @dataclass(slots=True)
@@ -52,12 +58,14 @@ class ExportedObject:
     original_name: str
     content_type: str | None = None
     source: str = ""
+    truncated: bool = False  # cut at the 64 MiB limit of a body or stream: not the whole object
 
     def to_dict(self) -> dict:
         """JSON-ready values (the manifest row)."""
         return {"name": self.name, "size": self.size, "md5": self.md5, "sha256": self.sha256,
                 "frames": list(self.frames), "stream": self.stream, "protocol": self.protocol,
-                "original_name": self.original_name, "content_type": self.content_type, "source": self.source}
+                "original_name": self.original_name, "content_type": self.content_type, "source": self.source,
+                "truncated": self.truncated}
 
 
 @dataclass(slots=True)
@@ -143,18 +151,19 @@ def form_files(body: bytes, content_type: str | None) -> list[tuple[str, str, by
 
 
 class _Writer:
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir
+    """Names each object, writes it exclusively into the output folder and records it."""
+
+    def __init__(self, folder: OutputFolder) -> None:
+        self.folder = folder
         self.taken: set[str] = {"manifest.csv", "manifest.json"}
         self.objects: list[ExportedObject] = []
 
     def write(self, original: str, data: bytes, protocol: str, frames: list[int], stream: int | None,
-              content_type: str | None = None, source: str = "") -> None:
-        name = safe_name(original, self.taken)
-        (self.out_dir / name).write_bytes(data)
+              content_type: str | None = None, source: str = "", truncated: bool = False) -> None:
+        name = self.folder.write(safe_name(original, self.taken), data)
         digests = hash_bytes(data, ("md5", "sha256"))
         self.objects.append(ExportedObject(name, len(data), digests["md5"], digests["sha256"], frames, stream,
-                                           protocol, original, content_type, source))
+                                           protocol, original, content_type, source, truncated))
 
 
 def export_objects(path: str | Path, out_dir: str | Path, protocols: Iterable[str] = EXPORT_PROTOCOLS,
@@ -167,9 +176,14 @@ def export_objects(path: str | Path, out_dir: str | Path, protocols: Iterable[st
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ForensicsKitError(f"{out}: exists and is not a directory")
-    out.mkdir(parents=True, exist_ok=True)
-    report = ExportReport(str(out))
-    writer = _Writer(out)
+    with OutputFolder(out) as folder:
+        return _export(path, folder, protocols, progress)
+
+
+def _export(path: str | Path, folder: OutputFolder, protocols: list[str], progress: Progress | None,
+            ) -> ExportReport:
+    report = ExportReport(str(folder.out_dir))
+    writer = _Writer(folder)
     table: list[StreamInfo] = []
     stream_protocols = [p for p in protocols if p != "http"]
     parsers = read_sessions(path, stream_protocols, warnings=report.warnings, progress=progress,
@@ -183,25 +197,25 @@ def export_objects(path: str | Path, out_dir: str | Path, protocols: Iterable[st
             if t.method is None:  # a response whose request is not in the capture
                 if t.body:
                     writer.write(http_name("", t.response_headers), t.body, "http", [t.response_frame], stream,
-                                 t.content_type, f"{t.status} (request not captured)")
+                                 t.content_type, f"{t.status} (request not captured)", t.body_truncated)
                 continue
             if t.request_body:
                 request_type = header(t.request_headers, "Content-Type")
                 writer.write(http_name(t.uri, []), t.request_body, "http", [t.frame], stream,
-                             request_type, f"{t.method} {t.uri}")
+                             request_type, f"{t.method} {t.uri}", t.request_body_truncated)
                 for field_name, filename, data, part_type in form_files(t.request_body, request_type):
                     writer.write(filename.replace("\\", "/").rsplit("/", 1)[-1] or "upload.bin", data, "http",
                                  [t.frame], stream, part_type,
                                  f"form field {field_name!r} ({filename}) of {t.method} {t.uri}")
             if t.body and t.response_frame:
                 writer.write(http_name(t.uri, t.response_headers), t.body, "http", [t.frame, t.response_frame],
-                             stream, t.content_type, f"{t.status} for {t.method} {t.uri}")
+                             stream, t.content_type, f"{t.status} for {t.method} {t.uri}", t.body_truncated)
     if "ftp" in parsers:
         for session in parsers["ftp"].results():
             for f in session.files:
                 if f.data_stream is not None and f.direction != "listing":
                     writer.write(f.name.rsplit("/", 1)[-1], f.data, "ftp", [f.command_frame, *f.frames],
-                                 f.data_stream, None, f"{f.command} {f.name} ({f.direction}, {f.mode})")
+                                 f.data_stream, None, f"{f.command} {f.name} ({f.direction}, {f.mode})", f.truncated)
     for name in ("smtp", "pop3", "imap"):
         for session in parsers[name].results() if name in parsers else []:
             for number, message in enumerate(session.messages, 1):
@@ -212,15 +226,22 @@ def export_objects(path: str | Path, out_dir: str | Path, protocols: Iterable[st
                     writer.write(attachment.name or "attachment.bin", attachment.data, name, [message.frame],
                                  message.stream, attachment.content_type, f"attachment of {label}")
     report.objects = writer.objects
-    _manifest(out, report.objects)
+    _manifest(folder, report)
     return report
 
 
-def _manifest(out: Path, objects: list[ExportedObject]) -> None:
-    rows = [o.to_dict() for o in objects]
-    (out / "manifest.json").write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    with open(out / "manifest.csv", "w", newline="", encoding="utf-8") as stream:
-        writer = csv.DictWriter(stream, MANIFEST_FIELDS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "frames": " ".join(str(f) for f in row["frames"])})
+def _manifest(folder: OutputFolder, report: ExportReport) -> None:
+    """manifest.json and manifest.csv; an existing manifest is kept and ours numbered (with a warning)."""
+    rows = [o.to_dict() for o in report.objects]
+    text = io.StringIO()
+    writer = csv.DictWriter(text, MANIFEST_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "frames": " ".join(str(f) for f in row["frames"])})
+    body = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    for name, content in (("manifest.json", body), ("manifest.csv", text.getvalue())):
+        fd, written = folder.create_root(name)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            stream.write(content)
+        if written != name:
+            report.warnings.append(f"{name} already in {folder.out_dir}: this export's is {written}")

@@ -75,6 +75,8 @@ class HttpTransaction:
     response_frame: int | None = None
     response_time: str | None = None
     notes: list[str] = field(default_factory=list)
+    request_body_truncated: bool = False  # cut at http_wire.MAX_BODY (64 MiB)
+    body_truncated: bool = False  # cut at MAX_BODY, before or after decoding
 
     def to_dict(self) -> dict:
         """JSON-ready values; the raw bodies are left out (sizes and SHA-256 stay)."""
@@ -104,6 +106,8 @@ class HttpTransaction:
             "response_frame": self.response_frame,
             "response_time": self.response_time,
             "notes": list(self.notes),
+            "request_body_truncated": self.request_body_truncated,
+            "body_truncated": self.body_truncated,
         }
 
 
@@ -305,6 +309,7 @@ class _HttpSink:
         if half.role == "client":
             message.frame, message.time = frame, _iso(ts_ns)
             message.request_body = body
+            message.request_body_truncated = reader.overflow
             entry = [message, False]
             self.ready.append(entry)
             self.waiting.setdefault(self._conn(key), deque()).append(entry)
@@ -312,6 +317,7 @@ class _HttpSink:
         body, problem = decode_content(body, message.content_encoding)
         if problem:
             message.notes.append(problem)
+        message.body_truncated = reader.overflow or bool(problem and "64 MiB" in problem)
         message.body = body
         message.sha256 = hash_bytes(body, ("sha256",))["sha256"]
         message.response_frame, message.response_time = frame, _iso(ts_ns)

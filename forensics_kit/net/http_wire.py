@@ -94,10 +94,10 @@ class BodyReader:
         self.overflow = False
 
     def _take(self, buf: bytearray, count: int) -> None:
-        if len(self.body) + count <= MAX_BODY:
-            self.body += buf[:count]
-        else:
+        room = MAX_BODY - len(self.body)
+        if count > room:  # keep what fits: the body is cut at MAX_BODY, not lost
             self.overflow = True
+        self.body += buf[: min(count, max(room, 0))]
         del buf[:count]
 
     def feed(self, buf: bytearray) -> bool:

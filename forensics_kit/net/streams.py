@@ -128,6 +128,7 @@ class Conversation:
     label: str = ""
     notes: list[str] = field(default_factory=list)
     size: int = 0
+    truncated: bool = False  # more than MAX_STREAM_BYTES: the rest was dropped
 
     def data(self, direction: str) -> bytes:
         """All bytes of one direction joined."""
@@ -159,9 +160,12 @@ class _Sink:
     def data(self, key, payload: bytes, frame: int, ts_ns: int) -> None:
         conv = self.state.conv
         if conv.size + len(payload) > MAX_STREAM_BYTES:
-            if not conv.notes:
+            if not conv.truncated:
                 conv.notes.append(f"stream {conv.info.index}: more than {MAX_STREAM_BYTES >> 20} MiB, rest dropped")
-            return
+            conv.truncated = True
+            payload = payload[: max(MAX_STREAM_BYTES - conv.size, 0)]  # keep what fits
+            if not payload:
+                return
         conv.size += len(payload)
         segment = Segment(key, frame, ts_ns, payload)
         conv.segments.append(segment)
@@ -288,6 +292,26 @@ def follow_stream(path: str | Path, index: int, warnings: list[str] | None = Non
     if not found:
         raise NotFoundError(f"{path}: no TCP stream {index} (the capture has {len(infos)})")
     return found[0].segments
+
+
+def write_raw(segments: list[Segment], index: int, out_dir: str | Path) -> list[dict]:
+    """Write each direction's bytes to ``out_dir/stream-N-c2s.bin`` and ``-s2c.bin``; what was written.
+
+    Written through :class:`~forensics_kit.safe_output.OutputFolder`: a link in
+    the folder is never followed and an existing file is never replaced (ours is
+    then ``stream-N-c2s (2).bin``), so the rows name the files actually made.
+    """
+    from forensics_kit.hashing import hash_bytes
+    from forensics_kit.safe_output import OutputFolder
+
+    rows = []
+    with OutputFolder(Path(out_dir)) as folder:
+        for direction in (C2S, S2C):
+            data = b"".join(s.data for s in segments if s.direction == direction)
+            name = folder.write(f"stream-{index}-{direction}.bin", data)
+            rows.append({"stream": index, "direction": direction, "path": str(Path(out_dir) / name),
+                         "size": len(data), "sha256": hash_bytes(data, ("sha256",))["sha256"]})
+    return rows
 
 
 def follow_text(info: StreamInfo, segments: list[Segment]) -> str:

@@ -42,13 +42,14 @@ class FtpFile:
     sha256: str | None
     data: bytes = b""
     complete: bool | None = None
+    truncated: bool = False  # the data connection passed the 64 MiB limit: ``data`` is cut there
 
     def to_dict(self) -> dict:
         """JSON-ready values; the content itself is left out."""
         return {"name": self.name, "command": self.command, "direction": self.direction, "mode": self.mode,
                 "command_frame": self.command_frame, "data_stream": self.data_stream,
                 "frames": list(self.frames) if self.frames else None, "size": self.size, "md5": self.md5,
-                "sha256": self.sha256, "complete": self.complete}
+                "sha256": self.sha256, "complete": self.complete, "truncated": self.truncated}
 
 
 @dataclass(slots=True)
@@ -193,7 +194,8 @@ class FtpParser(SessionParser):
         digests = hash_bytes(content, ("md5", "sha256")) if data_conv is not None else {}
         return FtpFile(name, cmd.command, TRANSFERS[cmd.command], how, cmd.frame, stream, frames, len(content),
                        digests.get("md5"), digests.get("sha256"), content,
-                       cmd.reply_code == "226" or cmd.reply_code == "250" if cmd.reply_code else None)
+                       cmd.reply_code == "226" or cmd.reply_code == "250" if cmd.reply_code else None,
+                       data_conv is not None and data_conv.truncated)
 
     @staticmethod
     def _cred(info: StreamInfo, user: str | None, password: str | None, ok: bool | None, frame: int) -> Credential:
