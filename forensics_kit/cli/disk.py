@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import functools
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -26,10 +30,41 @@ SHADOW = click.option(
 )
 
 
-def _open(image: Path, offset: int | None = None):
+STRICT = click.option(
+    "--strict", is_flag=True,
+    help="Refuse a truncated image (default: open it, as TSK does, with a warning saying how much is missing).",
+)
+FSTYPE = click.option(
+    "--fstype", "-f", "fstype", metavar="TYPE",
+    help="Force the file-system type where detection fails, like fls -f (fat32, ext4, ntfs, hfsp, iso9660...).",
+)
+_OPEN_KEY = "fklab.disk.open"
+
+
+def open_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --strict and --fstype to a command that opens a file system; :func:`_open` applies them."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, strict: bool, fstype: str | None, **kwargs: Any) -> Any:
+        click.get_current_context().meta[_OPEN_KEY] = {"strict": strict, "fstype": fstype}
+        return command(*args, **kwargs)
+
+    return STRICT(FSTYPE(wrapper))
+
+
+@contextlib.contextmanager
+def _open(image: Path, offset: int | None = None) -> Iterator[Any]:
+    """The opened image, with the command's --strict/--fstype; its warnings are shown once, at the end."""
     from forensics_kit.disk import open_image
 
-    return open_image(image, offset=offset)
+    ctx = click.get_current_context(silent=True)
+    chosen = (ctx.meta.get(_OPEN_KEY) if ctx else None) or {}
+    with open_image(image, offset=offset, **chosen) as img:
+        try:
+            yield img
+        finally:
+            for problem in dict.fromkeys(img.warnings):
+                warn(problem)
 
 
 @click.group("disk")
@@ -41,6 +76,7 @@ def group() -> None:
 @IMAGE
 @OFFSET
 @json_option
+@open_options
 def info_cmd(image: Path, offset: int | None, as_json: bool) -> None:
     """Image format, size, partitions and file systems."""
     with _open(image, offset) as img:
@@ -79,6 +115,7 @@ def info_cmd(image: Path, offset: int | None, as_json: bool) -> None:
 @group.command("verify")
 @IMAGE
 @json_option
+@open_options
 def verify_cmd(image: Path, as_json: bool) -> None:
     """Hash the media inside the container and compare with the hashes stored at acquisition (E01)."""
     from forensics_kit.cli.common import progress_bar
@@ -114,6 +151,7 @@ def verify_cmd(image: Path, as_json: bool) -> None:
 @group.command("partitions")
 @IMAGE
 @json_option
+@open_options
 def partitions_cmd(image: Path, as_json: bool) -> None:
     """Partition table entries, like mmls (start and length in sectors)."""
     with _open(image) as img:
@@ -139,6 +177,7 @@ def partitions_cmd(image: Path, as_json: bool) -> None:
 @click.option("--deleted", is_flag=True, help="Only deleted (unallocated) entries.")
 @click.option("--path", "pattern", help="Only paths matching this glob, e.g. '/Docs/*.txt'.")
 @json_option
+@open_options
 def ls_cmd(
     image: Path,
     partition: int | None,
@@ -168,8 +207,6 @@ def ls_cmd(
             ],
             as_json,
         )
-        for w in getattr(img, "warnings", []):
-            warn(w)
 
 
 @group.command("cat")
@@ -179,6 +216,7 @@ def ls_cmd(
 @PARTITION
 @OFFSET
 @SHADOW
+@open_options
 def cat_cmd(
     image: Path, path: str | None, inode: int | None, partition: int | None, offset: int | None, shadow: int | None
 ) -> None:
@@ -200,6 +238,7 @@ def cat_cmd(
 @OFFSET
 @click.option("--verify", "expected", help="Compare with this MD5/SHA-1/SHA-256; exit 1 if different.")
 @json_option
+@open_options
 def hash_cmd(
     image: Path,
     path: str | None,

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import json_option, progress_bar
-from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, _open, group
+from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, _open, group, open_options
 from forensics_kit.cli.output import emit_records, say, status, warn
 from forensics_kit.errors import NotFoundError
 
@@ -31,6 +31,7 @@ EXPORT_COLUMNS = [
 @PARTITION
 @SHADOW
 @json_option
+@open_options
 def export_cmd(
     image: Path,
     path: str | None,
@@ -67,7 +68,5 @@ def export_cmd(
         emit_records((f.to_dict() for f in report.files), EXPORT_COLUMNS, as_json)
         for problem in report.skipped:
             warn(status("not-exported", problem=problem))
-        for problem in img.warnings:
-            warn(problem)
     if not as_json:
         say(status("exported", files=len(report.files), bytes=report.bytes, out=out_dir, manifest=report.manifest_csv))

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import json_option, progress_bar
-from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, _open, group
-from forensics_kit.cli.output import emit_records, warn
+from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, _open, group, open_options
+from forensics_kit.cli.output import emit_records
 
 
 @group.command("hashset")
@@ -17,6 +17,7 @@ from forensics_kit.cli.output import emit_records, warn
 @PARTITION
 @SHADOW
 @json_option
+@open_options
 def hashset_cmd(image: Path, known: Path, partition: int | None, shadow: int | None, as_json: bool) -> None:
     """Files (deleted too) whose MD5/SHA-1/SHA-256 is in KNOWN (one hash a line, md5sum output works)."""
     from forensics_kit.disk.hashset import load_hashset, match_hashset
@@ -36,5 +37,3 @@ def hashset_cmd(image: Path, known: Path, partition: int | None, shadow: int | N
             ],
             as_json,
         )
-        for problem in img.warnings:
-            warn(problem)

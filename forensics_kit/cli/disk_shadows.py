@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import json_option
-from forensics_kit.cli.disk import IMAGE, OFFSET, PARTITION, _open, group
+from forensics_kit.cli.disk import IMAGE, OFFSET, PARTITION, _open, group, open_options
 from forensics_kit.cli.output import emit_records
 
 
@@ -16,6 +16,7 @@ from forensics_kit.cli.output import emit_records
 @PARTITION
 @OFFSET
 @json_option
+@open_options
 def shadows_cmd(image: Path, partition: int | None, offset: int | None, as_json: bool) -> None:
     """Volume shadow copies (VSS) of an NTFS volume, oldest first, like vshadowinfo.
 

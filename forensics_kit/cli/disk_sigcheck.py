@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import json_option
-from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, _open, group
-from forensics_kit.cli.output import emit_records, warn
+from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, _open, group, open_options
+from forensics_kit.cli.output import emit_records
 
 
 @group.command("sigcheck")
@@ -17,6 +17,7 @@ from forensics_kit.cli.output import emit_records, warn
 @SHADOW
 @click.option("--allocated-only", is_flag=True, help="Skip deleted files.")
 @json_option
+@open_options
 def sigcheck_cmd(image: Path, partition: int | None, shadow: int | None, allocated_only: bool, as_json: bool) -> None:
     """Files whose first bytes say another type than their extension (a .txt that is a JPEG, a fake .docx)."""
     from forensics_kit.disk.signatures import check_signatures
@@ -39,5 +40,3 @@ def sigcheck_cmd(image: Path, partition: int | None, shadow: int | None, allocat
             ],
             as_json,
         )
-        for problem in img.warnings:
-            warn(problem)

@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from forensics_kit.cli.common import json_option
-from forensics_kit.cli.disk import IMAGE, OFFSET, PARTITION, SHADOW, _open, group
-from forensics_kit.cli.output import emit_object, emit_records, warn
+from forensics_kit.cli.disk import IMAGE, OFFSET, PARTITION, SHADOW, _open, group, open_options
+from forensics_kit.cli.output import emit_object, emit_records
 
 ATTRIBUTE_COLUMNS = [
     ("address", "Attribute"),
@@ -46,6 +46,7 @@ _TIMES = ("mtime", "atime", "ctime", "crtime")
 @OFFSET
 @SHADOW
 @json_option
+@open_options
 def stat_cmd(
     image: Path,
     path: str | None,
@@ -62,8 +63,6 @@ def stat_cmd(
         raise click.UsageError("give a PATH or --inode, not both")
     with _open(image, offset) as img:
         entry = stat_entry(img, path, inode=inode, partition=partition, shadow=shadow)
-        for problem in img.warnings:
-            warn(problem)
     record = entry.to_dict()
     if as_json:
         emit_object(record, True)

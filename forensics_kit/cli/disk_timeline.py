@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import json_option, progress_bar
-from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, _open, group
-from forensics_kit.cli.output import emit_records, warn
+from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, _open, group, open_options
+from forensics_kit.cli.output import emit_records
 
 TIMELINE_COLUMNS = [
     ("time", "Time"),
@@ -30,6 +30,7 @@ TIMELINE_COLUMNS = [
 @click.option("--to", "end", help="Only times up to this ISO date/time (a date means the whole day).")
 @click.option("--tz", "tz_name", default="UTC", show_default=True, help="IANA time zone to show times in.")
 @json_option
+@open_options
 def timeline_cmd(
     image: Path,
     partition: int | None,
@@ -60,5 +61,3 @@ def timeline_cmd(
         else:
             events = timeline(entries, start=low, end=high, tz=tz)
             emit_records((e.to_dict() for e in events), TIMELINE_COLUMNS, as_json)
-        for problem in img.warnings:
-            warn(problem)

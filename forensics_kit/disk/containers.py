@@ -1,14 +1,17 @@
 """Open the media of an image file read-only, whatever its container format.
 
 Raw images go straight to TSK; container formats (EWF, split raw, QCOW2,
-VHD/VHDX, VMDK) are opened with the libyal bindings and handed to TSK as an
-external image, so one code path (pytsk3) reads volumes and file systems.
+VHD/VHDX, VMDK, UDIF .dmg) are opened with the libyal bindings and handed to TSK
+as an external image, so one code path (pytsk3) reads volumes and file systems.
+An EWF set with a segment missing is refused at once, naming the segment, rather
+than failing later at the first read past the segments present.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,15 +23,33 @@ from forensics_kit.errors import EvidenceError
 
 # "image.000", "image.001", "image.raw.000", "disk.aa" (TSK and pysmraw name split sets so).
 _SPLIT_RAW = re.compile(r"\.(\d{3}|aa)$", re.IGNORECASE)
+# One frame of a libyal error chain: "libewf_handle_open: " at the start or after ". ".
+_LIBYAL_FRAME = re.compile(r"(?:^|(?<=\.)\s+)(?:py|lib)[a-z0-9]+_[a-z0-9_]+: ")
+_EWF1_MAGIC = (b"EVF\x09\x0d\x0a\xff\x00", b"LVF\x09\x0d\x0a\xff\x00")
+_EWF_SECTION = 76  # EWF1 section descriptor: type[16], next offset, size, padding, checksum
+
+
+def _libyal_cause(line: str) -> str:
+    """A libyal chain ("unable to open handle. libewf_x: cause. libewf_y: ...") as "what: root cause".
+
+    libyal lists the binding's frame first, then the innermost cause, then each
+    caller outwards; the first two say all an examiner needs.
+    """
+    frames = [part.strip().rstrip(".").strip() for part in _LIBYAL_FRAME.split(line)]
+    frames = [frame for frame in frames if frame]
+    if len(frames) < 2 or not _LIBYAL_FRAME.search(line):
+        return line
+    return f"{frames[0]}: {frames[1]}"
 
 
 def one_line(exc: BaseException) -> str:
-    """Boil a back-end error (often multi-line from TSK) down to one readable line."""
+    """Boil a back-end error (multi-line from TSK, a chain from libyal) down to one readable line."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     if not lines:
         return type(exc).__name__
     seen: list[str] = []
     for line in lines:
+        line = _libyal_cause(line)
         # TSK prefixes lines with the function name: "tsk_fs_file_open_meta: ..."
         line = re.sub(r"^[a-z_0-9]+: ", "", line)
         if line not in seen:
@@ -38,7 +59,7 @@ def one_line(exc: BaseException) -> str:
 
 
 class _ExternalImage(pytsk3.Img_Info):
-    """A libyal handle (pyewf, pysmraw, pyqcow, pyvhdi, pyvmdk) seen by TSK as an image."""
+    """A libyal handle (pyewf, pysmraw, pyqcow, pyvhdi, pyvmdk, pymodi) seen by TSK as an image."""
 
     def __init__(self, handle: Any) -> None:
         self._handle = handle
@@ -76,9 +97,79 @@ class Media:
 def _open_ewf(path: str) -> Any:
     import pyewf
 
+    segments = list(pyewf.glob(path))
+    check_ewf_segments(path, segments)
     handle = pyewf.handle()
-    handle.open(pyewf.glob(path))
+    handle.open(segments)
     return handle
+
+
+def ewf_segment_name(first: str, number: int) -> str:
+    """The file name libewf gives segment ``number`` of the set whose first segment is ``first``.
+
+    ``.E01``..``.E99``, then ``.EAA``, ``.EAB``... (the letter and case of the first segment's).
+    """
+    stem, letter = first[:-3], first[-3]
+    if number < 100:
+        return f"{stem}{letter}{number:02d}"
+    rest = number - 100
+    upper = letter.isupper()
+    chars = [chr(ord(letter.upper()) + rest // 676), chr(ord("A") + rest // 26 % 26), chr(ord("A") + rest % 26)]
+    text = "".join(chars)
+    return stem + (text if upper else text.lower())
+
+
+def _ewf1_segment(path: str) -> tuple[int, str | None]:
+    """(segment number, type of its last section) of an EWF1 segment; None when the chain is unreadable."""
+    with open(path, "rb") as stream:
+        head = stream.read(13)
+        number = struct.unpack_from("<H", head, 9)[0]
+        size = stream.seek(0, os.SEEK_END)
+        offset, last = 13, None
+        for _ in range(1 << 16):
+            stream.seek(offset)
+            descriptor = stream.read(_EWF_SECTION)
+            if len(descriptor) < _EWF_SECTION:
+                return number, None
+            last = descriptor[:16].rstrip(b"\0").decode("ascii", "replace")
+            following = struct.unpack_from("<Q", descriptor, 16)[0]
+            if last in ("done", "next") or following <= offset or following >= size:
+                return number, last
+            offset = following
+    return number, None
+
+
+def check_ewf_segments(path: str, segments: list[str]) -> None:
+    """Refuse an EWF1 set that does not start at segment 1 or whose last segment says another follows.
+
+    Raises:
+        EvidenceError: naming the first segment to open, or the segment that is missing.
+    """
+    if not segments:
+        return
+    try:
+        with open(segments[0], "rb") as stream:
+            if not stream.read(8).startswith(_EWF1_MAGIC):
+                return  # EWF2 (Ex01) keeps its chain differently; libewf reports its own problems
+        numbers = []
+        for segment in segments:
+            number, last = _ewf1_segment(segment)
+            numbers.append(number)
+        first = Path(segments[0]).name
+    except (OSError, struct.error):
+        return
+    if numbers[0] != 1:
+        problem = f"this is segment {numbers[0]} of an EWF set, not the first; open {ewf_segment_name(first, 1)}"
+        raise EvidenceError(path, problem)
+    for expected, number in enumerate(numbers, 1):
+        if number != expected:
+            missing = ewf_segment_name(first, expected)
+            raise EvidenceError(path, f"EWF segment {missing} is missing (segment {expected} of the set)")
+    if last == "next":
+        missing = ewf_segment_name(first, len(numbers) + 1)
+        raise EvidenceError(
+            path, f"EWF segment {missing} is missing: {Path(segments[-1]).name} says another segment follows"
+        )
 
 
 def _open_split(path: str) -> Any:
@@ -114,10 +205,20 @@ def _open_vmdk(path: str) -> Any:
     return handle
 
 
+def _open_modi(path: str) -> Any:
+    import pymodi
+
+    handle = pymodi.handle()
+    handle.open(path)
+    return handle
+
+
 def _detect(path: str, head: bytes, tail: bytes) -> tuple[str, Callable[[str], Any] | None]:
     """Name the container format from its signature (then its name for split raw)."""
-    if head.startswith((b"EVF\x09\x0d\x0a\xff\x00", b"LVF\x09\x0d\x0a\xff\x00", b"EVF2\r\n\x81\x00")):
+    if head.startswith((*_EWF1_MAGIC, b"EVF2\r\n\x81\x00")):
         return "ewf", _open_ewf
+    if tail.startswith(b"koly"):  # UDIF trailer: the last 512 bytes of a .dmg
+        return "dmg", _open_modi
     if head.startswith(b"QFI\xfb"):
         return "qcow2", _open_qcow
     if head.startswith(b"vhdxfile"):
@@ -182,7 +283,9 @@ def open_media(path: str | Path) -> Media:
         else:
             img = _ExternalImage(opener(name))
         size = img.get_size()
-    except (OSError, RuntimeError, ValueError, TypeError) as exc:
+    except EvidenceError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - libyal bindings raise OSError, MemoryError, ValueError...
         raise EvidenceError(name, f"cannot open as {fmt} image: {one_line(exc)}") from exc
     metadata, hashes = _acquisition_record(img)
     return Media(img=img, format=fmt, size=size, metadata=metadata, stored_hashes=hashes)

@@ -2,12 +2,15 @@
 
 :func:`open_image` is the one entry point. It opens the container
 (:mod:`forensics_kit.disk.containers`), reads the volume system with TSK, opens
-every file system TSK recognises, and refuses evidence that is not a disk image
-or is truncated, with one clear :class:`~forensics_kit.errors.EvidenceError`.
+every file system TSK recognises (in each partition, and at sector 0 outside
+them, where ``fls`` looks), and refuses evidence that is not a disk image with
+one clear :class:`~forensics_kit.errors.EvidenceError`. A truncated image opens
+with a warning saying how much is missing, as TSK reads it (``strict`` refuses it).
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +28,7 @@ from forensics_kit.disk.apfs import (
     walk_apfs,
 )
 from forensics_kit.disk.containers import Media, one_line, open_media, segment_hint
-from forensics_kit.disk.labels import fs_type_name, volume_label
+from forensics_kit.disk.labels import FS_TYPES, fs_type_name, volume_label
 from forensics_kit.disk.records import FileRecord, FileSystemInfo, Partition
 from forensics_kit.disk.selection import choose_filesystem
 from forensics_kit.disk.shadows import ShadowCopy, ShadowVolume, open_shadow_volume
@@ -90,7 +93,9 @@ class DiskImage:
         warnings: problems met and stepped over (an unreadable directory in a walk...).
     """
 
-    def __init__(self, path: str, media: Media, allow_truncated: bool = False, fs_offset: int | None = None) -> None:
+    def __init__(
+        self, path: str, media: Media, strict: bool = False, fs_offset: int | None = None, fstype: str | None = None
+    ) -> None:
         self.path = path
         self.format = media.format
         self.size = media.size
@@ -105,41 +110,91 @@ class DiskImage:
         self._apfs: list[ApfsFileSystem] = []  # pytsk3 cannot open APFS; kept apart from TSK's
         self._shadows: dict[int | None, ShadowVolume | None] = {}
         self._closed = False
-        self._scan(allow_truncated, fs_offset)
+        self._fstype = fstype
+        self._fs_errors: list[str] = []  # why a forced type did not open, for the error
+        self._scan(fs_offset)
+        self._check_sizes(strict)
 
     # -- opening -----------------------------------------------------------------------
 
-    def _scan(self, allow_truncated: bool, fs_offset: int | None = None) -> None:
+    def _scan(self, fs_offset: int | None = None) -> None:
+        """Find every file system: in each partition, and at sector 0 outside them (as ``fls`` looks there)."""
         img = self._media.img
         if fs_offset is not None:
             # The examiner names the place (like TSK's -o): a wiped partition entry, a carved volume.
             if not self._open_fs(img, None, fs_offset):
                 where = f"byte {fs_offset} (sector {fs_offset // 512})"
-                raise EvidenceError(self.path, f"no file system TSK knows at {where}")
-            volume = None
-        else:
-            try:
-                volume = pytsk3.Volume_Info(img)
-            except (OSError, RuntimeError):
-                volume = None
-        if volume is not None:
-            sector = int(volume.info.block_size) or 512
-            for part in volume:
-                self._partitions.append(self._partition(img, part, sector))
-        if not self._filesystems and not self._apfs:
+                raise EvidenceError(self.path, f"no {self._wanted()} at {where}{self._why()}")
+            return
+        for part, sector in self._volume_entries(img):
+            self._partitions.append(self._partition(img, part, sector))
+        if not any(ofs.info.offset == 0 for ofs in self._everything()):
+            # A file system whose boot sector also holds a partition table (a "superfloppy", a
+            # hybrid ISO): mmls lists the table, fls -o 0 the file system; list both, as they do.
             self._open_fs(img, None, 0)
-        if not self._filesystems and not self._apfs and not self._partitions:
-            raise EvidenceError(self.path, _NOT_AN_IMAGE + segment_hint(self.path))
+        if not self._filesystems and not self._apfs:
+            if self._fstype is not None:
+                raise EvidenceError(self.path, f"no {self._wanted()} found on this image{self._why()}")
+            if not self._partitions:
+                raise EvidenceError(self.path, _NOT_AN_IMAGE + segment_hint(self.path))
+            count = sum(p.kind == "partition" for p in self._partitions)
+            self.warnings.append(
+                f"no file system TSK knows in any partition ({count}) nor at sector 0; the partitions are listed "
+                "(to force one: --fstype TYPE, -o SECTOR; fstype=, offset= in Python)"
+            )
+
+    def _volume_entries(self, img: pytsk3.Img_Info) -> list[tuple[Any, int]]:
+        """The volume system's entries with its sector size; none when there is no (readable) table.
+
+        A GPT header claiming more entries than its table has room for (fuzzers give
+        0xFFFFFFFF) makes TSK read file-system data as partitions; like ``mmls``, the
+        kit then reads the protective MBR instead. Entries starting past the end of
+        the media are left out with a warning.
+        """
+        try:
+            volume = pytsk3.Volume_Info(img)
+            sector = int(volume.info.block_size) or 512
+            if int(volume.info.vstype) == int(pytsk3.TSK_VS_TYPE_GPT):
+                problem = _gpt_header_problem(img.read(sector, 92), sector)
+                if problem:
+                    self.warnings.append(f"GPT header ignored ({problem}); the protective MBR is read, like mmls")
+                    volume = pytsk3.Volume_Info(img, pytsk3.TSK_VS_TYPE_DOS)
+                    sector = int(volume.info.block_size) or 512
+            entries = []
+            for part in volume:
+                if int(part.start) * sector >= self.size:
+                    self.warnings.append(
+                        f"partition table entry {int(part.addr)} starts at sector {int(part.start)}, "
+                        f"past the end of the media ({self.size // sector} sectors); left out"
+                    )
+                    continue
+                entries.append((part, sector))
+            return entries
+        except Exception as exc:  # noqa: BLE001 - a hostile table is no table, never an internal error
+            if not isinstance(exc, (OSError, RuntimeError)):
+                self.warnings.append(f"partition table unreadable, ignored: {one_line(exc)}")
+            return []
+
+    def _wanted(self) -> str:
+        return "file system TSK knows" if self._fstype is None else f"{self._fstype} file system"
+
+    def _why(self) -> str:
+        return f" ({self._fs_errors[0]})" if self._fs_errors else ""
+
+    def _check_sizes(self, strict: bool) -> None:
+        """Warn about (or, strict, refuse) file systems that run past the end of the media, as TSK reads them."""
         for ofs in self._filesystems:
             needed = ofs.info.offset + (ofs.fs.info.last_block + 1) * ofs.info.block_size
-            if needed > self.size:
-                problem = (
-                    f"truncated image: the {ofs.info.type} file system at byte {ofs.info.offset} "
-                    f"needs {needed} bytes but the media has {self.size}"
-                )
-                if not allow_truncated:
-                    raise EvidenceError(self.path, problem)
-                self.warnings.append(problem)
+            if needed <= self.size:
+                continue
+            missing = needed - self.size
+            problem = (
+                f"truncated image: the {ofs.info.type} file system at byte {ofs.info.offset} needs {needed} bytes "
+                f"but the media has {self.size}: {missing} bytes ({missing * 100 / needed:.1f}%) are missing"
+            )
+            if strict:
+                raise EvidenceError(self.path, problem)
+            self.warnings.append(problem + "; what the image holds is listed and read")
 
     def _partition(self, img: pytsk3.Img_Info, part: pytsk3.TSK_VS_PART_INFO, sector: int) -> Partition:
         flags = int(part.flags)
@@ -159,9 +214,16 @@ class DiskImage:
 
     def _open_fs(self, img: pytsk3.Img_Info, index: int | None, offset: int, size: int | None = None) -> _AnyFs | None:
         try:
-            fs = pytsk3.FS_Info(img, offset=offset)
-        except (OSError, RuntimeError):
-            if not is_apfs_container(img.read, offset):
+            if self._fstype in (None, "apfs"):
+                if self._fstype == "apfs":
+                    raise OSError("APFS is opened with pyfsapfs")
+                fs = pytsk3.FS_Info(img, offset=offset)
+            else:
+                fs = pytsk3.FS_Info(img, offset, FS_TYPES[self._fstype])
+        except Exception as exc:  # noqa: BLE001 - TSK raises OSError; a hostile structure may raise others
+            if self._fstype is not None:
+                self._fs_errors.append(one_line(exc).rsplit("with error: ", 1)[-1])
+            if self._fstype not in (None, "apfs") or not is_apfs_container(img.read, offset):
                 return None
             size = self.size - offset if size is None else size
             volumes = open_apfs(self.path, img.read, offset, size, index, self.warnings)
@@ -376,6 +438,18 @@ class DiskImage:
         return f"DiskImage({self.path!r}, format={self.format!r}, size={self.size})"
 
 
+def _gpt_header_problem(header: bytes, sector: int) -> str | None:
+    """What makes a primary GPT header's entry table impossible, or None (also when TSK used the backup)."""
+    if len(header) < 92 or not header.startswith(b"EFI PART"):
+        return None
+    first_usable, table_lba = struct.unpack_from("<Q", header, 40)[0], struct.unpack_from("<Q", header, 72)[0]
+    count, size = struct.unpack_from("<II", header, 80)
+    room = (first_usable - table_lba) * sector if first_usable > table_lba else 0
+    if size < 128 or count * size > max(room, 128 * 128):
+        return f"it claims {count} entries of {size} bytes, where its table has room for {room // max(size, 1)}"
+    return None
+
+
 def _tsk_content(ofs: OpenFileSystem, inode: int, stream: str | None, label: str) -> FileContent:
     file, attr_type, attr_id, size = open_content(ofs, inode, stream, label)
     return FileContent(ofs, label, file, size, attr_type, attr_id)
@@ -388,39 +462,49 @@ def _apfs_content(afs: ApfsFileSystem, entry: Any, label: str) -> FileContent:
 def open_image(
     path: str | Path,
     *,
-    allow_truncated: bool = False,
+    strict: bool = False,
     fat_time_zone: str = "UTC",
     offset: int | None = None,
+    fstype: str | None = None,
 ) -> DiskImage:
-    """Open a disk image read-only: raw/dd, split raw, E01, QCOW2, VHD/VHDX or VMDK.
+    """Open a disk image read-only: raw/dd, split raw, E01, QCOW2, VHD/VHDX, VMDK or UDIF (.dmg).
 
     File systems are opened with TSK, APFS containers with pyfsapfs (one file
     system per volume); NTFS volume shadow copies are opened on demand
     (:meth:`DiskImage.shadow_copies`, ``walk``/``read`` with ``shadow=N``).
+    A file system running past the end of the image (a short copy, a truncated
+    download) opens as TSK opens it, with a warning saying how much is missing.
 
     Args:
         path: the image file (the first segment of a split set).
-        allow_truncated: open an image whose file system runs past its end, with a
-            warning, instead of refusing it.
+        strict: refuse a truncated image instead of opening it with a warning.
         fat_time_zone: the zone FAT's zone-less local times are read in (see
             :func:`pin_local_time_zone`); UTC unless the case says otherwise.
         offset: open only the file system starting at this sector (512 bytes), like
             ``fls -o``: for a volume the partition table does not list (a wiped entry,
             a gap). The image then shows that one file system, with partition None.
+        fstype: force the file-system type, like ``fls -f`` (a name of
+            :data:`~forensics_kit.disk.labels.FS_TYPES`: ``fat32``, ``ext4``, ``ntfs``...),
+            where detection fails, e.g. a FAT32 boot sector with too few clusters.
 
     Raises:
         EvidenceError: missing file, directory, empty file, not a disk image, a
-            damaged container, or a truncated image; the message is one line that
-            names the file.
+            damaged container, a missing EWF segment, no file system of a forced
+            type, or (strict) a truncated image; the message is one line that names the file.
+        ForensicsKitError: an unknown ``fstype``.
     """
     name = str(path)
+    if fstype is not None and fstype.lower() not in FS_TYPES:
+        raise ForensicsKitError(f"unknown file-system type {fstype!r} (known: {', '.join(sorted(FS_TYPES))})")
     pin_local_time_zone(fat_time_zone)
     media = open_media(name)
     try:
-        return DiskImage(name, media, allow_truncated, None if offset is None else offset * 512)
+        return DiskImage(
+            name, media, strict, None if offset is None else offset * 512, None if fstype is None else fstype.lower()
+        )
     except EvidenceError:
         media.close()
         raise
-    except (OSError, RuntimeError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - the back-end boundary: no internal error reaches the examiner
         media.close()
         raise EvidenceError(name, f"cannot read: {one_line(exc)}") from exc

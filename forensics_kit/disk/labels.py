@@ -29,6 +29,19 @@ _TYPE_NAMES: dict[int, str] = {
     pytsk3.TSK_FS_TYPE_RAW: "raw",
 }
 
+# The names ``fls -f`` takes (``fls -f list``), for forcing a type where detection fails.
+FS_TYPES: dict[str, int] = {
+    "ntfs": pytsk3.TSK_FS_TYPE_NTFS_DETECT, "fat": pytsk3.TSK_FS_TYPE_FAT_DETECT,
+    "ext": pytsk3.TSK_FS_TYPE_EXT_DETECT, "iso9660": pytsk3.TSK_FS_TYPE_ISO9660_DETECT,
+    "hfs": pytsk3.TSK_FS_TYPE_HFS_DETECT, "yaffs2": pytsk3.TSK_FS_TYPE_YAFFS2_DETECT,
+    "apfs": pytsk3.TSK_FS_TYPE_APFS_DETECT, "ufs": pytsk3.TSK_FS_TYPE_FFS_DETECT,
+    "raw": pytsk3.TSK_FS_TYPE_RAW_DETECT, "swap": pytsk3.TSK_FS_TYPE_SWAP_DETECT,
+    "fat12": pytsk3.TSK_FS_TYPE_FAT12, "fat16": pytsk3.TSK_FS_TYPE_FAT16, "fat32": pytsk3.TSK_FS_TYPE_FAT32,
+    "exfat": pytsk3.TSK_FS_TYPE_EXFAT, "ext2": pytsk3.TSK_FS_TYPE_EXT2, "ext3": pytsk3.TSK_FS_TYPE_EXT3,
+    "ext4": pytsk3.TSK_FS_TYPE_EXT4, "ufs1": pytsk3.TSK_FS_TYPE_FFS1, "ufs2": pytsk3.TSK_FS_TYPE_FFS2,
+    "hfsp": pytsk3.TSK_FS_TYPE_HFS,
+}  # fmt: skip
+
 _FAT_TYPES = frozenset({"FAT12", "FAT16", "FAT32", "exFAT"})
 _NO_LABEL = {"", "NO NAME"}
 

@@ -36,7 +36,9 @@ def choose_filesystem(
         path: the image, for messages.
         systems: the file systems to choose from.
         partitions: the image's volume-system entries (for messages).
-        partition: the index asked for.
+        partition: the index asked for; None means the only file system, or the one
+            outside every partition (at sector 0 under a partition table), as ``fls``
+            without ``-o`` reads it.
         readable_by: who reads ``systems``, for messages ("TSK", "the kit").
         others: file systems found but not eligible here (APFS for TSK-only tools).
 
@@ -48,8 +50,13 @@ def choose_filesystem(
             return systems[0]
         if not systems:
             raise NotFoundError(f"{path}: no file system {readable_by} can read on this image")
+        outside = [ofs for ofs in systems if ofs.info.partition is None]
+        if len(outside) == 1:  # the image's own file system, outside every partition: what fls reads without -o
+            return outside[0]
         where = ", ".join(str(ofs.info.partition) for ofs in systems)
-        raise NotFoundError(f"{path}: several file systems (partitions {where}); choose one with partition=")
+        raise NotFoundError(
+            f"{path}: several file systems (partitions {where}); choose one with -p N (partition=N in Python)"
+        )
     for ofs in systems:
         if ofs.info.partition == partition:
             return ofs

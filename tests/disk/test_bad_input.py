@@ -48,12 +48,12 @@ def test_missing_file_is_refused(tmp_path):
     _expect_evidence_error(tmp_path / "missing.E01", "no such file")
 
 
-def test_truncated_fat_image_is_refused_unless_allowed(fat16_image, tmp_path):
+def test_truncated_fat_image_is_refused_when_strict(fat16_image, tmp_path):
     path = tmp_path / "truncated.dd"
     path.write_bytes(fat16_image.path.read_bytes()[: 256 * 1024])
-    _expect_evidence_error(path, "truncated image")
-    with open_image(path, allow_truncated=True) as img:
-        assert any("truncated" in warning for warning in img.warnings)
+    with pytest.raises(EvidenceError, match="truncated image") as caught:
+        open_image(path, strict=True)
+    assert "\n" not in str(caught.value) and path.name in str(caught.value)
 
 
 def test_later_segment_of_a_split_image_points_to_the_first(fat16_image, tmp_path):

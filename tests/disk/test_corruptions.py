@@ -33,7 +33,7 @@ from forensics_kit.disk import open_image
 from forensics_kit.errors import ForensicsKitError
 out = {"error": None, "records": [], "reads": {}, "read_errors": [], "warnings": []}
 try:
-    with open_image(sys.argv[1], allow_truncated=sys.argv[2] == "1") as img:
+    with open_image(sys.argv[1], strict=sys.argv[2] == "1") as img:
         records = list(img.walk())
         out["records"] = [[r.path, r.inode, r.type, r.size, r.allocated] for r in records]
         for r in records:
@@ -50,11 +50,11 @@ print(json.dumps(out))
 """
 
 
-def probe(path: Path, allow_truncated: bool = False) -> dict:
+def probe(path: Path, strict: bool = False) -> dict:
     """Open, walk and read ``path`` in a child process; fail on a traceback, a hang or a changed file."""
     before = hash_file(path)
     try:
-        proc = subprocess.run([sys.executable, "-c", _PROBE, str(path), "1" if allow_truncated else "0"],
+        proc = subprocess.run([sys.executable, "-c", _PROBE, str(path), "1" if strict else "0"],
                               capture_output=True, text=True, timeout=TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         pytest.fail(f"{path.name}: no answer in {TIMEOUT} s (a hang)")
@@ -126,13 +126,13 @@ def _fat(fat16_image, tmp_path: Path, name: str) -> Fat16:
 # -- whole-image damage -----------------------------------------------------------------
 
 
-def test_half_an_ext4_image_is_refused_as_truncated(ext4_image, tmp_path):
+def test_half_an_ext4_image_opens_with_a_warning_and_is_refused_when_strict(ext4_image, tmp_path):
     path = tmp_path / "half.dd"
     data = ext4_image.path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
-    assert "truncated image" in probe(path)["error"]
-    result = probe(path, allow_truncated=True)
-    assert result["error"] is None and any("truncated" in w for w in result["warnings"])
+    assert "truncated image" in probe(path, strict=True)["error"]
+    result = probe(path)
+    assert result["error"] is None and any("truncated" in w and "50.0%" in w for w in result["warnings"])
 
 
 def test_random_bytes_are_not_a_disk_image(tmp_path):
@@ -279,8 +279,8 @@ def test_mbr_with_overlapping_partitions(mbr_image, tmp_path):
     assert "/README.TXT" in [r[0] for r in result["records"]]
 
 
-def _gpt_disk(volume: bytes, path: Path, corrupt_header: bool) -> Path:
-    """A GPT disk with one basic-data partition at LBA 2048 holding ``volume``."""
+def _gpt_disk(volume: bytes, path: Path, corrupt_header: bool, claimed: int = 128) -> Path:
+    """A GPT disk: one basic-data partition at LBA 2048 holding ``volume``; the header claims ``claimed`` entries."""
     first = 2048
     last = first + len(volume) // SECTOR - 1
     total = last + 1 + 2048
@@ -288,7 +288,7 @@ def _gpt_disk(volume: bytes, path: Path, corrupt_header: bool) -> Path:
                         first, last, 0, "fklab".encode("utf-16le").ljust(72, b"\0"))
     entries = entry.ljust(128 * 128, b"\0")
     header = bytearray(struct.pack("<8sIII4sQQQQ16sQIII", b"EFI PART", 0x10000, 92, 0, b"\0" * 4, 1, total - 1,
-                                   34, total - 34, b"\x22" * 16, 2, 128, 128, zlib.crc32(entries)))
+                                   34, total - 34, b"\x22" * 16, 2, claimed, 128, zlib.crc32(entries)))
     struct.pack_into("<I", header, 16, zlib.crc32(bytes(header)) ^ (0xDEADBEEF if corrupt_header else 0))
     mbr = bytearray(SECTOR)
     mbr[446:462] = struct.pack("<B3sB3sII", 0, b"\0\x02\0", 0xEE, b"\xff\xff\xff", 1, total - 1)
