@@ -99,8 +99,9 @@ class HtmlContent(ContentGenerator):
 class ZipContent(ContentGenerator):
     """A real zip archive; ``files`` maps member names to content entries.
 
-    Members are stored (not deflated) with a fixed date, so the archive is
-    byte-identical on every machine whatever its zlib.
+    Members are stored, or with ``compression: deflate`` deflated by the builder's
+    own encoder, with a fixed date, so the archive is byte-identical on every
+    machine whatever its zlib.
     """
 
     name = "zip"
@@ -118,6 +119,11 @@ class ZipContent(ContentGenerator):
         }
         when = parse_iso(spec.get("date", "2024-01-01T00:00:00Z"))
         date_time = (when.year, when.month, when.day, when.hour, when.minute, when.second // 2 * 2)
+        if spec.get("compression") == "deflate":
+            from forensics_kit.builder.contents.deflate import ZipMember, write_zip
+
+            return write_zip(ZipMember(str(member), make_content(member_spec, rng), date_time, True, 0x20)
+                             for member, member_spec in members.items())
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
             for member, member_spec in members.items():

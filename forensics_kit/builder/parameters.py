@@ -136,6 +136,52 @@ class TimeParameter(ParameterType):
         return iso_utc(rng.randint(int(start), int(end)))
 
 
+class IbanParameter(ParameterType):
+    """A valid IBAN of ``country`` (default DE): seeded account digits, mod-97 check digits, print format.
+
+    ``bank`` (optional) fixes the first digits of the account part, e.g. a real
+    bank code; the rest are drawn. Written in groups of four (``DE89 3704 0044 ...``).
+    """
+
+    name = "iban"
+
+    def check(self, spec, window):
+        from forensics_kit.builder.world.bank_numbers import IBAN_LENGTHS
+
+        country = spec.get("country", "DE")
+        if country not in IBAN_LENGTHS:
+            return f"unknown IBAN country {country!r} (known: {', '.join(sorted(IBAN_LENGTHS))})"
+        bank = str(spec.get("bank", ""))
+        if not bank.isdigit() and bank or len(bank) > IBAN_LENGTHS[country] - 4:
+            return f"bank {bank!r} must be digits, at most {IBAN_LENGTHS[country] - 4} of them"
+        return None
+
+    def draw(self, spec, rng, drawn, window):
+        from forensics_kit.builder.world.bank_numbers import IBAN_LENGTHS, iban_check_digits, print_format
+
+        country = spec.get("country", "DE")
+        bank = str(spec.get("bank", ""))
+        bban = bank + "".join(rng.choice("0123456789") for _ in range(IBAN_LENGTHS[country] - 4 - len(bank)))
+        return print_format(country + iban_check_digits(country, bban) + bban)
+
+
+class CardParameter(ParameterType):
+    """A payment card number that passes the Luhn check: ``prefix`` (default 4), 16 digits, in groups of four."""
+
+    name = "card"
+
+    def check(self, spec, window):
+        prefix = str(spec.get("prefix", "4"))
+        return None if prefix.isdigit() and len(prefix) <= 8 else f"prefix {prefix!r} must be 1-8 digits"
+
+    def draw(self, spec, rng, drawn, window):
+        from forensics_kit.builder.world.bank_numbers import luhn_digit, print_format
+
+        prefix = str(spec.get("prefix", "4"))
+        body = prefix + "".join(rng.choice("0123456789") for _ in range(15 - len(prefix)))
+        return print_format(body + luhn_digit(body))
+
+
 class Ipv4Parameter(ParameterType):
     """An IPv4 address inside ``network``, host part between ``min_host`` and ``max_host``."""
 

@@ -30,8 +30,8 @@ def test_rebuild_is_byte_identical_and_matches_manifest(case, built, tmp_path):
 def test_disk_variants_differ_from_each_other_and_from_default(built, tmp_path):
     default = built["disk-01"].truth
     # choices (label, bank) can repeat between trainees; these two variants happen not to
-    one = build_case(DATASETS / "disk-01.yaml", tmp_path, variant="trainee-04").truth
-    two = build_case(DATASETS / "disk-01.yaml", tmp_path, variant="trainee-11").truth
+    one = build_case(DATASETS / "disk-01.yaml", tmp_path, variant="trainee-01").truth
+    two = build_case(DATASETS / "disk-01.yaml", tmp_path, variant="trainee-03").truth
     for key in ("label", "bank", "iban", "invoice_no", "t_transfer"):
         assert (
             len({default["parameters"][key], one["parameters"][key], two["parameters"][key]}) == 3
@@ -48,7 +48,7 @@ def test_disk_variants_differ_from_each_other_and_from_default(built, tmp_path):
                 truth = truth[key]
             values.add(truth)
         assert len(values) == 3, path
-    assert one["variant"] == "trainee-04" and default["variant"] is None
+    assert one["variant"] == "trainee-01" and default["variant"] is None
     assert all(t["artefacts"]["usb"]["deleted_count"] == 3 for t in (default, one, two))
 
 

@@ -36,11 +36,15 @@ class PcapEvidence(EvidenceType):
         try:
             for host_id, host in entry["hosts"].items():
                 self._check_host(host_id, host, context)
-                hosts[host_id] = capture.add_host(host_id, str(host["ip"]), host.get("mac"))
+                hosts[host_id] = capture.add_host(
+                    host_id, str(host["ip"]), host.get("mac"), os=host.get("os"), hops=host.get("hops")
+                )
                 truth.hosts[host_id] = {
                     "ip": hosts[host_id].ip,
                     "mac": hosts[host_id].mac,
                     "name": host.get("name"),
+                    "os": host.get("os"),
+                    "ttl": capture.ttl_of(hosts[host_id]),
                 }
             for index, spec in enumerate(entry["sessions"]):
                 SessionType.lookup(spec["type"])().add(

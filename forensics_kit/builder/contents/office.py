@@ -1,21 +1,21 @@
 """The ``docx`` and ``xlsx`` generators: real Office Open XML files with chosen core properties.
 
-Members are stored (not deflated) with a fixed zip date (the ``modified`` time),
-so the file is byte-identical on every machine. Word and Excel open them; the
+Members are deflated, as Word and Excel write them, by the builder's own encoder
+(:mod:`.deflate`) with a fixed zip date (the ``modified`` time), so the file is
+byte-identical on every machine whatever its zlib. Word and Excel open them; the
 properties trainees look for (creator, last modified by, created, modified,
 revision, application) sit in ``docProps/core.xml`` and ``docProps/app.xml``.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import UTC
 from typing import Any
 from xml.sax.saxutils import escape
 
 from forensics_kit.builder import wordlists
 from forensics_kit.builder.content import ContentGenerator
+from forensics_kit.builder.contents.deflate import ZipMember, write_zip
 from forensics_kit.timefmt import parse_iso
 
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
@@ -49,13 +49,7 @@ class _OfficeContent(ContentGenerator):
         }
         when = parse_iso(modified)
         date_time = (when.year, when.month, when.day, when.hour, when.minute, when.second // 2 * 2)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-            for member, text in members.items():
-                info = zipfile.ZipInfo(member, date_time=date_time)
-                info.create_system = 0
-                archive.writestr(info, text.encode("utf-8"))
-        return buffer.getvalue()
+        return write_zip(ZipMember(member, text.encode("utf-8"), date_time) for member, text in members.items())
 
     def body(self, spec: dict[str, Any], rng) -> dict[str, str]:
         """The application's own members (document or workbook)."""

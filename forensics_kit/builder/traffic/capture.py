@@ -23,6 +23,7 @@ from forensics_kit.builder.traffic.capture_services import ServiceSessions
 from forensics_kit.builder.traffic.frames import Endpoint, IPAddress
 from forensics_kit.builder.traffic.sessions import Frames, Path, Session, dns_session, http_session
 from forensics_kit.builder.traffic.writers import FORMATS, write_capture
+from forensics_kit.builder.world import is_lan_address, ttl_at_capture
 from forensics_kit.errors import RecipeError
 from forensics_kit.timefmt import iso_utc
 
@@ -49,12 +50,18 @@ def _numbered(
 
 @dataclass(frozen=True)
 class Host:
-    """A machine on the wire: name used in recipes, IP address, Ethernet address."""
+    """A machine on the wire: name used in recipes, IP address, Ethernet address.
+
+    ``os`` (``windows-10``) and ``hops`` (routers to the capture point) set the TTL
+    of its packets; None lets the world model choose from the address.
+    """
 
     name: str
     ip: str
     mac: str
     _address: IPAddress = field(repr=False, compare=False)
+    os: str | None = None
+    hops: int | None = None
 
 
 class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
@@ -77,11 +84,28 @@ class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
         self._used_ports: set[tuple[str, int, int]] = set()
         self._counters: dict[str, int] = {}
         self._pending: list[Callable[[], None]] = []  # sessions built at write time (noise)
+        self._ttls: dict[str, int] = {}  # IP -> TTL at the capture point, one per host
+
+    def ttl_of(self, host: Host) -> int:
+        """The TTL every packet of ``host`` carries here: its OS's initial TTL minus its hops."""
+        ttl = self._ttls.get(host.ip)
+        if ttl is None:
+            declared = next((h for h in self._hosts.values() if h.ip == host.ip), host)
+            ttl = self._ttls[host.ip] = ttl_at_capture(host.ip, declared.os, declared.hops, self.seed)
+        return ttl
+
+    def set_ttl(self, ip: str, ttl: int) -> None:
+        """Fix the TTL of a host the capture generates itself (a noise machine of a known OS)."""
+        self._ttls.setdefault(str(ip), ttl)
 
     # -- hosts -----------------------------------------------------------------
 
-    def add_host(self, name: str, ip: str, mac: str | None = None) -> Host:
-        """Declare a host; without ``mac``, a locally administered one comes from seed and IP."""
+    def add_host(self, name: str, ip: str, mac: str | None = None, *, os: str | None = None,
+                 hops: int | None = None) -> Host:
+        """Declare a host; without ``mac``, a locally administered one comes from seed and IP.
+
+        ``os`` and ``hops`` fix the TTL of its packets (see :meth:`ttl_of`).
+        """
         item = f"host {name}"
         if name in self._hosts:
             raise _error(item, "host name is declared twice")
@@ -97,7 +121,16 @@ class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
             mac = ":".join(f"{b:02x}" for b in digest)
         elif not _MAC.match(mac):
             raise _error(item, f"invalid MAC address {mac!r} (expected aa:bb:cc:dd:ee:ff)")
-        host = Host(name, str(address), mac.lower().replace("-", ":"), address)
+        if os is not None:
+            from forensics_kit.builder.world import os_profile
+
+            try:
+                os_profile(os)
+            except KeyError as exc:
+                raise _error(item, exc.args[0]) from None
+        if hops is not None and not 0 <= hops <= 64:
+            raise _error(item, f"hops {hops} is not between 0 and 64")
+        host = Host(name, str(address), mac.lower().replace("-", ":"), address, os, hops)
         self._hosts[name] = host
         return host
 
@@ -133,18 +166,16 @@ class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
             raise _error(item, "client and server are the same host")
         rng = random.Random(f"{self.seed}/session/{sid}")
         pair = random.Random(f"{self.seed}/path/{client.ip}/{server.ip}")
-        local = client._address.is_private and server._address.is_private
+        local = is_lan_address(client._address) and is_lan_address(server._address)
         base_rtt = pair.randint(1_000, 3_000) if local else pair.randint(5_000, 40_000)
-        hops = 0 if local else pair.randint(4, 16)
-        server_ttl = pair.choice((64, 64, 128)) - hops
         sport = self._port(item, client, proto, sport, rng)
         if not 1 <= dport <= 65535:
             raise _error(item, f"server port {dport} is not between 1 and 65535")
         rtt = max(500, base_rtt + rng.randint(-base_rtt // 10, base_rtt // 10))
         client_mac = bytes.fromhex(client.mac.replace(":", ""))
         server_mac = bytes.fromhex(server.mac.replace(":", ""))
-        client_end = Endpoint(client_mac, client._address, sport, 64)
-        server_end = Endpoint(server_mac, server._address, dport, server_ttl)
+        client_end = Endpoint(client_mac, client._address, sport, self.ttl_of(client))
+        server_end = Endpoint(server_mac, server._address, dport, self.ttl_of(server))
         mbps = rng.choice((20, 50, 100, 200))
         extra = random.Random(f"{self.seed}/ports/{sid}")
 

@@ -84,7 +84,7 @@ class IncidentSessions:
         ends = []
         for role, host in (("attacker", attacker), ("victim", victim), ("gateway", gateway)):
             known = self._host(host, role, sid)
-            ends.append(Endpoint(bytes.fromhex(known.mac.replace(":", "")), known._address, 0, 64))
+            ends.append(Endpoint(bytes.fromhex(known.mac.replace(":", "")), known._address, 0, self.ttl_of(known)))
         session = arp_spoof_session(sid, *ends, self._start(sid, at), rng=random.Random(f"{self.seed}/session/{sid}"),
                                     count=count, interval_s=interval_s, pings=pings)
         self._sessions.append(session)

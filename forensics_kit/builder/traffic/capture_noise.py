@@ -13,7 +13,16 @@ import random
 from typing import TYPE_CHECKING
 
 from forensics_kit.builder.traffic.frames import Endpoint
-from forensics_kit.builder.traffic.noise import _PAGES, _WEIGHTS, DOMAINS, KINDS, LanHost, NoiseMaker, public_address
+from forensics_kit.builder.traffic.noise import (
+    _LINUX_PAGES,
+    _PAGES,
+    _WEIGHTS,
+    DOMAINS,
+    KINDS,
+    LanHost,
+    NoiseMaker,
+    public_address,
+)
 from forensics_kit.builder.traffic.sessions import Session
 from forensics_kit.errors import RecipeError
 
@@ -28,7 +37,8 @@ def _mac(seed: int, tag: str) -> bytes:
 
 
 class NoiseSessions:
-    """Background noise; needs ``_host``, ``_new_sid``, ``_start``, ``_path``, ``_port``, ``_hosts``."""
+    """Background noise; needs ``_host``, ``_new_sid``, ``_start``, ``_path``, ``_port``, ``_hosts``,
+    ``ttl_of`` and ``set_ttl`` (generated machines get their OS's TTL like declared ones)."""
 
     def noise(self, hosts: list[Host | str] | None = None, *, start: float, duration: float, rate_per_s: float,
               kinds: tuple[str, ...] | list[str] = KINDS, seed: int | None = None, resolver: Host | str | None = None,
@@ -80,6 +90,14 @@ class NoiseSessions:
         self._pending.append(build)
         return sid
 
+    def _runs_windows(self, host: Host) -> bool:
+        """The host's declared OS is Windows, or (none declared) its packets start at TTL 128."""
+        from forensics_kit.builder.world import os_profile
+
+        if host.os:
+            return os_profile(host.os).kind == "windows"
+        return self.ttl_of(host) > 64
+
     def _noise_maker(self, seed: str, sid: str, chosen: list[Host], dns_host: Host | None, extra: int,
                      router: Host | None = None) -> NoiseMaker:
         from forensics_kit.builder.traffic.capture import Host
@@ -91,7 +109,7 @@ class NoiseSessions:
         network = ipaddress.IPv4Network(f"{base}/24", strict=False)
 
         def end(host: Host) -> Endpoint:
-            return Endpoint(bytes.fromhex(host.mac.replace(":", "")), host._address, 0, 64)
+            return Endpoint(bytes.fromhex(host.mac.replace(":", "")), host._address, 0, self.ttl_of(host))
 
         def free(candidates) -> ipaddress.IPv4Address:
             for address in candidates:
@@ -101,10 +119,11 @@ class NoiseSessions:
                     return address
             raise RecipeError("traffic", item, f"no free address left for noise hosts in {network}")
 
-        lan = [LanHost(end(h)) for h in chosen]
+        lan = [LanHost(end(h), windows=self._runs_windows(h)) for h in chosen]
         for k in range(extra):
             address = free([network.network_address + rng.randint(10, 250) for _ in range(20)] + list(network))
             name = "DESKTOP-" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(7))
+            self.set_ttl(str(address), 128)  # the DESKTOP-... machines run Windows, on this LAN
             lan.append(LanHost(Endpoint(_mac(self.seed, f"{seed}/{k}"), address, 0, 128), name))
         if router is not None:
             if router._address not in network:
@@ -114,15 +133,18 @@ class NoiseSessions:
             gateway = end(dns_host)
         else:
             candidates = [network.network_address + 1, network.broadcast_address - 1, *network.hosts()]
-            gateway = Endpoint(_mac(self.seed, f"{seed}/gateway"), free(candidates), 0, 64)
+            address = free(candidates)
+            self.set_ttl(str(address), 64)  # a Linux-based office router
+            gateway = Endpoint(_mac(self.seed, f"{seed}/gateway"), address, 0, 64)
         if all(h.end.ip != gateway.ip for h in lan):
-            lan.append(LanHost(gateway))
+            lan.append(LanHost(gateway, windows=False))
         resolver = end(dns_host) if dns_host is not None else gateway
         servers = {}
-        for domain in sorted({*DOMAINS, "pool.ntp.org", *(page[0] for page in _PAGES)}):
+        for domain in sorted({*DOMAINS, "pool.ntp.org", *(page[0] for page in _PAGES + _LINUX_PAGES)}):
             address = public_address(self.seed, domain, taken)
             taken.add(str(address))
-            servers[domain] = Endpoint(gateway.mac, address, 0, 64)
+            server = Host(str(address), str(address), gateway.mac.hex(":"), address)
+            servers[domain] = Endpoint(gateway.mac, address, 0, self.ttl_of(server))
 
         def as_host(point: Endpoint) -> Host:
             return Host(str(point.ip), str(point.ip), point.mac.hex(":"), point.ip)

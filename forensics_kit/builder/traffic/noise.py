@@ -40,18 +40,23 @@ DOMAINS = (
     "settings-win.data.microsoft.com", "api.github.com", "www.bing.com", "outlook.office365.com",
     "clients4.google.com", "ctldl.windowsupdate.com", "connectivity-check.ubuntu.com", "example.com",
 )
-# (host, uri, user agent, status, content type, body); a body of None is a few seeded bytes
+# (host, uri, user agent, status, content type, body); a body of None is a few seeded bytes.
+# _PAGES are what Windows desktops fetch by themselves; _LINUX_PAGES what a Linux machine does.
 _PAGES = (
     ("www.msftconnecttest.com", "/connecttest.txt", "Microsoft NCSI", 200, "text/plain", b"Microsoft Connect Test"),
     ("detectportal.firefox.com", "/success.txt?ipv4", _WIN_UA, 200, "text/plain", b"success\n"),
     ("detectportal.firefox.com", "/canonical.html", _WIN_UA, 200, "text/html",
      b'<meta http-equiv="refresh" content="0;url=https://support.mozilla.org/kb/captive-portal"/>'),
-    ("connectivity-check.ubuntu.com", "/", "Wget/1.21.4", 204, "text/plain", b""),
     ("ctldl.windowsupdate.com", "/msdownload/update/v3/static/trustedr/en/authrootstl.cab",
      "Microsoft-CryptoAPI/10.0", 200, "application/vnd.ms-cab-compressed", None),
     ("example.com", "/", _WIN_UA, 200, "text/html; charset=UTF-8",
      b"<!doctype html><html><head><title>Example Domain</title></head><body><h1>Example Domain</h1>"
      b"<p>This domain is for use in illustrative examples in documents.</p></body></html>"),
+)
+_LINUX_PAGES = (
+    ("connectivity-check.ubuntu.com", "/", "Wget/1.21.4", 204, "text/plain", b""),
+    ("deb.debian.org", "/debian/dists/bookworm-updates/InRelease", "Debian APT-HTTP/1.3 (2.6.1)", 200,
+     "application/octet-stream", None),
 )
 _MDNS_SERVICES = ("_googlecast._tcp.local", "_spotify-connect._tcp.local", "_ipp._tcp.local",
                   "_airplay._tcp.local", "_services._dns-sd._udp.local")
@@ -62,10 +67,16 @@ _NETBIOS_MISSES = ("WPAD", "FILESRV01", "PRINTER", "ISATAP")
 
 @dataclass(frozen=True)
 class LanHost:
-    """A machine the noise uses: its endpoint (port 0) and, for generated ones, a NetBIOS name."""
+    """A machine the noise uses: its endpoint (port 0), for generated ones a NetBIOS name, and its OS.
+
+    ``windows`` decides what it says by itself: Windows machines make NCSI and CryptoAPI
+    checks, browse with a Windows browser, send NetBIOS and SSDP; Linux ones check
+    connectivity and fetch package lists.
+    """
 
     end: Endpoint
     netbios: str | None = None
+    windows: bool = True
 
 
 def public_address(seed: int, domain: str, taken: set[str]) -> ipaddress.IPv4Address:
@@ -107,6 +118,7 @@ class NoiseMaker:
         self.rng, self.lan, self.resolver = rng, lan, resolver
         infrastructure = (resolver.ip, gateway.ip)
         self.clients = [h for h in lan if h.end.ip not in infrastructure] or lan
+        self.windows_clients = [h for h in self.clients if h.windows] or self.clients
         self.servers, self._path, self._port = servers, path, port
         self.entries: list[tuple[int, int, bytes, str | None]] = []  # time, order, frame, TCP stream name
         self.counts: dict[str, int] = {}
@@ -139,8 +151,9 @@ class NoiseMaker:
         self._emit(session.packets)
 
     def _http(self, n: int, t: int) -> None:
-        client = self.rng.choice(self.clients).end
-        host, uri, agent, status, content_type, body = self.rng.choice(_PAGES)
+        chosen = self.rng.choice(self.clients)
+        client = chosen.end
+        host, uri, agent, status, content_type, body = self.rng.choice(_PAGES if chosen.windows else _LINUX_PAGES)
         if body is None:
             body = self.rng.randbytes(self.rng.randint(600, 3000))
         path = self._path(f"http-{n}", client, self.servers[host], 6, 80)
@@ -176,7 +189,7 @@ class NoiseMaker:
         self._emit([(t, request), (t + self.rng.randint(200, 1500), reply)])
 
     def _netbios(self, n: int, t: int) -> None:
-        asker = self.rng.choice(self.clients)
+        asker = self.rng.choice(self.windows_clients)
         named = [h for h in self.lan if h.netbios and h is not asker]
         owner = self.rng.choice(named) if named and self.rng.random() < 0.6 else None
         name = owner.netbios if owner else self.rng.choice(_NETBIOS_MISSES)
@@ -202,7 +215,7 @@ class NoiseMaker:
         self._emit([(t, udp_frame(src, _MDNS, payload=query, ip_id=self.rng.getrandbits(16)))])
 
     def _ssdp(self, n: int, t: int) -> None:
-        src = replace(self._from(self.rng.choice(self.clients), 17, None), ttl=4)
+        src = replace(self._from(self.rng.choice(self.windows_clients), 17, None), ttl=4)
         target = self.rng.choice(_SSDP_TARGETS)
         search = (f'M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\n'
                   f"MX: {self.rng.choice((1, 2, 3))}\r\nST: {target}\r\n"

@@ -1,0 +1,82 @@
+"""Operating-system profiles: what a host's OS fixes in its evidence (initial TTL, banners, agents).
+
+A recipe names a host's OS (``os: windows-10``, ``os: ubuntu-22.04``); the profile
+is looked up by its family, the part before the first ``-`` (``ubuntu``), so any
+version of a known family works. Values are the systems' own defaults:
+Linux, macOS and the BSDs start IP packets at TTL 64, Windows at 128, Cisco IOS
+and Solaris at 255.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+INITIAL_TTLS = (64, 128, 255)
+
+
+@dataclass(frozen=True)
+class OsProfile:
+    """Defaults of one OS family.
+
+    Attributes:
+        family: the family name recipes use before the version (``ubuntu``).
+        kind: ``linux``, ``windows``, ``macos``, ``bsd`` or ``network`` (routers, switches).
+        initial_ttl: the TTL (IPv6 hop limit) the stack puts on a packet it sends.
+        user_agent: the browser User-Agent a person on this OS sends by default.
+    """
+
+    family: str
+    kind: str
+    initial_ttl: int
+    user_agent: str
+
+
+_FIREFOX_LINUX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:124.0) Gecko/20100101 Firefox/124.0"
+_CHROME_WINDOWS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/123.0.0.0 Safari/537.36"
+)
+_SAFARI_MAC = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.4 Safari/605.1.15"
+)
+
+_PROFILES = {
+    p.family: p
+    for p in (
+        OsProfile("linux", "linux", 64, _FIREFOX_LINUX),
+        OsProfile("ubuntu", "linux", 64, _FIREFOX_LINUX),
+        OsProfile("debian", "linux", 64, _FIREFOX_LINUX),
+        OsProfile("kali", "linux", 64, "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0"),
+        OsProfile("centos", "linux", 64, _FIREFOX_LINUX),
+        OsProfile("android", "linux", 64,
+                  "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+                  "Chrome/123.0.0.0 Mobile Safari/537.36"),
+        OsProfile("windows", "windows", 128, _CHROME_WINDOWS),
+        OsProfile("macos", "macos", 64, _SAFARI_MAC),
+        OsProfile("ios", "macos", 64,
+                  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+                  "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"),
+        OsProfile("freebsd", "bsd", 64, _FIREFOX_LINUX),
+        OsProfile("cisco", "network", 255, ""),
+        OsProfile("solaris", "network", 255, ""),
+    )
+}
+
+
+def os_profile(name: str) -> OsProfile:
+    """The profile of ``name`` (``windows-10``, ``ubuntu-22.04``, ``kali``).
+
+    Raises:
+        KeyError: with the known families, when the family is unknown.
+    """
+    family = str(name).split("-", 1)[0].lower()
+    try:
+        return _PROFILES[family]
+    except KeyError:
+        raise KeyError(f"unknown os {name!r} (known families: {', '.join(sorted(_PROFILES))})") from None
+
+
+def os_families() -> list[str]:
+    """Every known OS family, sorted (for the schema and error messages)."""
+    return sorted(_PROFILES)
