@@ -45,6 +45,7 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q
+	$(FKLAB) datasets audit --variants 2
 
 # The tests that may read ../shared/corpus, run as a user's clone runs them (no corpus beside it):
 # they must pass or skip, never fail, and some must have skipped (else the corpus went unread).

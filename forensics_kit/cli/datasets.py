@@ -1,4 +1,4 @@
-"""``fklab datasets``: list recipes, build evidence (per trainee too), verify builds."""
+"""``fklab datasets``: list recipes, build evidence (per trainee too), verify builds (audit: datasets_audit.py)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,11 @@
+"""The audit's rules, one small class each; importing this package registers them all."""
+
+from __future__ import annotations
+
+from forensics_kit.builder.audit.rules import (  # noqa: F401 - registration on import
+    check_digits,
+    ooxml,
+    questions,
+    templates,
+    ttl,
+)

@@ -1,0 +1,202 @@
+"""The realism audit: each rule fires on a deliberately broken build, and a sound build is clean."""
+
+from __future__ import annotations
+
+import copy
+import struct
+from pathlib import Path
+
+import pytest
+import yaml
+from builder_paths import DATASETS, REPO, SHIPPED
+from test_recipe_errors import BASE
+
+from forensics_kit.builder import build_case, load_recipe
+from forensics_kit.builder.audit import AuditRule, audit_build, audit_cases, rules
+from forensics_kit.errors import BuildError
+
+_DOCM = {
+    "[Content_Types].xml": {"text": "<?xml version=\"1.0\"?><Types/>"},
+    "word/document.xml": {"text": "<w:document/>"},
+    "word/vbaProject.bin": {"text": "Attribute VB_Name = \"ThisDocument\"\r\nSub AutoOpen()\r\nEnd Sub\r\n"},
+}
+
+
+def _recipe(**extra_items) -> dict:
+    recipe = copy.deepcopy(BASE)
+    recipe["evidence"][1]["hosts"]["web"] = {"ip": "203.0.113.9", "os": "ubuntu-22.04"}
+    recipe["evidence"][1]["sessions"].append(
+        {"id": "page", "type": "http_get", "client": "ws", "server": "web", "host": "a.example", "uri": "/",
+         "user_agent": "curl/8.5.0", "content": {"text": "hello"}, "content_type": "text/plain", "at": 2})
+    for item_id, (path, content) in extra_items.items():
+        recipe["evidence"][0]["items"].append(
+            {"id": item_id, "path": path, "content": content, "times": {"modified": "2024-03-01T10:00:00Z"}})
+    return recipe
+
+
+def _build(tmp_path: Path, recipe: dict, lab: dict | None = None, key: dict | None = None):
+    path = tmp_path / "bad-01.yaml"
+    path.write_text(yaml.safe_dump(recipe, sort_keys=False), encoding="utf-8")
+    result = build_case(path, tmp_path / "build")
+    if lab is not None:
+        (tmp_path / "labs" / "bad-01").mkdir(parents=True)
+        (tmp_path / "labs" / "bad-01" / "lab.yaml").write_text(yaml.safe_dump(lab), encoding="utf-8")
+        (tmp_path / "solutions" / "bad-01").mkdir(parents=True)
+        (tmp_path / "solutions" / "bad-01" / "key.yaml").write_text(yaml.safe_dump(key), encoding="utf-8")
+    return load_recipe(path), result
+
+
+def _rules_fired(findings) -> set[str]:
+    return {f.rule for f in findings if not f.accepted}
+
+
+def _patch_ttls(pcap: Path, src_ip: str, ttl: int, only_first: bool = False) -> None:
+    """Rewrite the TTL (and IPv4 header checksum) of the packets ``src_ip`` sent."""
+    data = bytearray(pcap.read_bytes())
+    offset, source = 24, bytes(map(int, src_ip.split(".")))
+    while offset < len(data):
+        caplen = struct.unpack_from("<I", data, offset + 8)[0]
+        ip = offset + 16 + 14
+        if data[ip - 2:ip] == b"\x08\x00" and data[ip + 12:ip + 16] == source:
+            data[ip + 8] = ttl
+            data[ip + 10:ip + 12] = b"\0\0"
+            total = sum(struct.unpack_from("!10H", data, ip))
+            total = (total & 0xFFFF) + (total >> 16)
+            data[ip + 10:ip + 12] = struct.pack("!H", ~((total & 0xFFFF) + (total >> 16)) & 0xFFFF)
+            if only_first:
+                break
+        offset += 16 + caplen
+    pcap.write_bytes(bytes(data))
+
+
+def test_a_sound_build_is_clean(tmp_path):
+    recipe, result = _build(tmp_path, _recipe())
+    assert audit_build(recipe, result.directory) == []
+
+
+def test_every_rule_has_a_bilingual_title_and_messages():
+    for rule in rules():
+        assert set(rule.title) == {"en", "ru"} and rule.messages, rule.name
+        assert all(set(m) == {"en", "ru"} for m in rule.messages.values()), rule.name
+    assert {"unrendered-template", "ttl-constant", "ttl-hops", "ooxml-deflated", "vba-compressed",
+            "iban-check", "card-luhn", "question-zone"} <= set(AuditRule.names())
+
+
+def test_template_text_written_into_an_image_is_found_with_its_path(tmp_path):
+    recipe, result = _build(tmp_path, _recipe())
+    note = result.truth["items"]["note"]
+    image = result.artefacts["usb"]
+    data = bytearray(image.read_bytes())
+    data[note["content"]["image_offset"]:note["content"]["image_offset"] + 8] = b"{{ ib }}"
+    image.write_bytes(bytes(data))
+    findings = audit_build(recipe, result.directory, only=["unrendered-template"])
+    assert [(f.evidence, f.where) for f in findings] == [("usb", "/note.txt")]
+    assert "{{ ib }}" in findings[0].line() and findings[0].line().startswith("bad-01 default usb /note.txt: ")
+
+
+def test_a_stored_docm_with_plain_vba_breaks_the_office_rules(tmp_path):
+    recipe, result = _build(tmp_path, _recipe(doc=("/Letter.docm", {"generate": "zip", "files": _DOCM})))
+    findings = audit_build(recipe, result.directory)
+    assert _rules_fired(findings) == {"ooxml-deflated", "vba-compressed"}
+    assert {f.where for f in findings} == {"/Letter.docm", "/Letter.docm!word/vbaProject.bin"}
+
+
+def test_generated_office_documents_are_deflated(tmp_path):
+    recipe, result = _build(tmp_path, _recipe(
+        doc=("/Plan.docx", {"generate": "docx", "paragraphs": ["IBAN DE89 3704 0044 0532 0130 00"]}),
+        sheet=("/Book.xlsx", {"generate": "xlsx"})))
+    assert audit_build(recipe, result.directory) == []
+
+
+def test_an_accepted_finding_carries_the_recipe_reason_and_does_not_fail(tmp_path):
+    recipe = _recipe(doc=("/Letter.docm", {"generate": "zip", "files": _DOCM}))
+    why = "lab teaches raw YARA"
+    recipe["audit"] = {"accept": [{"rule": "ooxml-deflated", "where": "/*.docm", "reason": why},
+                                  {"rule": "vba-compressed", "where": "*vbaProject.bin", "reason": why}]}
+    loaded, result = _build(tmp_path, recipe)
+    findings = audit_build(loaded, result.directory)
+    assert findings and all(f.accepted == "lab teaches raw YARA" for f in findings)
+
+
+def test_an_accept_naming_an_unknown_rule_is_an_error(tmp_path):
+    recipe = _recipe()
+    recipe["audit"] = {"accept": [{"rule": "ttl-magic", "where": "*", "reason": "no such rule here"}]}
+    loaded, result = _build(tmp_path, recipe)
+    with pytest.raises(BuildError, match="unknown rule 'ttl-magic'"):
+        audit_build(loaded, result.directory)
+
+
+def test_bank_numbers_that_fail_their_check_digits_are_found(tmp_path):
+    text = "Pay to IBAN DE00 3704 0044 0532 0130 00 or card 4111 1111 1111 1112.\nOK: DE89 3704 0044 0532 0130 00\n"
+    recipe, result = _build(tmp_path, _recipe(pay=("/pay.txt", {"text": text})))
+    findings = audit_build(recipe, result.directory)
+    assert sorted((f.rule, f.where) for f in findings) == [("card-luhn", "/pay.txt"), ("iban-check", "/pay.txt")]
+    assert "DE00 3704" in findings[0].message() + findings[1].message()
+
+
+def test_iban_and_card_parameters_draw_valid_numbers(tmp_path):
+    recipe = _recipe()
+    recipe["parameters"].update(iban={"type": "iban", "country": "DE"}, card={"type": "card", "prefix": "2202"})
+    recipe["evidence"][0]["items"][0]["content"]["text"] = "{{ iban }} / {{ card }}"
+    loaded, result = _build(tmp_path, recipe)
+    assert result.truth["parameters"]["card"].startswith("2202 ")
+    assert audit_build(loaded, result.directory) == []
+
+
+def test_a_ttl_that_changes_within_one_host_is_found(tmp_path):
+    recipe, result = _build(tmp_path, _recipe())
+    _patch_ttls(result.artefacts["net"], "203.0.113.9", 60, only_first=True)
+    findings = audit_build(recipe, result.directory, only=["ttl-constant"])
+    assert [f.where.split()[1] for f in findings] == ["203.0.113.9"]
+
+
+def test_an_internet_host_arriving_with_its_initial_ttl_is_found(tmp_path):
+    recipe, result = _build(tmp_path, _recipe())
+    _patch_ttls(result.artefacts["net"], "203.0.113.9", 64)
+    findings = audit_build(recipe, result.directory, only=["ttl-hops"])
+    assert len(findings) == 1
+    assert "is on the Internet but arrives with TTL 64" in findings[0].message()
+
+
+def test_a_declared_os_and_hops_fix_the_expected_ttl(tmp_path):
+    recipe = _recipe()
+    recipe["evidence"][1]["hosts"]["web"]["hops"] = 9
+    loaded, result = _build(tmp_path, recipe)
+    assert result.truth["hosts"]["web"]["ttl"] == 64 - 9
+    _patch_ttls(result.artefacts["net"], "203.0.113.9", 128 - 9)
+    findings = audit_build(loaded, result.directory, only=["ttl-hops"])
+    assert "runs ubuntu-22.04 (initial TTL 64) and is 9 hops away, so TTL 55, not 119" in findings[0].message()
+
+
+def test_a_lan_host_sending_a_decremented_ttl_is_found(tmp_path):
+    recipe, result = _build(tmp_path, _recipe())
+    _patch_ttls(result.artefacts["net"], str(result.truth["hosts"]["ws"]["ip"]), 61)
+    findings = audit_build(recipe, result.directory, only=["ttl-hops"])
+    assert len(findings) == 1 and "on the capture's LAN but arrives with TTL 61" in findings[0].message()
+
+
+def test_a_question_on_a_fat_time_must_state_the_zone(tmp_path):
+    lab = {"id": "bad-01", "evidence": [{"dataset": "bad-01", "artefact": "usb"}],
+           "questions": [{"id": "when", "type": "timestamp",
+                          "text": {"en": "When was note.txt modified (UTC)?", "ru": "Когда изменён note.txt (UTC)?"}},
+                         {"id": "zoned", "type": "timestamp",
+                          "text": {"en": "When (UTC)? The PC's clock ran in UTC+3.",
+                                   "ru": "Когда (UTC)? Часы ПК шли по UTC+3."}}]}
+    key = {"lab": "bad-01", "answers": {"when": {"expected": {"truth": "items.note.mtime"}},
+                                        "zoned": {"expected": {"truth": "items.note.mtime"}}}}
+    recipe, result = _build(tmp_path, _recipe(), lab, key)
+    findings = audit_build(recipe, result.directory, course_root=tmp_path, only=["question-zone"])
+    assert [(f.evidence, f.where, f.message().split("(")[-1]) for f in findings] == [
+        ("labs/bad-01", "question when", "en text)"), ("labs/bad-01", "question when", "ru text)")]
+
+
+def test_audit_cases_builds_the_default_and_variants(tmp_path):
+    findings = audit_cases([DATASETS / "net-01.yaml"], variants=1, course_root=REPO, build_root=tmp_path)
+    assert findings == []
+    assert sorted(p.name for p in (tmp_path / "net-01").iterdir()) == ["audit-1", "default"]
+
+
+@pytest.mark.parametrize("case", SHIPPED)
+def test_shipped_default_builds_pass_the_audit(case, built):
+    findings = audit_build(load_recipe(DATASETS / f"{case}.yaml"), built[case].directory, course_root=REPO)
+    assert [f.line() for f in findings if not f.accepted] == []
