@@ -13,12 +13,13 @@ from typing import Any
 import click
 
 from forensics_kit.cli.common import json_option
-from forensics_kit.cli.disk import group
+from forensics_kit.cli.disk import _open, group, open_options
 from forensics_kit.cli.output import emit_object, emit_records, warn
 
 
 def _source(command: Callable[..., Any]) -> Callable[..., Any]:
-    """IMAGE and PATH arguments, --inode, --partition and --file."""
+    """IMAGE and PATH arguments, --inode, --partition, --file, and --strict/--fstype for the image."""
+    command = open_options(command)
     for decorator in reversed((
         click.argument("image", required=False, type=click.Path(path_type=Path)),
         click.argument("path", required=False),
@@ -43,9 +44,7 @@ def _load(image: Path | None, path: str | None, inode: int | None, partition: in
         return load_bytes(local)
     if image is None or (path is None) == (inode is None):
         raise click.UsageError("give IMAGE and a PATH or --inode N inside it (or --file LOCAL)")
-    from forensics_kit.disk import open_image
-
-    with open_image(image) as img:
+    with _open(image) as img:
         data = img.read(path, inode=inode, partition=partition)
     return data, f"{image}:{path if path is not None else f'inode {inode}'}"
 
