@@ -121,6 +121,10 @@ class Checker(ABC):
             return self.score(given, prepared, float(max_points))
         except InvalidAnswer as exc:
             return wrong(max_points, exc.reason)
+        except (ValueError, OverflowError, RecursionError, UnicodeError):
+            # A trainee's answer never raises: one a reader chokes on (a 100,000-digit number,
+            # a nested list thousands deep) is simply not readable as this kind of answer.
+            return wrong(max_points, msg("answer.unreadable"))
 
     def validate_expected(self, expected: object) -> None:
         """Check an answer key's expected value at load time (raises CheckerConfigError)."""

@@ -95,7 +95,13 @@ _KINDS = {
     "inode": "inode", "inode number": "inode", "inum": "inode", "иноду": "inode", "инод": "inode",
     "mft": "mft", "mft entry": "mft", "mft record": "mft", "entry": "mft", "record": "mft",
     "offset": "offset", "byte": "offset", "byte offset": "offset", "смещение": "offset",
-    "frame": "frame", "packet": "frame", "кадр": "frame", "пакет": "frame", "#": "frame",
+    "frame": "frame", "packet": "frame", "кадр": "frame", "пакет": "frame", "frame number": "frame",
+    "no": "frame", "no.": "frame", "packet number": "frame", "номер кадра": "frame", "номер пакета": "frame",
+    "i-node": "inode", "ino": "inode", "inode no": "inode", "inode no.": "inode", "metadata address": "inode",
+    "meta address": "inode", "mft entry number": "mft", "mft record number": "mft", "file record": "mft",
+    "file record number": "mft", "entry number": "mft", "record number": "mft", "mft no": "mft",
+    "запись mft": "mft", "запись": "mft", "индексный дескриптор": "inode", "inode #": "inode",
+    "смещение байт": "offset", "at offset": "offset", "file offset": "offset", "image offset": "offset",
 }
 _LOCATION = re.compile(
     r"(?P<kind>[^\d#:]*?|#)\s*[:#№=]?\s*(?P<num>0[xX][0-9a-fA-F]+|\d+)(?P<tsk>-\d+(?:-\d+)?)?",
@@ -107,8 +113,8 @@ class LocationChecker(Checker):
 
     ``expected`` is a whole number (usually ``{truth: ...}``); the option ``kind``
     says what it counts. Answers may name the kind (``inode 12``, ``MFT entry 35``,
-    ``frame 57``, ``#57``, ``offset 0x1000``) or give the bare number; TSK's
-    ``35-128-1`` is read as MFT entry / inode 35.
+    ``frame 57``, ``No. 57``, ``offset 0x1000``) or give the bare number or ``#57`` (read as
+    the key's kind); TSK's ``35-128-1`` is read as MFT entry / inode 35.
 
     Options:
         kind (text, default ``inode``): inode, mft, offset or frame.
@@ -158,7 +164,8 @@ class LocationChecker(Checker):
             raise InvalidAnswer(msg("location.invalid", given=text))
         word = re.sub(r"\s+", " ", match.group("kind").strip().casefold().rstrip(":"))
         word = re.sub(r"^(?:in |at |в )", "", word)
-        if word == "":
+        word = re.sub(r"\s*(?:#|№|no\.?)$", "", word) if word not in _KINDS else word
+        if word in ("", "#", "№"):  # "#26": TSK and EnCase number entries so, Wireshark frames: the key's kind
             kind = str(self.settings["kind"])
         elif word in _KINDS:
             kind = _KINDS[word]

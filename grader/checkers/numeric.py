@@ -22,6 +22,13 @@ _GROUPED = re.compile(r"[+-]?\d{1,3}(?P<sep>[ \u00a0\u202f,_'])\d{3}(?:(?P=sep)\
 _DECIMAL = re.compile(r"[+-]?\d+")
 _INTEGRAL_FLOAT = re.compile(r"[+-]?\d+\.0+")
 _PREFIXED = re.compile(r"[+-]?0[xXoObB][0-9a-fA-F_]+")
+#: A number with words around it, as tools and people label it: "inode 26", "MFT entry #26", "26 (inode)",
+#: "3 packets", "TSK 26-128-1" (the entry of an NTFS attribute address).
+_LABELLED = re.compile(
+    r"(?P<pre>[^\d#№:=]{0,40}?)\s*[:#№=]?\s*(?P<num>0[xX][0-9a-fA-F]+|\d+(?:[ \u00a0\u202f,_']\d{3})*)"
+    r"(?:-\d+(?:-\d+)?)?(?P<post>\s*[(\[]?\s*[^\d]{0,40}?[)\]]?)\.?",
+)
+_MAX_DIGITS = 40  # no count, size or offset in a lab has more digits; longer text is not read as a number
 
 
 class IntegerChecker(Checker):
@@ -35,20 +42,31 @@ class IntegerChecker(Checker):
     options = {"tolerance": 0}
 
     def normalize(self, value: object) -> int:
-        """The int of ``value``: int, integral float, or text like ``1 024`` / ``0x400``."""
+        """The int of ``value``: int, integral float, or text like ``1 024`` / ``0x400`` / ``inode 26``."""
+        return self._read(value)[0]
+
+    def _read(self, value: object) -> tuple[int, bool]:
+        """(the number, whether words around it were set aside: ``inode 26``, ``26 packets``)."""
         if isinstance(value, bool):
             raise wrong_kind("kind.integer", value)
         if isinstance(value, int):
-            return value
+            return value, False
         if isinstance(value, float):
             if value.is_integer():
-                return int(value)
-            raise InvalidAnswer(msg("integer.invalid", given=str(value)))
+                return int(value), False
+            raise InvalidAnswer(msg("integer.invalid", given=str(value)[:40]))
         text = as_text(value, "kind.integer", numbers=False)
+        if len(text) > _MAX_DIGITS:
+            raise InvalidAnswer(msg("integer.too_long", limit=_MAX_DIGITS))
         number = _parse_int(text)
-        if number is None:
-            raise InvalidAnswer(msg("integer.invalid", given=text))
-        return number
+        if number is not None:
+            return number, False
+        labelled = _LABELLED.fullmatch(text)
+        if labelled and len((labelled.group("pre") + " " + labelled.group("post")).split()) <= 4:
+            number = _parse_int(labelled.group("num").strip())
+            if number is not None:
+                return number, True
+        raise InvalidAnswer(msg("integer.invalid", given=text[:40]))
 
     def prepare_expected(self, expected: object) -> int:
         try:
@@ -57,9 +75,11 @@ class IntegerChecker(Checker):
             raise self._config_error(f"expected must be a whole number, not {expected!r}") from None
 
     def score(self, given: object, expected: int, max_points: float) -> CheckResult:
-        if abs(self.normalize(given) - expected) <= float(self.settings["tolerance"]):  # type: ignore[arg-type]
-            return correct(max_points)
-        return wrong(max_points, msg("integer.wrong"))
+        number, labelled = self._read(given)
+        notes = [msg("integer.read", number=number)] if labelled else []
+        if abs(number - expected) <= float(self.settings["tolerance"]):  # type: ignore[arg-type]
+            return correct(max_points, msg("joined", parts=[*notes, msg("answer.correct")]) if notes else None)
+        return wrong(max_points, msg("joined", parts=[*notes, msg("integer.wrong")]) if notes else msg("integer.wrong"))
 
     def _check_options(self) -> None:
         if float(self.settings["tolerance"]) < 0:  # type: ignore[arg-type]
@@ -84,7 +104,10 @@ class NumberChecker(Checker):
         if isinstance(value, int | float):
             number = float(value)
         else:
-            number = _parse_float(as_text(value, "kind.number", numbers=False))
+            text = as_text(value, "kind.number", numbers=False)
+            if len(text) > _MAX_DIGITS:
+                raise InvalidAnswer(msg("integer.too_long", limit=_MAX_DIGITS))
+            number = _parse_float(text)
         if not math.isfinite(number):
             raise InvalidAnswer(msg("number.invalid", given=str(value)))
         return number
@@ -111,6 +134,8 @@ class NumberChecker(Checker):
 
 def _parse_int(text: str) -> int | None:
     """Whole number from text, or None; leading zeros are decimal (``007`` is 7)."""
+    if len(text) > _MAX_DIGITS:
+        return None
     if _GROUPED.fullmatch(text):
         text = re.sub(r"[ \u00a0\u202f,_']", "", text)
     if _DECIMAL.fullmatch(text):

@@ -9,31 +9,16 @@ number of hours is called out, because it is nearly always a time-zone slip.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from grader.checkers.base import Checker, CheckResult, correct, wrong, wrong_kind
 from grader.errors import InvalidAnswer
 from grader.i18n import Message, msg
+from grader.notations.times import TimeSyntaxError, read_time, zone_of
 
 __all__ = ["TimestampChecker"]
 
-_ZONE_SUFFIX = re.compile(
-    r"^(?P<base>.*?)\s*(?:(?P<utc>UTC|GMT|Z)(?P<offset>[+-]\d{1,2}(?::?\d{2})?)?"
-    r"|(?P<iana>[A-Za-z_]+/[A-Za-z0-9_/+-]+))$",
-    re.IGNORECASE,
-)
-_FORMATS = (  # day-first dates as Russian tools print them, and year-first with slashes
-    "%d.%m.%Y %H:%M:%S.%f", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y",
-    "%d.%m.%Y, %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
-    # tshark/Wireshark ("Mar  1, 2024 10:00:00.123456"), and HTTP/e-mail dates without the zone
-    "%b %d, %Y %H:%M:%S.%f", "%b %d, %Y %H:%M:%S", "%a, %d %b %Y %H:%M:%S", "%d %b %Y %H:%M:%S",
-    # C's asctime, as ewfinfo / fklab disk info print an E01's acquisition date ("Fri Mar  1 10:00:00 2024")
-    "%a %b %d %H:%M:%S %Y",
-)
-_LONG_FRACTION = re.compile(r"(\.\d{6})\d+")  # tshark prints nanoseconds; Python reads microseconds
-_MONTH_LAST_AMBIGUOUS = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}\b.*")
-_EPOCH = re.compile(r"[+-]?\d{9,11}(\.\d+)?")
 _MAX_ZONE_HOURS = 14
 
 
@@ -70,44 +55,63 @@ class TimestampChecker(Checker):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
 
     def score(self, given: object, expected: datetime, max_points: float) -> CheckResult:
-        local, how = self._read(given)
-        when = local.astimezone(UTC)
+        local, how, precision = self._reading(given)
+        try:
+            when = local.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise InvalidAnswer(msg("time.invalid", given=str(given)[:80])) from None
         read = msg(how.key, when=_show(when), **how.params)
         tolerance = float(self.settings["tolerance"])  # type: ignore[arg-type]
-        diff = (when - expected).total_seconds()
+        # What was written covers [when, when + precision): "22:28" from dir is any second of that minute.
+        span = precision if precision > 1 else 0.0
+        if span > max(60.0, tolerance):
+            return wrong(max_points, msg("joined", parts=[read, msg("time.date_only")]))
+        diff = _distance(when, span, expected)
+        notes = [read] + ([msg("time.read_minutes")] if span == 60 else [])
         if abs(diff) <= tolerance:
-            return correct(max_points, msg("joined", parts=[read, msg("answer.correct")]))
-        hours = round(diff / 3600)
-        if 1 <= abs(hours) <= _MAX_ZONE_HOURS and abs(diff - hours * 3600) <= tolerance:
-            return wrong(max_points, msg("joined", parts=[read, msg("time.off_hours",
-                                                                      hours=abs(hours))]))
-        if _swapped_matches(local, expected, tolerance):
-            return wrong(max_points, msg("joined", parts=[read, msg("time.day_month_swapped")]))
-        return wrong(max_points, msg("joined", parts=[read, msg("time.wrong")]))
+            return correct(max_points, msg("joined", parts=[*notes, msg("answer.correct")]))
+        slip = zone_slip((when - expected).total_seconds(), tolerance + span)
+        if slip is not None:
+            return wrong(max_points, msg("joined", parts=[*notes, slip]))
+        if _swapped_matches(local, expected, tolerance + span):
+            return wrong(max_points, msg("joined", parts=[*notes, msg("time.day_month_swapped")]))
+        return wrong(max_points, msg("joined", parts=[*notes, msg("time.wrong")]))
 
     def _read(self, value: object) -> tuple[datetime, Message]:
         """Parse an answer into an aware datetime (in its own zone) and how it was read."""
+        return self._reading(value)[:2]
+
+    def _reading(self, value: object) -> tuple[datetime, Message, float]:
+        """(aware datetime, how it was read, precision in seconds of what was written)."""
         if isinstance(value, bool):
             raise wrong_kind("kind.time", value)
         if isinstance(value, datetime):
-            return self._zoned(value)
+            return (*self._zoned(value), 1.0)
         if isinstance(value, date):
-            return self._zoned(datetime(value.year, value.month, value.day))
+            return (*self._zoned(datetime(value.year, value.month, value.day)), 1.0)
         if isinstance(value, int | float):
-            return _from_epoch(float(value), str(value))
+            return (*_from_epoch(float(value), str(value)), 1.0)
         if not isinstance(value, str):
             raise wrong_kind("kind.time", value)
         text = re.sub(r"\s+", " ", value.strip())
-        if _EPOCH.fullmatch(text):
-            return _from_epoch(float(text), text)
-        base, zone = text, None
-        suffix = _ZONE_SUFFIX.match(text)
-        if suffix and suffix.group("base") and not _parses_iso(text):
-            base, zone = suffix.group("base").rstrip(" ,"), _suffix_zone(suffix, text)
-        parsed = _parse_local(base, text)
-        if parsed.tzinfo is None and zone is not None:
-            parsed = parsed.replace(tzinfo=zone)
-        return self._zoned(parsed)
+        try:
+            reading = read_time(text)
+        except TimeSyntaxError as exc:
+            shown = text[:80]
+            raise InvalidAnswer(msg("time.ambiguous" if exc.ambiguous else "time.invalid", given=shown)) from None
+        if reading.epoch:
+            return reading.local.replace(tzinfo=UTC), msg("time.read_epoch"), reading.precision
+        if reading.zone_label is None:
+            return (*self._zoned(reading.local), reading.precision)
+        zone = zone_of(reading.zone_label)
+        if zone is None:  # read_time only returns labels it knows
+            raise InvalidAnswer(msg("time.invalid", given=text[:80]))
+        try:
+            aware = reading.local.replace(tzinfo=zone)
+            aware.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise InvalidAnswer(msg("time.invalid", given=text[:80])) from None
+        return aware, msg("time.read_label", zone=reading.zone_label), reading.precision
 
     def _zoned(self, value: datetime) -> tuple[datetime, Message]:
         if value.tzinfo is not None:
@@ -116,52 +120,31 @@ class TimestampChecker(Checker):
         return value.replace(tzinfo=self._zone), msg("time.read_assumed", zone=zone_name)
 
 
-def _parse_local(base: str, original: str) -> datetime:
-    base = _LONG_FRACTION.sub(r"\1", base)
-    try:
-        return datetime.fromisoformat(_fix_z(base))
-    except ValueError:
-        pass
-    for fmt in _FORMATS:
-        try:
-            return datetime.strptime(base, fmt)
-        except ValueError:
-            continue
-    if _MONTH_LAST_AMBIGUOUS.fullmatch(base):
-        raise InvalidAnswer(msg("time.ambiguous", given=original))
-    raise InvalidAnswer(msg("time.invalid", given=original))
-
-
-def _parses_iso(text: str) -> bool:
-    try:
-        datetime.fromisoformat(_fix_z(text))
-    except ValueError:
-        return False
-    return True
-
-
-def _suffix_zone(match: re.Match[str], original: str) -> tzinfo:
-    if match.group("iana"):
-        try:
-            return ZoneInfo(match.group("iana"))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidAnswer(msg("time.invalid", given=original)) from None
-    offset = match.group("offset")
-    if not offset:
-        return UTC
-    sign = -1 if offset[0] == "-" else 1
-    digits = offset[1:].replace(":", "")
-    hours, minutes = (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))
-    if hours > _MAX_ZONE_HOURS or minutes >= 60:
-        raise InvalidAnswer(msg("time.invalid", given=original))
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
-
-
 def _from_epoch(seconds: float, original: str) -> tuple[datetime, Message]:
     try:
         return datetime.fromtimestamp(seconds, tz=UTC), msg("time.read_epoch")
     except (OverflowError, OSError, ValueError):
         raise InvalidAnswer(msg("time.invalid", given=original)) from None
+
+
+def _distance(when: datetime, span: float, expected: datetime) -> float:
+    """Seconds from the written span [when, when + span] to ``expected`` (0 inside it)."""
+    start = (expected - when).total_seconds()
+    if 0 <= start <= span:
+        return 0.0
+    return -start if start < 0 else -(start - span)
+
+
+def zone_slip(diff: float, tolerance: float) -> Message | None:
+    """A reason when ``diff`` seconds is a whole number of hours (or a half/quarter-hour zone) off."""
+    for step in (3600, 1800, 900):
+        count = round(diff / step)
+        if count and abs(diff - count * step) <= tolerance and abs(count * step) <= _MAX_ZONE_HOURS * 3600:
+            minutes = abs(count * step) // 60
+            if minutes % 60 == 0:
+                return msg("time.off_hours", hours=minutes // 60)
+            return msg("time.off_zone", hours=minutes // 60, minutes=minutes % 60)
+    return None
 
 
 def _swapped_matches(local: datetime, expected: datetime, tolerance: float) -> bool:

@@ -73,7 +73,7 @@ def test_unknown_option_error_names_checker_and_known_options():
         ("text", {"case_sensitive": "yes"}),
         ("integer", {"tolerance": -1}),
         ("integer", {"tolerance": True}),
-        ("set", {"item_type": "url"}),
+        ("set", {"item_type": "colour"}),
         ("hash", {"accept": ["crc32"]}),
         ("timestamp", {"assume_tz": "Mars/Olympus"}),
     ],
@@ -199,7 +199,7 @@ def test_integer_reads_grouped_hex_and_integral_forms(given):
     assert check("integer", given, 1024).outcome is Outcome.CORRECT
 
 
-@pytest.mark.parametrize("given", ["10 24", "1.024", "1024 bytes", "twelve", 10.5, "1,02,4"])
+@pytest.mark.parametrize("given", ["10 24", "1.024", "1024 and 2", "twelve", 10.5, "1,02,4"])
 def test_integer_unreadable_text_is_wrong_with_a_reason(given):
     result = check("integer", given, 1024)
     assert result.outcome is Outcome.WRONG and result.reason.key == "integer.invalid"

@@ -30,10 +30,17 @@ def test_set_answer_with_missing_items_gets_partial_credit():
     assert result.reason.render("en") == "2 of 4 items right."
 
 
-def test_set_answer_with_extra_items_gets_partial_credit():
+def test_set_misspelled_item_costs_one_item_not_two():
     result = check("set", "a, b, c, x", ["a", "b", "c", "d"], 4)
-    assert (result.outcome, result.points) == (Outcome.PARTIAL, 2.0)
-    assert "3 of 4 items right. 1 item that should not be there." == result.reason.render("en")
+    assert (result.outcome, result.points) == (Outcome.PARTIAL, 3.0)
+    assert result.reason.render("en").startswith("3 of 4 items right. 1 item that should not be there.")
+
+
+def test_set_extra_items_beyond_the_missing_ones_cost_the_penalty():
+    result = check("set", "a, b, c, d, x", ["a", "b", "c", "d"], 4)
+    assert (result.outcome, result.points) == (Outcome.PARTIAL, 3.0)
+    two_extra = check("set", "a, b, c, x, y", ["a", "b", "c", "d"], 4)
+    assert two_extra.points == 2.0  # x in place of d costs d; y costs one right item
 
 
 def test_set_listing_everything_earns_nothing():
@@ -43,8 +50,8 @@ def test_set_listing_everything_earns_nothing():
 
 
 def test_set_penalty_option_scales_the_cost_of_extra_items():
-    result = check("set", ["a", "b", "x"], ["a", "b", "c", "d"], 4, penalty=0.5)
-    assert result.points == 1.5
+    result = check("set", ["a", "b", "c", "d", "x", "y"], ["a", "b", "c", "d"], 4, penalty=0.5)
+    assert result.points == 3.0
     no_penalty = check("set", ["a", "b", "x"], ["a", "b"], 2, penalty=0)
     assert (no_penalty.outcome, no_penalty.points) == (Outcome.PARTIAL, 2.0)
 
@@ -67,7 +74,9 @@ def test_set_of_ips_compares_addresses_by_value():
 
 def test_set_unreadable_items_count_against_the_answer():
     result = check("set", ["10.0.0.5", "10.0.0.7", "not-an-ip"], IPS, 4, item_type="ip")
-    assert result.points == 1.0
+    assert result.points == 2.0  # the unreadable item stands in for a missing one
+    beyond = check("set", [*IPS, "not-an-ip"], IPS, 4, item_type="ip")
+    assert beyond.points == 3.0
     assert "could not be read as an IP address" in result.reason.render("en")
     assert "Не читаются как IP-адрес: 1 элемент." in result.reason.render("ru")
 
