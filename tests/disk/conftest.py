@@ -323,3 +323,117 @@ def to_e01(raw: Path, target: Path, compression: str = "deflate:fast") -> Path:
         raw,
     )
     return target.with_suffix(".E01")
+
+
+@pytest.fixture(scope="session")
+def fat32_few_clusters(tmp_path_factory: pytest.TempPathFactory) -> BuiltImage:
+    """An 8 MiB FAT32 volume (too few clusters for FAT32, so TSK's detection refuses it) holding /HELLO.TXT.
+
+    mkfs.fat writes such a volume with a warning, but mtools refuses it too, so the
+    file's directory entry, FAT entries and content are written here.
+    """
+    need("mkfs.fat")
+    path = tmp_path_factory.mktemp("fat32-few") / "fat32-few.dd"
+    run("mkfs.fat", "-F", "32", "-s", "1", "-n", "FEWCLUS", "-C", path, "8192")
+    data = bytearray(path.read_bytes())
+    bps, spc, reserved, nfats = struct.unpack_from("<HBHB", data, 11)
+    fat_sectors, root = struct.unpack_from("<I", data, 36)[0], struct.unpack_from("<I", data, 44)[0]
+    content = b"forced to FAT32\n" * 16  # one 512-byte cluster
+    first_data = (reserved + nfats * fat_sectors) * bps
+    cluster = root + 1
+    for copy in range(nfats):
+        fat = (reserved + copy * fat_sectors) * bps
+        struct.pack_into("<I", data, fat + 4 * cluster, 0x0FFFFFFF)
+    root_dir = first_data + (root - 2) * spc * bps
+    slot = next(pos for pos in range(root_dir, root_dir + spc * bps, 32) if data[pos] == 0)
+    entry = struct.pack("<11sBBBHHHHHHHI", b"HELLO   TXT", 0x20, 0, 0, 0x6000, 0x5A21, 0x5A21, cluster >> 16,
+                        0x6000, 0x5A21, cluster & 0xFFFF, len(content))
+    data[slot:slot + 32] = entry
+    at = first_data + (cluster - 2) * spc * bps
+    data[at:at + len(content)] = content
+    path.write_bytes(bytes(data))
+    return BuiltImage(path, {"/HELLO.TXT": content}, {}, "FEWCLUS")
+
+
+@dataclass
+class HybridImage:
+    """A FAT16 volume at sector 0 whose boot sector also holds an MBR listing an ext2 partition."""
+
+    path: Path
+    fat: BuiltImage
+    ext_start: int
+
+
+@pytest.fixture(scope="session")
+def hybrid_image(tmp_path_factory: pytest.TempPathFactory) -> HybridImage:
+    """FAT16 (8 MiB) at sector 0; its boot sector's partition table lists an ext2 volume in the FAT's free tail.
+
+    mmls lists the table (one Linux partition), fls -o 0 the FAT volume and fls -o 12288 the ext2.
+    """
+    need("mke2fs")
+    work = tmp_path_factory.mktemp("hybrid")
+    fat = _fat_image(work / "hybrid.dd", 16, 8192, "HYBRID")
+    start, sectors = 12288, 4096
+    data = bytearray(fat.path.read_bytes())
+    data[446:462] = _mbr_entry(0x83, start, sectors)
+    data[462:510] = bytes(48)
+    fat.path.write_bytes(bytes(data))
+    run("mke2fs", "-q", "-F", "-t", "ext2", "-L", "inner", "-E", f"offset={start * SECTOR}", fat.path,
+        str(sectors * SECTOR // 1024))
+    return HybridImage(fat.path, fat, start)
+
+
+# UDIF (.dmg) block types, as Apple's hdiutil writes them.
+UDIF_ZERO, UDIF_RAW, UDIF_END = 0x2, 0x1, 0xFFFFFFFF
+UDIF_ADC, UDIF_ZLIB, UDIF_BZIP2 = 0x80000004, 0x80000005, 0x80000006
+
+
+def _adc_literal(data: bytes) -> bytes:
+    """ADC-compress ``data`` with literal runs only (valid ADC, no back-references)."""
+    out = bytearray()
+    for at in range(0, len(data), 128):
+        run_ = data[at:at + 128]
+        out += bytes([0x80 | (len(run_) - 1)]) + run_
+    return bytes(out)
+
+
+def udif(raw: bytes, kinds: list[int], path: Path, chunk_sectors: int = 64) -> Path:
+    """Write ``raw`` as a UDIF .dmg: one blkx partition whose chunks use ``kinds`` in turn.
+
+    The layout follows Apple's documented format (data fork, XML property list with
+    ``mish`` blocks, ``koly`` trailer); all-zero chunks may use ``UDIF_ZERO``.
+    """
+    import base64
+    import bz2
+    import zlib
+
+    assert len(raw) % SECTOR == 0
+    fork, chunks = bytearray(), []
+    total = len(raw) // SECTOR
+    for number, first in enumerate(range(0, total, chunk_sectors)):
+        count = min(chunk_sectors, total - first)
+        piece = raw[first * SECTOR:(first + count) * SECTOR]
+        kind = kinds[number % len(kinds)]
+        if kind == UDIF_ZERO and piece.strip(b"\0"):
+            kind = UDIF_RAW
+        stored = {UDIF_RAW: piece, UDIF_ZLIB: zlib.compress(piece), UDIF_BZIP2: bz2.compress(piece),
+                  UDIF_ADC: _adc_literal(piece), UDIF_ZERO: b""}[kind]
+        chunks.append(struct.pack(">IIQQQQ", kind, 0, first, count, len(fork), len(stored)))
+        fork += stored
+    chunks.append(struct.pack(">IIQQQQ", UDIF_END, 0, total, 0, len(fork), 0))
+    mish = struct.pack(">4sIQQQII24x", b"mish", 1, 0, total, 0, chunk_sectors, 0)
+    mish += struct.pack(">II128x", 0, 0) + struct.pack(">I", len(chunks)) + b"".join(chunks)
+    plist = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" '
+        '"http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0"><dict>'
+        "<key>resource-fork</key><dict><key>blkx</key><array><dict>"
+        "<key>Attributes</key><string>0x0050</string><key>CFName</key><string>whole disk (fklab)</string>"
+        f"<key>Data</key><data>{base64.b64encode(mish).decode()}</data>"
+        "<key>ID</key><string>0</string><key>Name</key><string>whole disk (fklab)</string>"
+        "</dict></array></dict></dict></plist>\n"
+    ).encode()
+    koly = struct.pack(">4sIIIQQQQQII16sII128xQQ120xII128xIQ12x", b"koly", 4, 512, 1, 0, 0, len(fork), 0, 0, 1, 1,
+                       b"\x42" * 16, 0, 0, len(fork), len(plist), 0, 0, 1, total)
+    assert len(koly) == 512
+    path.write_bytes(bytes(fork) + plist + koly)
+    return path

@@ -308,6 +308,22 @@ def test_gpt_with_a_bad_header_crc_gives_no_traceback(fat16_image, tmp_path):
     assert result["error"] is None or "gpt-bad-crc.dd" in result["error"]
 
 
+@pytest.mark.crosscheck
+def test_gpt_header_claiming_0xffffffff_entries_is_read_as_mmls_reads_it(fat16_image, tmp_path):
+    """TSK 4.15 (pytsk3) reads file-system data as partitions there (exit 70 once); mmls reads the protective MBR."""
+    from forensics_kit.disk import open_image
+
+    from .conftest import need, parse_mmls, run
+
+    path = _gpt_disk(fat16_image.path.read_bytes(), tmp_path / "gpt-huge.dd", False, claimed=0xFFFFFFFF)
+    result = probe(path)
+    assert result["error"] is None and any("claims 4294967295 entries" in w for w in result["warnings"])
+    with open_image(path) as img:
+        ours = [(p.index, p.start, p.length, p.description) for p in img.partitions()]
+    need("mmls")
+    assert ours == parse_mmls(run("mmls", path))
+
+
 # -- hostile names ------------------------------------------------------------------------------
 
 
