@@ -9,15 +9,10 @@ from __future__ import annotations
 import ipaddress
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from forensics_kit.net import credentials, detect, read_frames, tcp_streams, tls_sessions
-
-
-def _seconds(iso: str) -> float:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 def _ip_sources_of_mac(capture: Path, mac: str) -> Counter:
@@ -34,7 +29,7 @@ def _ip_sources_of_mac(capture: Path, mac: str) -> Counter:
 def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, Any]:
     capture = evidence["capture"]
     answers: dict[str, Any] = {}
-    # the implant's jitter is high: the default threshold (20 % median deviation) would miss it
+    # the implant's jitter is high: the default threshold (± 20 %) would miss it
     findings = detect(capture, options={"beacon.max_jitter": 0.5})
 
     scan = next(f for f in findings if f.kind == "port-scan")
@@ -63,8 +58,9 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
     beacon = max((f for f in findings if f.kind == "beaconing" and f.source == target),
                  key=lambda f: (f.numbers["count"], -f.numbers["jitter_pct"]))
     n = beacon.numbers
-    mean = (_seconds(beacon.last) - _seconds(beacon.first)) / (n["count"] - 1)
-    jitter = (n["max_interval_s"] - n["min_interval_s"]) / 2 / mean * 100
+    # the detector's interval is the mean (first to last over the intervals) and its jitter the
+    # question's: half the spread between the longest and shortest interval over that mean
+    mean, jitter = n["interval_s"], n["jitter_pct"]
     answers["beacon_interval"] = round(mean, 1)
     answers["beacon_jitter"] = round(jitter)
     answers["first_beacon"] = beacon.first

@@ -103,7 +103,12 @@ def test_beacon_and_tunnel_frames_match_tshark(generated):
     assert sum(int(r[1]) - len("exfil.example") - 4 for r in rows) == found["dns-tunnel"].numbers["bytes"]
     times = [float(r[0]) for r in tshark_fields(path, ["frame.time_epoch"], 'http.host == "c2.example"')]
     intervals = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert statistics.median(intervals) == pytest.approx(found["beaconing"].numbers["interval_s"], abs=0.001)
+    n = found["beaconing"].numbers
+    assert statistics.median(intervals) == pytest.approx(n["median_interval_s"], abs=0.001)
+    # the one jitter: (longest - shortest) / 2 / mean, the mean being first to last over the intervals
+    mean = (times[-1] - times[0]) / len(intervals)
+    assert n["interval_s"] == pytest.approx(mean, abs=0.001)
+    assert n["jitter_pct"] == pytest.approx((max(intervals) - min(intervals)) / 2 / mean * 100, abs=0.05)
 
 
 def _judged(times_s: list[float], **options) -> bool:
@@ -125,17 +130,24 @@ def _poisson(rng: random.Random, events: int, mean_s: float) -> list[float]:
     return times
 
 
-def test_random_repeats_are_seldom_beacons_while_jittered_beacons_with_a_missed_beat_are():
+def test_random_repeats_are_seldom_beacons_while_jittered_beacons_are():
     rng = random.Random(11)
-    random_series = [_poisson(rng, 8, 60) for _ in range(400)]
-    called = sum(_judged(s) for s in random_series)
-    by_mad_alone = sum(_judged(s, max_cv=1e9) for s in random_series)
-    assert called <= 12 < by_mad_alone  # ~1.5% against ~4.4% with MAD/median alone
+    random_series = [_poisson(rng, 8, 60) for _ in range(1000)]
+    assert sum(_judged(s) for s in random_series) == 0
+    assert sum(_judged(s, max_jitter=0.5) for s in random_series) <= 15  # ~0.6 %
     for _ in range(50):
-        intervals = [60 * (1 + rng.uniform(-0.35, 0.35)) for _ in range(9)]
-        intervals[4] += 60  # one beat missed
-        times = [sum(intervals[:i]) for i in range(10)]
+        intervals = [60 * (1 + rng.uniform(-0.35, 0.35)) for _ in range(27)]
+        times = [sum(intervals[:i]) for i in range(28)]
         assert _judged(times, max_jitter=0.5)
+        small = [60 * (1 + rng.uniform(-0.15, 0.15)) for _ in range(9)]
+        assert _judged([sum(small[:i]) for i in range(10)])
+
+
+def test_a_missed_beat_raises_the_jitter_as_defined():
+    intervals = [60.0] * 9
+    intervals[4] = 120.0  # one beat missed: (120 - 60) / 2 / 66.7 = 45 %
+    times = [sum(intervals[:i]) for i in range(10)]
+    assert not _judged(times) and _judged(times, max_jitter=0.5)
 
 
 def test_repeats_every_two_seconds_are_a_burst_not_a_beacon():

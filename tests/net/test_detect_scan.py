@@ -80,3 +80,52 @@ def test_scan_evidence_frames_and_open_ports_match_tshark(scan_pcap):
     assert [int(r[0]) for r in syns][:20] == f.frames and len(syns) == f.frame_count
     synacks = tshark_fields(scan_pcap, ["tcp.srcport"], f"ip.dst=={SCANNER} && tcp.flags.syn==1 && tcp.flags.ack==1")
     assert [f"{VICTIM}:{r[0]}" for r in synacks] == f.numbers["open_ports"]
+
+
+def scan_then_sessions_frames() -> list[bytes]:
+    """A SYN scan of ports 1-40, 80 and 8556 (open: 21, 80, 8556), then the scanner logs in to FTP
+    (port 21, with data) and opens two passive data connections (44492, 9510) that carry files."""
+    frames, open_ports = [], (21, 80, 8556)
+    for port in [*range(1, 41), 80, 8556]:
+        frames.append(_eth(IP(src=SCANNER, dst=VICTIM) / TCP(sport=60000, dport=port, flags="S", seq=7)))
+        if port in open_ports:
+            frames.append(_eth(IP(src=VICTIM, dst=SCANNER) / TCP(sport=port, dport=60000, flags="SA", ack=8)))
+            frames.append(_eth(IP(src=SCANNER, dst=VICTIM) / TCP(sport=60000, dport=port, flags="R", seq=8)))
+        else:
+            frames.append(_eth(IP(src=VICTIM, dst=SCANNER) / TCP(sport=port, dport=60000, flags="RA", ack=8)))
+    for sport, dport, payload in ((50000, 21, b"USER deploy\r\n"), (50001, 44492, b"MZ" * 100),
+                                  (50002, 9510, b"-rw-r--r-- 1 deploy x\r\n")):
+        frames += [_eth(IP(src=SCANNER, dst=VICTIM) / TCP(sport=sport, dport=dport, flags="S", seq=1)),
+                   _eth(IP(src=VICTIM, dst=SCANNER) / TCP(sport=dport, dport=sport, flags="SA", seq=9, ack=2)),
+                   _eth(IP(src=SCANNER, dst=VICTIM) / TCP(sport=sport, dport=dport, flags="A", seq=2, ack=10)),
+                   _eth(IP(src=SCANNER, dst=VICTIM) / TCP(sport=sport, dport=dport, flags="PA", seq=2, ack=10)
+                        / payload)]
+    return frames
+
+
+@pytest.fixture(scope="module")
+def scan_sessions_pcap(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scan") / "scan-then-ftp.pcap"
+    return write_pcap(path, [(T0 + i * 10_000_000, f) for i, f in enumerate(scan_then_sessions_frames())])
+
+
+def test_open_ports_are_those_that_answered_the_scan_in_numeric_order(scan_sessions_pcap):
+    (f,) = detect(scan_sessions_pcap, ["scan"])
+    n = f.numbers
+    assert n["open_ports"] == [f"{VICTIM}:21", f"{VICTIM}:80", f"{VICTIM}:8556"]  # not 44492/9510, not as text
+    assert (n["ports"], n["targets"], n["probes"], n["closed"], f.frame_count) == (42, 42, 42, 39, 42)
+    assert f.summary.endswith("42 ports on 10.0.0.2, 3 open (21, 80, 8556)")
+    assert f.last < "2024-03-01T10:00:01.3"  # the scan's last probe, not the later sessions
+
+
+@pytest.mark.crosscheck
+@pytest.mark.skipif(TSHARK is None, reason="tshark is not installed (apt-get install tshark)")
+def test_open_ports_are_tsharks_syn_ack_streams_that_carried_no_data(scan_sessions_pcap):
+    (f,) = detect(scan_sessions_pcap, ["scan"])
+    with_data = {r[0] for r in tshark_fields(scan_sessions_pcap, ["tcp.stream"], "tcp.len > 0")}
+    answered = tshark_fields(scan_sessions_pcap, ["tcp.stream", "tcp.srcport"],
+                             f"ip.dst=={SCANNER} && tcp.flags.syn==1 && tcp.flags.ack==1")
+    ports = sorted(int(port) for stream, port in answered if stream not in with_data)
+    assert [f"{VICTIM}:{p}" for p in ports] == f.numbers["open_ports"]
+    probes = tshark_fields(scan_sessions_pcap, ["tcp.stream"], f"ip.src=={SCANNER} && tcp.flags.syn==1")
+    assert len([s for (s,) in probes if s not in with_data]) == f.numbers["ports"]

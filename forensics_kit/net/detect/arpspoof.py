@@ -1,10 +1,13 @@
 """ARP spoofing: an IP address claimed by a new MAC, and floods of gratuitous ARP.
 
 A man in the middle poisons caches by telling hosts that the gateway's IP is
-at its own MAC, over and over. Every ARP packet's sender pair (IP, MAC) is
-learned; a later claim of the same IP by another MAC is reported with the
-old and new MAC and the frames that made the claim. A MAC sending many
-gratuitous ARPs (sender IP = target IP, or unsolicited replies) is a flood.
+at its own MAC, over and over, usually in unicast replies nobody asked for.
+Every ARP packet's sender pair (IP, MAC) is learned; a later claim of the same
+IP by another MAC is reported as spoofing, with the IP, the old and the new MAC
+and the frames that made the claim. A gratuitous ARP is an announcement to
+everyone: sender IP = target IP, or a reply sent to the broadcast address. A MAC
+sending many of them is a flood; announcements already reported as a spoofing
+claim are not counted again, so forged replies give one finding, not two.
 """
 
 from __future__ import annotations
@@ -58,25 +61,25 @@ class ArpSpoof(Detector):
             return  # ARP probe (RFC 5227): claims nothing yet
         if op == 1 and sip != tip:
             self.asked.add((sip, tip))
-        gratuitous = sip == tip or (op == 2 and (tip, sip) not in self.asked)
+        broadcast = pkt.linktype == 1 and pkt.data[:6] == b"\xff" * 6
+        gratuitous = sip == tip or (op == 2 and broadcast and (tip, sip) not in self.asked)
         if op == 2:
             self.asked.discard((tip, sip))
+        old = self.owner.get(sip)
+        if old is None:
+            self.owner[sip] = smac
+        elif old != smac:
+            claim = self.claims.get((sip, smac))
+            if claim is None:
+                claim = self.claims[(sip, smac)] = _Claim(old, smac, pkt.ts_ns)
+            claim.evidence.add(pkt.number)
+            claim.last = pkt.ts_ns
+            return  # a spoofing claim, reported as such
         if gratuitous:
             entry = self.gratuitous.setdefault(smac, (Evidence(), set(), [pkt.ts_ns, pkt.ts_ns]))
             entry[0].add(pkt.number)
             entry[1].add(sip)
             entry[2][1] = pkt.ts_ns
-        old = self.owner.get(sip)
-        if old is None:
-            self.owner[sip] = smac
-            return
-        if old == smac:
-            return
-        claim = self.claims.get((sip, smac))
-        if claim is None:
-            claim = self.claims[(sip, smac)] = _Claim(old, smac, pkt.ts_ns)
-        claim.evidence.add(pkt.number)
-        claim.last = pkt.ts_ns
 
     def finish(self) -> list[Finding]:
         findings = []
