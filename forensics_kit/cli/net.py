@@ -80,6 +80,8 @@ def dns_cmd(pcap: Path, as_json: bool) -> None:
 
     warnings: list[str] = []
     rows = (m.to_dict() for m in dns_messages(pcap, warnings))
+    if not as_json:  # every question of a message (mDNS asks several at once)
+        rows = ({**r, "names": [q["name"] for q in r["queries"]] or None} for r in rows)
     emit_records(
         rows,
         [
@@ -88,7 +90,7 @@ def dns_cmd(pcap: Path, as_json: bool) -> None:
             ("src", "Source"),
             ("dst", "Destination"),
             ("response", "Response"),
-            ("qname", "Name"),
+            ("names", "Name"),
             ("qtype", "Type"),
             ("answers", "Answers"),
         ],

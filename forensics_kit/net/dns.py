@@ -26,7 +26,11 @@ _SERVICE = {53: "dns", 5353: "mdns", 5355: "llmnr"}
 
 @dataclass(slots=True)
 class DnsMessage:
-    """One DNS message; ``qname``/``qtype`` are those of its first question."""
+    """One DNS message; ``qname``/``qtype`` are those of its first question, ``queries`` all of them.
+
+    mDNS packs several questions into one message (a browser asking for every
+    service at once); tshark lists each, and so does ``queries`` as (name, type).
+    """
 
     frame: int
     time: str | None
@@ -45,6 +49,7 @@ class DnsMessage:
     records: list[ResourceRecord] = field(default_factory=list)
     questions: int = 0
     malformed: bool = False
+    queries: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """JSON-ready values."""
@@ -65,6 +70,7 @@ class DnsMessage:
             "answers": list(self.answers),
             "records": [r.to_dict() for r in self.records],
             "questions": self.questions,
+            "queries": [{"name": name, "type": qtype} for name, qtype in self.queries],
             "malformed": self.malformed,
         }
 
@@ -95,6 +101,7 @@ def _message(payload: bytes, frame: int, ts_ns: int, key: HalfKey, transport: st
         records=wire.answers,
         questions=len(wire.questions),
         malformed=wire.truncated_parse,
+        queries=list(wire.questions),
     )
 
 
