@@ -24,7 +24,9 @@ from forensics_kit.errors import EvidenceError
 # "image.000", "image.001", "image.raw.000", "disk.aa" (TSK and pysmraw name split sets so).
 _SPLIT_RAW = re.compile(r"\.(\d{3}|aa)$", re.IGNORECASE)
 # One frame of a libyal error chain: "libewf_handle_open: " at the start or after ". ".
-_LIBYAL_FRAME = re.compile(r"(?:^|(?<=\.)\s+)(?:py|lib)[a-z0-9]+_[a-z0-9_]+: ")
+_LIBYAL_FRAME = re.compile(r"(?:^['\"]?|(?<=\.)\s+)(?:py|lib)[a-z0-9]+_[a-z0-9_]+: ")
+_TSK3_WHERE = re.compile(r"\w+: \(tsk3\.cpp:\d+\) ")
+_PY_REPR = re.compile(r"\b[A-Z][A-Za-z]*Error\(['\"](.*?)['\"]\)")
 _EWF1_MAGIC = (b"EVF\x09\x0d\x0a\xff\x00", b"LVF\x09\x0d\x0a\xff\x00")
 _EWF_SECTION = 76  # EWF1 section descriptor: type[16], next offset, size, padding, checksum
 
@@ -49,6 +51,7 @@ def one_line(exc: BaseException) -> str:
         return type(exc).__name__
     seen: list[str] = []
     for line in lines:
+        line = _PY_REPR.sub(r"\1", _TSK3_WHERE.sub("", line))  # pytsk3 wraps our OSError('...') in its own text
         line = _libyal_cause(line)
         # TSK prefixes lines with the function name: "tsk_fs_file_open_meta: ..."
         line = re.sub(r"^[a-z_0-9]+: ", "", line)
@@ -67,7 +70,11 @@ class _ExternalImage(pytsk3.Img_Info):
         super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
 
     def read(self, offset: int, size: int) -> bytes:
-        return self._handle.read_buffer_at_offset(size, offset)
+        """Read from the container; a libyal error chain comes out as one short OSError line."""
+        try:
+            return self._handle.read_buffer_at_offset(size, offset)
+        except Exception as exc:  # noqa: BLE001 - libyal raises OSError, MemoryError...; every reader gets one line
+            raise OSError(one_line(exc)) from exc
 
     def get_size(self) -> int:
         return self._size
@@ -78,13 +85,14 @@ class _ExternalImage(pytsk3.Img_Info):
 
 @dataclass(slots=True)
 class Media:
-    """An opened image: what TSK reads, the container format and the media size."""
+    """An opened image: what TSK reads, the container format, the media size, problems stepped over."""
 
     img: pytsk3.Img_Info
     format: str
     size: int
     metadata: dict[str, str] = field(default_factory=dict)
     stored_hashes: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         """Release the container handle."""
@@ -97,11 +105,15 @@ class Media:
 def _open_ewf(path: str) -> Any:
     import pyewf
 
-    segments = list(pyewf.glob(path))
-    check_ewf_segments(path, segments)
     handle = pyewf.handle()
-    handle.open(segments)
+    handle.open(pyewf.glob(path))
     return handle
+
+
+def _ewf_segments(path: str) -> list[str]:
+    import pyewf
+
+    return list(pyewf.glob(path))
 
 
 def ewf_segment_name(first: str, number: int) -> str:
@@ -119,8 +131,12 @@ def ewf_segment_name(first: str, number: int) -> str:
     return stem + (text if upper else text.lower())
 
 
-def _ewf1_segment(path: str) -> tuple[int, str | None]:
-    """(segment number, type of its last section) of an EWF1 segment; None when the chain is unreadable."""
+def _ewf1_segment(path: str) -> tuple[int, str | None, int]:
+    """(segment number, type of its last section, bytes its sections run past the file) of an EWF1 segment.
+
+    The last section of a whole segment is ``next`` (another follows) or ``done``;
+    anything else means the file was cut short.
+    """
     with open(path, "rb") as stream:
         head = stream.read(13)
         number = struct.unpack_from("<H", head, 9)[0]
@@ -130,46 +146,57 @@ def _ewf1_segment(path: str) -> tuple[int, str | None]:
             stream.seek(offset)
             descriptor = stream.read(_EWF_SECTION)
             if len(descriptor) < _EWF_SECTION:
-                return number, None
+                return number, last, offset + _EWF_SECTION - size
             last = descriptor[:16].rstrip(b"\0").decode("ascii", "replace")
             following = struct.unpack_from("<Q", descriptor, 16)[0]
-            if last in ("done", "next") or following <= offset or following >= size:
-                return number, last
+            if last in ("done", "next") or following <= offset:
+                return number, last, 0
+            if following >= size:
+                return number, last, following - size
             offset = following
-    return number, None
+    return number, None, 0
 
 
-def check_ewf_segments(path: str, segments: list[str]) -> None:
-    """Refuse an EWF1 set that does not start at segment 1 or whose last segment says another follows.
+def check_ewf_segments(path: str, segments: list[str]) -> list[str]:
+    """Check an EWF1 set's segments before libewf opens it; the problems that still let it open.
+
+    Returns:
+        Warnings for segments cut short (the chunks stored there cannot be read).
 
     Raises:
-        EvidenceError: naming the first segment to open, or the segment that is missing.
+        EvidenceError: the set does not start at segment 1 (naming the first one to
+            open), or a segment is missing (naming it).
     """
     if not segments:
-        return
+        return []
     try:
         with open(segments[0], "rb") as stream:
             if not stream.read(8).startswith(_EWF1_MAGIC):
-                return  # EWF2 (Ex01) keeps its chain differently; libewf reports its own problems
-        numbers = []
-        for segment in segments:
-            number, last = _ewf1_segment(segment)
-            numbers.append(number)
-        first = Path(segments[0]).name
+                return []  # EWF2 (Ex01) keeps its chain differently; libewf reports its own problems
+        found = [_ewf1_segment(segment) for segment in segments]
     except (OSError, struct.error):
-        return
-    if numbers[0] != 1:
-        problem = f"this is segment {numbers[0]} of an EWF set, not the first; open {ewf_segment_name(first, 1)}"
+        return []
+    first = Path(segments[0]).name
+    if found[0][0] != 1:
+        problem = f"this is segment {found[0][0]} of an EWF set, not the first; open {ewf_segment_name(first, 1)}"
         raise EvidenceError(path, problem)
-    for expected, number in enumerate(numbers, 1):
+    for expected, (number, _last, _missing) in enumerate(found, 1):
         if number != expected:
             missing = ewf_segment_name(first, expected)
             raise EvidenceError(path, f"EWF segment {missing} is missing (segment {expected} of the set)")
-    if last == "next":
-        missing = ewf_segment_name(first, len(numbers) + 1)
+    warnings = []
+    for segment, (_number, last, missing) in zip(segments, found, strict=True):
+        if last not in ("next", "done"):
+            warnings.append(
+                f"truncated image: EWF segment {Path(segment).name} is cut short ({missing} bytes of its "
+                f"'{last}' section are missing); the chunks stored there cannot be read"
+            )
+    if found[-1][1] == "next":
+        missing = ewf_segment_name(first, len(found) + 1)
         raise EvidenceError(
             path, f"EWF segment {missing} is missing: {Path(segments[-1]).name} says another segment follows"
         )
+    return warnings
 
 
 def _open_split(path: str) -> Any:
@@ -277,7 +304,10 @@ def open_media(path: str | Path) -> Media:
         raise EvidenceError(name, "empty file (0 bytes), not a disk image")
 
     fmt, opener = _detect(name, head, tail)
+    warnings: list[str] = []
     try:
+        if fmt == "ewf":
+            warnings = check_ewf_segments(name, _ewf_segments(name))
         if opener is None:
             img = pytsk3.Img_Info(name)
         else:
@@ -288,7 +318,7 @@ def open_media(path: str | Path) -> Media:
     except Exception as exc:  # noqa: BLE001 - libyal bindings raise OSError, MemoryError, ValueError...
         raise EvidenceError(name, f"cannot open as {fmt} image: {one_line(exc)}") from exc
     metadata, hashes = _acquisition_record(img)
-    return Media(img=img, format=fmt, size=size, metadata=metadata, stored_hashes=hashes)
+    return Media(img=img, format=fmt, size=size, metadata=metadata, stored_hashes=hashes, warnings=warnings)
 
 
 def _acquisition_record(img: pytsk3.Img_Info) -> tuple[dict[str, str], dict[str, str]]:

@@ -182,7 +182,11 @@ class DiskImage:
         return f" ({self._fs_errors[0]})" if self._fs_errors else ""
 
     def _check_sizes(self, strict: bool) -> None:
-        """Warn about (or, strict, refuse) file systems that run past the end of the media, as TSK reads them."""
+        """Warn about (or, strict, refuse) a container cut short, or file systems that run past the media's end."""
+        for problem in self._media.warnings:
+            if strict:
+                raise EvidenceError(self.path, problem)
+            self.warnings.append(problem)
         for ofs in self._filesystems:
             needed = ofs.info.offset + (ofs.fs.info.last_block + 1) * ofs.info.block_size
             if needed <= self.size:

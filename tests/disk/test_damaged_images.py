@@ -145,3 +145,18 @@ def test_ewf_segment_names_follow_libewf(number, name):
 
 def test_segment_number_is_read_from_the_header(e01_set):
     assert [struct.unpack_from("<H", s.read_bytes()[:13], 9)[0] for s in e01_set] == list(range(1, len(e01_set) + 1))
+
+
+def test_e01_segment_cut_short_opens_with_a_warning_and_strict_refuses(e01_set, fat16_image, tmp_path):
+    path = _copy_without(e01_set, tmp_path)
+    third = tmp_path / "case.E03"
+    whole = third.stat().st_size
+    third.write_bytes(third.read_bytes()[: whole // 2])
+    with open_image(path) as img:
+        (cut, *_rest) = img.warnings
+        assert cut.startswith("truncated image: EWF segment case.E03 is cut short (")
+        assert img.read("/README.TXT") == fat16_image.files["/README.TXT"]  # stored in case.E01
+        list(img.walk())  # what cannot be read is a warning, not an error
+        assert all("\n" not in w and "libewf_" not in w for w in img.warnings)
+    with pytest.raises(EvidenceError, match="case.E01: truncated image: EWF segment case.E03 is cut short"):
+        open_image(path, strict=True)
