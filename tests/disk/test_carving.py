@@ -106,3 +106,30 @@ def test_we_find_at_least_every_file_foremost_finds(blob, tmp_path: Path) -> Non
     assert len(theirs) >= 25
     ours = {c.offset for c in carve(path, tmp_path / "ours")}
     assert theirs <= ours
+
+
+def test_carving_never_writes_through_a_link_or_over_a_file_already_in_out(blob, tmp_path: Path) -> None:
+    """A planted symlink named like a carved file, and a file from an earlier run, stay as they were."""
+    path, planted = blob
+    offset, (kind, data) = min((o, v) for o, v in planted.items() if v[0] == "gif")
+    out, victim = tmp_path / "out", tmp_path / "victim.txt"
+    out.mkdir()
+    victim.write_text("not to be touched\n")
+    (out / f"{offset}.{kind}").symlink_to(victim)
+    (out / "report.csv").write_text("an earlier report\n")
+    (out / "report.json").symlink_to(victim)
+    found = list(carve(path, out, types=["gif"]))
+    csv_path, json_path = write_report(found, out)
+    assert victim.read_text() == "not to be touched\n"
+    assert (out / "report.csv").read_text() == "an earlier report\n"
+    first = next(c for c in found if c.offset == offset)
+    assert first.name == f"{offset} (2).{kind}" and (out / first.name).read_bytes() == data
+    assert (csv_path.name, json_path.name) == ("report (2).csv", "report (2).json")
+    assert json.loads(json_path.read_text())[0]["name"] == first.name
+
+
+def test_carving_into_a_folder_that_is_a_file_is_one_error(blob, tmp_path: Path) -> None:
+    path, _ = blob
+    (tmp_path / "out").write_text("a file")
+    with pytest.raises(ForensicsKitError, match="cannot use as output folder"):
+        list(carve(path, tmp_path / "out"))

@@ -6,13 +6,18 @@ candidate goes to its :class:`~forensics_kit.disk.carving.signature.Signature`,
 which walks the structure to the file's end. Carved files are written as
 ``<offset>.<ext>`` into the output folder only, hashed as they are copied, and
 headers inside a file already carved (a ZIP's members) are not carved again.
+They are written as ``disk export`` writes (:mod:`forensics_kit.safe_output`): a
+link already in the folder is never followed and an existing file is never
+overwritten (the new one is named ``<offset> (2).<ext>``, and the report says so).
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,6 +28,7 @@ from forensics_kit.disk.carving.signature import Cursor, Signature, signatures_f
 from forensics_kit.disk.image import DiskImage
 from forensics_kit.disk.media_source import MediaSource, open_source
 from forensics_kit.errors import ForensicsKitError
+from forensics_kit.safe_output import OutputFolder
 from forensics_kit.yara.rules import Rules, compile_rules, hex_string
 from forensics_kit.yara.windows import WINDOW, iter_windows, match_window
 
@@ -37,7 +43,8 @@ class Carved:
         offset: absolute byte offset of its header in the image.
         size: bytes carved.
         type: extension of the detected type (``jpg``, ``docx``...).
-        name: file name in the output folder (``<offset>.<ext>``).
+        name: file name in the output folder (``<offset>.<ext>``; ``<offset> (2).<ext>``
+            when a file of that name was already there).
         md5, sha256: of the carved bytes.
         source: ``unallocated`` (found in unallocated space) or ``raw`` (whole media).
     """
@@ -78,18 +85,13 @@ def carve(
         ForensicsKitError: unknown type, or the output folder cannot be written.
     """
     sigs = signatures_for(types)
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ForensicsKitError(f"{out}: cannot create the output folder: {exc.strerror or exc}") from exc
-    with open_source(img_or_path) as source:
+    with OutputFolder(Path(out_dir)) as folder, open_source(img_or_path) as source:
         if all_media or source.image is None or not source.image.filesystems():
             ranges, label = [(0, source.size)], "raw"
         else:
             ranges, label = list(build_block_map(source.image).unallocated_ranges()), "unallocated"
         total = sum(end - start for start, end in ranges)
-        state = _State(source, out.resolve(), label, sigs, progress, total)
+        state = _State(source, folder, label, sigs, progress, total)
         for start, end in ranges:
             yield from state.carve_range(start, end, window)
 
@@ -97,7 +99,7 @@ def carve(
 class _State:
     """What a carve keeps across ranges and windows: where the last carved file ends, progress."""
 
-    def __init__(self, source: MediaSource, out: Path, label: str, sigs: list[Signature], progress, total: int):
+    def __init__(self, source: MediaSource, out: OutputFolder, label: str, sigs: list[Signature], progress, total: int):
         self.source, self.out, self.label, self.sigs = source, out, label, sigs
         self.progress, self.total, self.done = progress, total, 0
         self.skip_until = -1
@@ -127,13 +129,10 @@ class _State:
                 self.progress("carving", self.done, self.total)
 
     def _write(self, offset: int, size: int, ext: str) -> Carved:
-        name = f"{offset}.{ext}"
-        target = self.out / name
-        if target.resolve().parent != self.out:
-            raise ForensicsKitError(f"{target}: refusing to write outside {self.out}")
         md5, sha256 = hashlib.md5(), hashlib.sha256()
+        fd, name = self.out.create((), f"{offset}.{ext}")  # exclusive, never through a link
         try:
-            with open(target, "wb") as handle:
+            with os.fdopen(fd, "wb") as handle:
                 pos = offset
                 while pos < offset + size:
                     chunk = self.source.read(pos, min(1 << 20, offset + size - pos))
@@ -144,7 +143,8 @@ class _State:
                     handle.write(chunk)
                     pos += len(chunk)
         except OSError as exc:
-            raise ForensicsKitError(f"{target}: cannot write the carved file: {exc.strerror or exc}") from exc
+            where = self.out.out_dir / name
+            raise ForensicsKitError(f"{where}: cannot write the carved file: {exc.strerror or exc}") from exc
         return Carved(offset, size, ext, name, md5.hexdigest(), sha256.hexdigest(), self.label)
 
 
@@ -156,16 +156,25 @@ def _header_rules(sigs: list[Signature]) -> Rules:
 
 
 def write_report(carved: Iterable[Carved], out_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``report.csv`` and ``report.json`` (one record per carved file) into ``out_dir``."""
+    """Write ``report.csv`` and ``report.json`` (one record per carved file) into ``out_dir``.
+
+    A report already there is kept and ours is numbered (``report (2).csv``); the paths
+    written are returned.
+    """
     out = Path(out_dir)
     rows = [c.to_dict() for c in carved]
-    csv_path, json_path = out / "report.csv", out / "report.json"
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=REPORT_FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    written = []
     try:
-        with open(csv_path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=REPORT_FIELDS)
-            writer.writeheader()
-            writer.writerows(rows)
-        json_path.write_text(json.dumps(rows, indent=2) + "\n", "utf-8")
+        with OutputFolder(out) as folder:
+            for name, body in (("report.csv", text.getvalue()), ("report.json", json.dumps(rows, indent=2) + "\n")):
+                fd, relative = folder.create_root(name)
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                    handle.write(body)
+                written.append(out / relative)
     except OSError as exc:
         raise ForensicsKitError(f"{out}: cannot write the carving report: {exc.strerror or exc}") from exc
-    return csv_path, json_path
+    return written[0], written[1]
