@@ -6,6 +6,10 @@ delivered piece carries the frame that made it available: for a segment that
 arrived early, that is the frame which closed the gap before it, so "the
 frame where a message completes" means the same here as in tshark.
 
+Data carried on a SYN (TCP Fast Open, RFC 7413) is the stream's first bytes,
+as tshark follows it; the client's retransmission of that data after the
+handshake (when the server refused the cookie) is then a duplicate.
+
 A consumer (HTTP, DNS over TCP) gets three callbacks through a
 :class:`StreamSink`: data, a gap (bytes never captured, so the consumer can
 resynchronise) and the end of the direction. Waiting out-of-order data is
@@ -81,8 +85,11 @@ class TcpReassembler:
         if half is None or (flags & SYN and half.closed):
             half = self._halves[key] = _Half()
         if flags & SYN:
-            half.next_seq = (seq + 1) & _MASK
-            return
+            if half.next_seq is None or not payload:
+                half.next_seq = (seq + 1) & _MASK
+            if not payload:
+                return
+            seq = (seq + 1) & _MASK  # TCP Fast Open: data on the SYN is the stream's first bytes
         if payload and not half.closed:
             if half.next_seq is None:
                 if len(payload) == 1:  # keep-alive probe before any real data: not the start

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from scapy.layers.dns import DNS, DNSQR
-from scapy.layers.inet import IP, UDP
+from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.l2 import Ether
 
 from forensics_kit.net import dns_messages
@@ -50,3 +50,51 @@ def test_every_question_is_the_one_tshark_lists(mdns_pcap):
     ((frame, names),) = tshark_fields(mdns_pcap, ["frame.number", "dns.qry.name"], "dns.qry.name")
     (m,) = dns_messages(mdns_pcap)
     assert (m.frame, [name for name, _ in m.queries]) == (int(frame), names.split(","))
+
+
+REQUEST = b"GET /tfo HTTP/1.1\r\nHost: fast.example\r\n\r\n"
+RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+
+
+def tfo_frames(retransmit: bool = False) -> list[bytes]:
+    """TCP Fast Open: the request rides on the SYN (with a cookie); the server answers it.
+    With ``retransmit`` the server refused the data and the client sends it again."""
+    e = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
+    c, s, n = "10.0.0.1", "10.0.0.2", len(REQUEST)
+    acked = 1001 if retransmit else 1001 + n
+    frames = [e / IP(src=c, dst=s) / TCP(sport=40000, dport=80, flags="S", seq=1000,
+                                         options=[("MSS", 1460), ("TFO", b"\x01" * 8)]) / REQUEST,
+              e / IP(src=s, dst=c) / TCP(sport=80, dport=40000, flags="SA", seq=5000, ack=acked)]
+    if retransmit:
+        frames.append(e / IP(src=c, dst=s) / TCP(sport=40000, dport=80, flags="PA", seq=1001, ack=5001) / REQUEST)
+    frames += [e / IP(src=c, dst=s) / TCP(sport=40000, dport=80, flags="A", seq=1001 + n, ack=5001),
+               e / IP(src=s, dst=c) / TCP(sport=80, dport=40000, flags="PA", seq=5001, ack=1001 + n) / RESPONSE,
+               e / IP(src=c, dst=s) / TCP(sport=40000, dport=80, flags="FA", seq=1001 + n, ack=5001 + len(RESPONSE)),
+               e / IP(src=s, dst=c) / TCP(sport=80, dport=40000, flags="FA", seq=5001 + len(RESPONSE), ack=1002 + n)]
+    return frames
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["accepted", "retransmitted"])
+def tfo_pcap(request, tmp_path_factory) -> Path:
+    return write_pcap(tmp_path_factory.mktemp("tfo") / "tfo.pcap", _timed(tfo_frames(request.param)))
+
+
+def test_data_on_a_syn_is_the_start_of_the_stream(tfo_pcap):
+    from forensics_kit.net import follow_stream, http_transactions
+
+    segments = follow_stream(tfo_pcap, 0)
+    assert [(s.direction, s.frame, s.data) for s in segments] == [("c2s", 1, REQUEST), ("s2c", segments[1].frame,
+                                                                                        RESPONSE)]
+    (t,) = http_transactions(tfo_pcap)
+    assert (t.frame, t.method, t.host, t.uri, t.status, t.body) == (1, "GET", "fast.example", "/tfo", 200, b"hello")
+
+
+@needs_tshark
+def test_tcp_fast_open_reads_as_tshark_follows_it(tfo_pcap):
+    from forensics_kit.net import http_transactions
+
+    requests = tshark_fields(tfo_pcap, ["frame.number", "http.request.method", "http.request.uri"], "http.request")
+    assert [(t.frame, t.method, t.uri) for t in http_transactions(tfo_pcap)] == [
+        (int(n), m, u) for n, m, u in requests]
+    payload = tshark_fields(tfo_pcap, ["tcp.payload"], "tcp.flags.syn == 1 && tcp.len > 0")
+    assert bytes.fromhex(payload[0][0].replace(":", "")) == REQUEST
