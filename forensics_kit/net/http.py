@@ -238,13 +238,17 @@ class _HttpSink:
 
     def _request_head(self, key, half, start, headers, frame, ts_ns) -> bool:
         parts = start.split(" ")
-        if len(parts) < 2:
+        if not parts[0]:
             raise HttpFormatError(f"not a request line: {start[:40]!r}")
+        # "METHOD URI VERSION"; without a version ("GET /x", HTTP/0.9 style) or even a URI
+        # ("OPTIONS" and a Host header), as tshark still reports the request.
+        versioned = len(parts) > 2 and parts[-1].startswith("HTTP/")
+        uri = " ".join(parts[1:-1]) if versioned else " ".join(parts[1:])
         src, sport, dst, dport = key
         message = HttpTransaction(
             frame=frame, time=_iso(ts_ns), src=addr_text(src), sport=sport, dst=addr_text(dst),
-            dport=dport, method=parts[0], uri=" ".join(parts[1:-1]) if len(parts) > 2 else parts[1],
-            version=parts[-1] if len(parts) > 2 else "HTTP/0.9",
+            dport=dport, method=parts[0], uri=uri,
+            version=parts[-1] if versioned else "HTTP/0.9",
             host=header(headers, "Host"), user_agent=header(headers, "User-Agent"),
             referer=header(headers, "Referer"), request_headers=headers,
         )

@@ -14,8 +14,18 @@ import zlib
 MAX_HEAD = 64 * 1024
 MAX_BODY = 64 << 20
 
-_METHOD_RE = re.compile(rb"[A-Z][A-Z_-]{1,19} ")
-_TOKEN_START = re.compile(rb"[A-Z]{1,20}")
+# The request methods Wireshark's HTTP dissector knows (packet-http.c), HTTP, WebDAV, UPnP/SSDP
+# and RPC over HTTP: a line starting with another word (an SMTP "EHLO", a mail body) is not HTTP.
+METHODS = frozenset(m.encode() for m in (
+    "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "CONNECT", "PATCH", "PROPFIND",
+    "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH", "REPORT", "CHECKOUT",
+    "CHECKIN", "UNCHECKOUT", "MKACTIVITY", "MERGE", "VERSION-CONTROL", "BASELINE-CONTROL",
+    "MKWORKSPACE", "UPDATE", "LABEL", "ORDERPATCH", "ACL", "MKCALENDAR", "BIND", "UNBIND",
+    "REBIND", "LINK", "UNLINK", "MKREDIRECTREF", "UPDATEREDIRECTREF", "POLL", "BCOPY",
+    "BDELETE", "BMOVE", "BPROPFIND", "BPROPPATCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE",
+    "M-SEARCH", "RPC_IN_DATA", "RPC_OUT_DATA", "SSTP_DUPLEX_POST"))
+_LONGEST = max(len(m) for m in METHODS)
+_METHOD_RE = re.compile(rb"([A-Z][A-Z_-]{1,%d})(?: |\r?\n)" % (_LONGEST - 1))
 
 
 class HttpFormatError(ValueError):
@@ -23,13 +33,18 @@ class HttpFormatError(ValueError):
 
 
 def looks_like_request(buf: bytes | bytearray) -> bool | None:
-    """True if ``buf`` starts like a request line, False if it cannot, None if too short."""
-    head = bytes(buf[:21])
-    if _METHOD_RE.match(head):
-        return True
-    if len(head) >= 21 or not _TOKEN_START.fullmatch(head):
+    """True if ``buf`` starts like a request line, False if it cannot, None if too short.
+
+    A request line is a known method followed by a space, or alone on its line
+    (``OPTIONS`` with only a Host header), as tshark accepts it.
+    """
+    head = bytes(buf[: _LONGEST + 2])
+    found = _METHOD_RE.match(head)
+    if found:
+        return found.group(1) in METHODS
+    if len(head) > _LONGEST + 1:
         return False
-    return None
+    return None if any(m.startswith(head) for m in METHODS) else False
 
 
 def looks_like_response(buf: bytes | bytearray) -> bool | None:

@@ -98,3 +98,42 @@ def test_tcp_fast_open_reads_as_tshark_follows_it(tfo_pcap):
         (int(n), m, u) for n, m, u in requests]
     payload = tshark_fields(tfo_pcap, ["tcp.payload"], "tcp.flags.syn == 1 && tcp.len > 0")
     assert bytes.fromhex(payload[0][0].replace(":", "")) == REQUEST
+
+
+VERSIONLESS = [b"OPTIONS *\r\nHost: a.example\r\n\r\n", b"OPTIONS /\r\nHost: b.example\r\n\r\n",
+               b"OPTIONS\r\nHost: c.example\r\n\r\n", b"GET /x\r\n\r\n",
+               b"OPTIONS * HTTP/1.1\r\nHost: d.example\r\n\r\n",
+               b"M-SEARCH * HTTP/1.1\r\nHost: e\r\n\r\n", b"OPTIONS / HTTP/1.1\r\nHost:\r\n\r\n"]
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+MAIL = (b"EHLO ws01\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n"
+        b"From: a@example.org\r\nSubject: hello\r\n\r\nThis is the body.\r\n.\r\nQUIT\r\n")
+
+
+@pytest.fixture(scope="module")
+def versionless_pcap(tmp_path_factory) -> Path:
+    """Requests without a version or a URI (tshark reports them), then an SMTP client on port 2525."""
+    from .tcp_conversation import capture, conversation
+
+    talks = [conversation("10.0.0.1", 41000 + i, "10.0.0.2", 80, [("c", r), ("s", OK)])
+             for i, r in enumerate(VERSIONLESS)]
+    talks.append(conversation("10.0.0.1", 42000, "10.0.0.2", 2525, [("s", b"220 mx ESMTP\r\n"), ("c", MAIL)]))
+    return capture(tmp_path_factory.mktemp("http") / "versionless.pcap", *talks)
+
+
+def test_requests_without_a_version_or_uri_are_reported_and_smtp_is_not_http(versionless_pcap):
+    from forensics_kit.net import http_transactions
+
+    found = [(t.method, t.host, t.uri, t.status) for t in http_transactions(versionless_pcap)]
+    assert found == [("OPTIONS", "a.example", "*", 200), ("OPTIONS", "b.example", "/", 200),
+                     ("OPTIONS", "c.example", "", 200), ("GET", None, "/x", 200), ("OPTIONS", "d.example", "*", 200),
+                     ("M-SEARCH", "e", "*", 200), ("OPTIONS", "", "/", 200)]
+
+
+@needs_tshark
+def test_requests_are_those_tshark_reports(versionless_pcap):
+    from forensics_kit.net import http_transactions
+
+    rows = tshark_fields(versionless_pcap, ["frame.number", "http.request.method", "http.host", "http.request.uri"],
+                         "http.request")
+    ours = [(t.frame, t.method, t.host or "", t.uri) for t in http_transactions(versionless_pcap)]
+    assert ours == [(int(n), m, h, u) for n, m, h, u in rows]
