@@ -18,7 +18,8 @@ from typing import Any
 
 from grader.grade import LabResult
 
-__all__ = ["QuestionStats", "discrimination", "identical_wrong_answers", "question_stats", "score_histogram"]
+__all__ = ["QuestionStats", "copied_answers", "discrimination", "identical_wrong_answers", "identical_wrong_sets",
+           "question_stats", "score_histogram"]
 
 #: A wrong answer shared by more trainees than this is a common mistake, not a sign of copying.
 MAX_SHARED_GROUP = 5
@@ -110,6 +111,53 @@ def identical_wrong_answers(results: list[tuple[str, LabResult]]) -> dict[str, l
             flagged[a].append(b)
             flagged[b].append(a)
     return {who: sorted(others) for who, others in sorted(flagged.items())}
+
+
+def identical_wrong_sets(results: list[tuple[str, LabResult]], minimum: int = 2) -> dict[str, list[str]]:
+    """``{who: [others]}`` for submissions whose wrong answers are all the same (at least ``minimum`` of them)."""
+    groups: dict[tuple[tuple[str, str], ...], list[str]] = defaultdict(list)
+    for who, result in results:
+        wrong = tuple(sorted((q.id, shown(q.given)) for q in result.questions
+                             if q.outcome.value in ("wrong", "partial") and q.given not in (None, "", [])))
+        if len(wrong) >= minimum:
+            groups[wrong].append(who)
+    out: dict[str, list[str]] = {}
+    for members in groups.values():
+        if len(members) >= 2:
+            for who in members:
+                out[who] = sorted(m for m in members if m != who)
+    return dict(sorted(out.items()))
+
+
+def copied_answers(lab: Any, key: Any, result: LabResult, truths_by_variant: dict[Any, dict[str, Any]]
+                   ) -> dict[str, str]:
+    """``{question: variant}`` for each wrong answer that is right for another variant's evidence.
+
+    A trainee's wrong answer equal to another trainee's truth is how a copied answer sheet
+    shows: the evidence differs per variant, the copy does not.
+    """
+    from grader.checkers import Outcome
+    from grader.errors import GraderError
+    from grader.key import resolve
+
+    out: dict[str, str] = {}
+    default_dataset = lab.datasets[0]
+    for q in result.questions:
+        if q.outcome not in (Outcome.WRONG, Outcome.PARTIAL) or q.given in (None, "", []):
+            continue
+        checker = key.checker(lab, q.id)
+        entry = key.entries[q.id]
+        for variant, truths in truths_by_variant.items():
+            if variant == result.variant:
+                continue
+            try:
+                verdict = checker.check(q.given, resolve(entry.expected, truths, default_dataset), q.max_points or 1.0)
+            except GraderError:
+                continue
+            if verdict.outcome is Outcome.CORRECT:
+                out[q.id] = variant or "default"
+                break
+    return out
 
 
 def score_histogram(percents: list[float], bins: int = 10) -> list[int]:

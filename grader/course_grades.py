@@ -19,7 +19,7 @@ from typing import Any
 from grader.course import Course
 from grader.errors import GraderError
 from grader.gradebook import Gradebook, grade_class
-from grader.gradebook_write import atomic_write
+from grader.gradebook_write import atomic_write, cell, check_output_dir
 from grader.i18n import render
 from grader.lab import list_labs
 from grader.workflow import BuildFn
@@ -43,17 +43,19 @@ def _sources(root: Path, lab_id: str, scratch: Path) -> Path | None:
     return folder
 
 
-def grade_course(course: Course, root: Path, out_dir: Path, build: BuildFn, lang: str = "en") -> dict[str, Any]:
+def grade_course(course: Course, root: Path, out_dir: Path, build: BuildFn, lang: str = "en",
+                 roster: list[str] | None = None) -> dict[str, Any]:
     """Grade every lab found under ``root`` into ``out_dir/<lab>/`` and write the course gradebook."""
     root, out_dir = Path(root), Path(out_dir)
     if not root.is_dir():
         raise GraderError(f"{root}: the course submissions must be a folder")
+    check_output_dir(out_dir)
     books: dict[str, Gradebook] = {}
     with tempfile.TemporaryDirectory(prefix="fklab-course-") as scratch:
         for lab in list_labs(course.labs):
             source = _sources(root, lab.id, Path(scratch))
             if source is not None:
-                books[lab.id] = grade_class(course, lab.id, source, out_dir / lab.id, build, lang)
+                books[lab.id] = grade_class(course, lab.id, source, out_dir / lab.id, build, lang, roster)
     if not books:
         raise GraderError(f"{root}: no submissions for any lab (expected a folder per lab, or files named by lab)")
     trainees: dict[str, dict[str, Any]] = {}
@@ -83,9 +85,10 @@ def _csv(rows: list[dict[str, Any]], labs: list[str]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["trainee", "name", *labs, "score", "max_score", "percent", "flags"])
     for row in rows:
-        writer.writerow([row["trainee"], row["name"] or "", *(f"{row['labs'][lab]:g}" if lab in row["labs"] else ""
-                                                              for lab in labs),
-                         f"{row['score']:g}", f"{row['max_score']:g}", f"{row['percent']:g}", ";".join(row["flags"])])
+        writer.writerow([cell(row["trainee"]), cell(row["name"]),
+                         *(f"{row['labs'][lab]:g}" if lab in row["labs"] else "" for lab in labs),
+                         f"{row['score']:g}", f"{row['max_score']:g}", f"{row['percent']:g}",
+                         cell(";".join(row["flags"]))])
     return buffer.getvalue()
 
 

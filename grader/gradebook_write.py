@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.analysis import question_stats
+from grader.errors import GraderError
 from grader.grade import LabResult
 from grader.i18n import render
 from grader.lab import Lab
@@ -27,8 +28,26 @@ if TYPE_CHECKING:
 __all__ = ["atomic_write", "csv_text", "feedback_html", "feedback_markdown", "json_text", "slug", "write_gradebook"]
 
 
+def check_output_dir(out_dir: Path) -> None:
+    """Refuse an output folder that is (or has inside it) a symbolic link where we write.
+
+    Output written through a link could land anywhere (``feedback -> /etc``); a link is never
+    followed, whether it is ``--out`` itself or ``feedback/`` inside it.
+    """
+    for folder in (out_dir, out_dir / "feedback"):
+        if folder.is_symlink():
+            raise GraderError(f"{folder}: is a symbolic link: refusing to write through it")
+        if folder.exists() and not folder.is_dir():
+            raise GraderError(f"{folder}: exists and is not a folder")
+
+
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write via a temporary file in the same folder, then rename: never a half-written file."""
+    """Write via a temporary file in the same folder, then rename: never a half-written file.
+
+    The folder must not be a symbolic link, and a link at ``path`` itself is replaced, not followed.
+    """
+    if path.parent.is_symlink():
+        raise GraderError(f"{path.parent}: is a symbolic link: refusing to write through it")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -42,24 +61,40 @@ def atomic_write(path: Path, data: str | bytes) -> None:
 
 
 
+_RESERVED = re.compile(r"(?i)^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$|clock\$)(?:\..*)?$")
+
+
 def slug(text: str) -> str:
-    """A safe file name for a trainee (no separators, no leading dot)."""
-    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "trainee"
-    return cleaned[:80]
+    """A safe file name for a trainee: no separators, no leading dot, no Windows device name (``CON`` -> ``_CON``)."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._ ") or "trainee"
+    cleaned = cleaned[:80].rstrip(". ") or "trainee"
+    return "_" + cleaned if _RESERVED.match(cleaned) else cleaned
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text: formula starts (= + - @ tab CR) get a leading ``'``."""
+    text = "" if value is None else str(value)
+    text = text.replace("\x00", "\ufffd")
+    return "'" + text if text.startswith(_FORMULA) else text
 
 
 def csv_text(book: Gradebook) -> str:
-    """One row per submission, one column per question (points), errors and flags last."""
+    """One row per submission, one column per question (points), then copy matches, flags and errors."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["file", "trainee", "name", "variant", "lang", "score", "max_score", "percent",
-                     *book.question_ids, "hints_used", "hint_record", "flags", "error"])
+                     *book.question_ids, "hints_used", "hint_record", "matches_other_variant", "flags", "error"])
     for row in book.rows:
         points = row.get("questions", {})
-        writer.writerow([row["file"], row["trainee"] or "", row["name"] or "", row["variant"] or "", row["lang"] or "",
-                         f"{row['score']:g}", f"{row['max_score']:g}", f"{row['percent']:g}",
+        matches = ";".join(f"{q}={v}" for q, v in sorted((row.get("matches") or {}).items()))
+        writer.writerow([cell(row["file"]), cell(row["trainee"]), cell(row["name"]), cell(row["variant"]),
+                         cell(row["lang"]), f"{row['score']:g}", f"{row['max_score']:g}", f"{row['percent']:g}",
                          *(f"{points[q]:g}" if q in points else "" for q in book.question_ids),
-                         row["hints_used"], row["hint_record"], ";".join(row["flags"]), row["error"] or ""])
+                         row["hints_used"], row["hint_record"], cell(matches), cell(";".join(row["flags"])),
+                         cell(row["error"])])
     return buffer.getvalue()
 
 
@@ -70,19 +105,30 @@ def json_text(book: Gradebook, lab: Lab, lang: str) -> str:
         "max_score": book.max_score,
         "lang": lang,
         "questions": [s.to_dict() for s in question_stats(book.results, book.question_ids)],
-        "results": [r.to_dict(r_lang) for r, r_lang in zip(book.results, _langs(book), strict=True)],
+        "results": [_result_dict(r, row) for r, row in zip(book.results, _graded(book), strict=True)],
     }
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
-def _langs(book: Gradebook) -> list[str]:
-    return [row["lang"] for row in book.rows if not row["error"]]
+def _graded(book: Gradebook) -> list[dict[str, Any]]:
+    return [row for row in book.rows if not row["error"]]
+
+
+def _result_dict(result: LabResult, row: dict[str, Any]) -> dict[str, Any]:
+    """A result in its trainee's language, each question noting the other variant its answer matches."""
+    document = result.to_dict(row["lang"])
+    matches = row.get("matches") or {}
+    for question in document["questions"]:
+        if question["id"] in matches:
+            question["matches_variant"] = matches[question["id"]]
+    return document
 
 
 def write_gradebook(book: Gradebook, lab: Lab, out_dir: Path, lang: str) -> None:
     """All the files of a class's gradebook, inside ``out_dir``."""
     from grader.report import report_html
 
+    check_output_dir(out_dir)
     atomic_write(out_dir / "gradebook.csv", csv_text(book))
     atomic_write(out_dir / "gradebook.json", json_text(book, lab, lang))
     used: set[str] = set()

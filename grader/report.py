@@ -98,6 +98,11 @@ def report_html(book: Gradebook, lab: Lab, lang: str) -> str:
                     notes.append(t("rep.flag_tampered"))
                 elif flag.startswith("identical_wrong:"):
                     notes.append(t("rep.flag_identical", others=flag.split(":", 1)[1].replace(",", ", ")))
+                elif flag.startswith("identical_wrong_set:"):
+                    notes.append(t("rep.flag_same_set", others=flag.split(":", 1)[1].replace(",", ", ")))
+                elif flag.startswith("matches_variant:"):
+                    _, variant, qids = flag.split(":", 2)
+                    notes.append(t("rep.flag_variant", variant=variant, questions=qids.replace("+", ", ")))
             out.append(f'<li class="flag"><b>{_e(row["trainee"] or row["file"])}</b>: {"; ".join(notes)}</li>')
         out.append("</ul>")
     else:

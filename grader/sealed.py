@@ -43,6 +43,7 @@ from grader.hints import derive_key, hint_costs
 from grader.i18n import Message, msg
 from grader.key import AnswerKey, resolve
 from grader.lab import Lab
+from grader.notations.files import fs_family
 
 __all__ = ["FORMAT", "MAX_SEALED_BYTES", "grade_sealed", "load_sealed", "seal_lab", "sealed_path"]
 
@@ -179,7 +180,7 @@ def seal_lab(
         prepared = checker.prepare_expected(resolve(entry.expected, truths, lab.datasets[0]))
         salt = hmac.new(secret, f"fklab-seal\x00{lab.id}\x00{variant or 'default'}\x00{question.id}".encode(),
                         hashlib.sha256).digest()[:16]
-        spec: dict[str, Any] = {"type": question.type, "options": entry.options, "salt": salt.hex()}
+        spec: dict[str, Any] = {"type": question.type, "options": _public_options(entry.options), "salt": salt.hex()}
         if question.type == "set":
             assert isinstance(prepared, ExpectedItems)
             groups = [sorted(_hashes([str(f) for f in forms], salt)) for forms in prepared.forms]
@@ -208,6 +209,16 @@ def seal_lab(
         "hint_key": derive_key(secret, lab.id, variant).hex(),
         "questions": questions,
     }
+
+
+def _public_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Options as a sealed key shows them: a file system only by how it compares names (not FAT16 itself,
+    which may be another question's answer); orders that earn nothing are the instructor's business."""
+    out = dict(options)
+    if out.get("fs"):
+        out["fs"] = fs_family(str(out["fs"]))
+    out.pop("zero_orders", None)
+    return out
 
 
 def load_sealed(path: Path, lab: Lab) -> dict[str, Any]:

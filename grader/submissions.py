@@ -9,7 +9,9 @@ hostile archive cannot write anywhere or take the class down with it.
 
 from __future__ import annotations
 
+import lzma
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,7 +22,7 @@ from grader.yamlfile import MAX_FILE_BYTES
 __all__ = ["MAX_MEMBERS", "MAX_RATIO", "MAX_TOTAL", "Submission", "read_submissions"]
 
 SUFFIXES = (".yaml", ".yml", ".json")
-MAX_MEMBERS = 5000
+MAX_MEMBERS = 10000
 MAX_TOTAL = 256 << 20  # uncompressed bytes read from one zip
 MAX_RATIO = 200  # uncompressed / compressed size of one member
 
@@ -48,11 +50,13 @@ def read_submissions(source: Path) -> Iterator[Submission]:
                 continue
             yield Submission(path.name, data=path.read_bytes())
         return
+    if source.is_symlink():
+        raise GraderError(f"{source}: submissions must not be a symbolic link")
     if source.suffix.lower() != ".zip" or not source.is_file():
         raise GraderError(f"{source}: submissions must be a folder of answers files or a .zip")
     try:
         archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise GraderError(f"{source}: not a readable zip ({exc})") from None
     with archive:
         yield from _zip_members(archive)
@@ -83,8 +87,10 @@ def _zip_members(archive: zipfile.ZipFile) -> Iterator[Submission]:
         try:
             with archive.open(info) as stream:
                 data = stream.read(MAX_FILE_BYTES + 1)  # never trust the declared size alone
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
-            yield Submission(name, error=f"unreadable zip member ({exc})")
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, OSError, RuntimeError,
+                NotImplementedError, EOFError, ValueError) as exc:
+            why = "encrypted" if "encrypted" in str(exc) or "password" in str(exc) else str(exc)[:80]
+            yield Submission(name, error=f"unreadable zip member ({why})")
             continue
         if len(data) > MAX_FILE_BYTES:
             yield Submission(name, error=f"too large (more than {MAX_FILE_BYTES} bytes)")
@@ -99,4 +105,6 @@ def _unsafe_name(name: str) -> str | None:
         return f"unsafe file name in zip ({name!r}): refused"
     if "\x00" in name:
         return "unsafe file name in zip (NUL byte): refused"
+    if len(name) > 255:
+        return f"file name in zip too long ({len(name)} characters): refused"
     return None

@@ -17,10 +17,35 @@ import yaml
 
 MAX_FILE_BYTES = 1 << 20
 MAX_ALIASES = 100
+MAX_DEPTH = 40  # answers need 4 levels, labs and keys about 8; thousands deep is an attack
 
 
-class _LimitedSafeLoader(yaml.SafeLoader):
-    """SafeLoader that refuses documents with many aliases (billion-laughs)."""
+class _Guarded:
+    """Depth and duplicate-key checks shared by both loaders (a duplicate key is an error, never a silent pick)."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.YAMLError(f"nested more than {MAX_DEPTH} levels deep")
+            return super().compose_node(parent, index)  # type: ignore[misc]
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in seen:
+                        mark = key_node.start_mark
+                        raise yaml.YAMLError(f"line {mark.line + 1}: duplicate key {key_node.value[:60]!r}")
+                    seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+
+class _LimitedSafeLoader(_Guarded, yaml.SafeLoader):
+    """SafeLoader that refuses documents with many aliases (billion-laughs), deep nesting or duplicate keys."""
 
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
@@ -30,15 +55,15 @@ class _LimitedSafeLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-class _TextLoader(yaml.BaseLoader):
-    """Keeps every scalar as text; refuses aliases and explicit tags (answers never need them)."""
+class _TextLoader(_Guarded, yaml.BaseLoader):
+    """Keeps every scalar as text; refuses aliases, explicit tags, deep nesting and duplicate keys."""
 
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
             raise yaml.YAMLError("aliases (*name) are not allowed in an answers file")
         tag = getattr(self.peek_event(), "tag", None)
         if tag not in (None, "!"):
-            raise yaml.YAMLError(f"tags such as {tag} are not allowed in an answers file")
+            raise yaml.YAMLError(f"tags such as {str(tag)[:40]} are not allowed in an answers file")
         return super().compose_node(parent, index)
 
 
@@ -88,10 +113,55 @@ def parse_text(text: str, path: Path, error: type[Exception], *, as_text: bool =
     """Parse YAML or JSON text (chosen by ``path``'s suffix) safely; errors become ``error(path, problem)``."""
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            document = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_int_or_text,
+                                  parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
             raise error(str(path), f"not valid JSON: line {exc.lineno}: {exc.msg}") from None
-    try:
-        return yaml.load(text, Loader=_TextLoader if as_text else _LimitedSafeLoader)  # noqa: S506
-    except yaml.YAMLError as exc:
-        raise error(str(path), _problem(exc)) from None
+        except RecursionError:
+            raise error(str(path), f"not valid JSON: nested more than {MAX_DEPTH} levels deep") from None
+        except ValueError as exc:
+            raise error(str(path), f"not valid JSON: {str(exc)[:80]}") from None
+    else:
+        try:
+            document = yaml.load(text, Loader=_TextLoader if as_text else _LimitedSafeLoader)  # noqa: S506
+        except yaml.YAMLError as exc:
+            raise error(str(path), _problem(exc)) from None
+        except RecursionError:
+            raise error(str(path), f"not valid YAML: nested more than {MAX_DEPTH} levels deep") from None
+        except ValueError as exc:  # e.g. a date or number the safe loader cannot build
+            raise error(str(path), f"not valid YAML: {str(exc)[:80]}") from None
+    if depth(document) > MAX_DEPTH:
+        raise error(str(path), f"nested more than {MAX_DEPTH} levels deep")
+    return document
+
+
+def depth(document: Any) -> int:
+    """How deeply lists and mappings nest in ``document`` (iterative: no recursion limit to hit)."""
+    deepest = 0
+    stack = [(document, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                return level
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key[:60]!r}")
+        out[key] = value
+    return out
+
+
+def _int_or_text(text: str) -> int | str:
+    """JSON integers as ints, but one too long for Python's int limit stays text (a checker rejects it)."""
+    return int(text) if len(text) <= 40 else text
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number an answer can hold")

@@ -173,10 +173,11 @@ def expected_items(owner: Checker, item: Checker, expected: list[Any]) -> Expect
     """Read a key's list of items (each once) with ``item``; key errors name the bad one."""
     index: dict[Any, int] = {}
     forms: list[list[Any]] = []
+    read = getattr(item, "normalize_expected", item.normalize)
     for number, value in enumerate(expected):
         try:
-            key = item.normalize(value)
-        except InvalidAnswer:
+            key = read(value)
+        except (InvalidAnswer, CheckerConfigError):
             raise owner._config_error(f"expected item {value!r} is not a valid "
                                       f"{owner.settings['item_type']}") from None
         if key in index:

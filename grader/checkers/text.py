@@ -95,6 +95,10 @@ class TextChecker(Checker):
         items = expected if isinstance(expected, list) else [expected]
         return self._accepted(items)
 
+    def normalize_expected(self, value: object) -> str:
+        """One expected value in canonical form (a phone number also sets the country for answers)."""
+        return self._accepted([value])[0]
+
     def score(self, given: object, expected: list[str], max_points: float) -> CheckResult:
         readings = self.notation.readings(as_text(given))
         accepted = set(expected)

@@ -116,7 +116,17 @@ def fs_case_sensitive(fs: str) -> bool | None:
 
 
 def fat_like(fs: str) -> bool:
-    return fs.casefold() in {"fat", "fat12", "fat16", "fat32", "vfat", "exfat"}
+    """FAT marks a deleted entry by overwriting the name's first byte (exFAT keeps the name whole)."""
+    return fs.casefold() in {"fat", "fat12", "fat16", "fat32", "vfat"}
+
+
+def fs_family(fs: str) -> str:
+    """A file system name that behaves alike for comparison (``fat16`` -> ``vfat``): sealed keys show only this."""
+    if not fs:
+        return fs
+    if fat_like(fs):
+        return "vfat"
+    return "ext4" if fs_case_sensitive(fs) else "ntfs"
 
 
 def check_fs_options(checker_name: str, fs: object, first_char: object) -> None:
