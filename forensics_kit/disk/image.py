@@ -10,7 +10,6 @@ with a warning saying how much is missing, as TSK reads it (``strict`` refuses i
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from forensics_kit.disk.labels import FS_TYPES, fs_type_name, volume_label
 from forensics_kit.disk.records import FileRecord, FileSystemInfo, Partition
 from forensics_kit.disk.selection import choose_filesystem
 from forensics_kit.disk.shadows import ShadowCopy, ShadowVolume, open_shadow_volume
+from forensics_kit.disk.volumes import read_volume
 from forensics_kit.disk.walker import OpenFileSystem, iter_file, open_content, resolve_path, walk_filesystem
 from forensics_kit.errors import EvidenceError, ForensicsKitError, NotFoundError
 from forensics_kit.timefmt import pin_local_time_zone
@@ -126,7 +126,7 @@ class DiskImage:
                 where = f"byte {fs_offset} (sector {fs_offset // 512})"
                 raise EvidenceError(self.path, f"no {self._wanted()} at {where}{self._why()}")
             return
-        for part, sector in self._volume_entries(img):
+        for part, sector in read_volume(img, self.size, self.warnings):
             self._partitions.append(self._partition(img, part, sector))
         if not any(ofs.info.offset == 0 for ofs in self._everything()):
             # A file system whose boot sector also holds a partition table (a "superfloppy", a
@@ -142,38 +142,6 @@ class DiskImage:
                 f"no file system TSK knows in any partition ({count}) nor at sector 0; the partitions are listed "
                 "(to force one: --fstype TYPE, -o SECTOR; fstype=, offset= in Python)"
             )
-
-    def _volume_entries(self, img: pytsk3.Img_Info) -> list[tuple[Any, int]]:
-        """The volume system's entries with its sector size; none when there is no (readable) table.
-
-        A GPT header claiming more entries than its table has room for (fuzzers give
-        0xFFFFFFFF) makes TSK read file-system data as partitions; like ``mmls``, the
-        kit then reads the protective MBR instead. Entries starting past the end of
-        the media are left out with a warning.
-        """
-        try:
-            volume = pytsk3.Volume_Info(img)
-            sector = int(volume.info.block_size) or 512
-            if int(volume.info.vstype) == int(pytsk3.TSK_VS_TYPE_GPT):
-                problem = _gpt_header_problem(img.read(sector, 92), sector)
-                if problem:
-                    self.warnings.append(f"GPT header ignored ({problem}); the protective MBR is read, like mmls")
-                    volume = pytsk3.Volume_Info(img, pytsk3.TSK_VS_TYPE_DOS)
-                    sector = int(volume.info.block_size) or 512
-            entries = []
-            for part in volume:
-                if int(part.start) * sector >= self.size:
-                    self.warnings.append(
-                        f"partition table entry {int(part.addr)} starts at sector {int(part.start)}, "
-                        f"past the end of the media ({self.size // sector} sectors); left out"
-                    )
-                    continue
-                entries.append((part, sector))
-            return entries
-        except Exception as exc:  # noqa: BLE001 - a hostile table is no table, never an internal error
-            if not isinstance(exc, (OSError, RuntimeError)):
-                self.warnings.append(f"partition table unreadable, ignored: {one_line(exc)}")
-            return []
 
     def _wanted(self) -> str:
         return "file system TSK knows" if self._fstype is None else f"{self._fstype} file system"
@@ -440,18 +408,6 @@ class DiskImage:
 
     def __repr__(self) -> str:
         return f"DiskImage({self.path!r}, format={self.format!r}, size={self.size})"
-
-
-def _gpt_header_problem(header: bytes, sector: int) -> str | None:
-    """What makes a primary GPT header's entry table impossible, or None (also when TSK used the backup)."""
-    if len(header) < 92 or not header.startswith(b"EFI PART"):
-        return None
-    first_usable, table_lba = struct.unpack_from("<Q", header, 40)[0], struct.unpack_from("<Q", header, 72)[0]
-    count, size = struct.unpack_from("<II", header, 80)
-    room = (first_usable - table_lba) * sector if first_usable > table_lba else 0
-    if size < 128 or count * size > max(room, 128 * 128):
-        return f"it claims {count} entries of {size} bytes, where its table has room for {room // max(size, 1)}"
-    return None
 
 
 def _tsk_content(ofs: OpenFileSystem, inode: int, stream: str | None, label: str) -> FileContent:

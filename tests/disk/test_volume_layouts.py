@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from forensics_kit.cli.main import cli
 from forensics_kit.disk import export_files, open_image
-from forensics_kit.errors import EvidenceError, NotFoundError
+from forensics_kit.errors import NotFoundError
 
 from .conftest import SECTOR, _mbr_entry, fls, need, parse_mmls, run
 
@@ -72,21 +72,26 @@ def test_partition_only_image_lists_partitions_as_mmls_and_warns_there_is_no_fil
 
 
 @pytest.mark.crosscheck
-def test_table_whose_partition_starts_past_the_image_is_refused_in_one_line_as_mmls_refuses_it(tmp_path):
-    mbr = bytearray(SECTOR)
-    mbr[446:462] = _mbr_entry(0x83, 2048, 2048)
-    mbr[462:478] = _mbr_entry(0x83, 1 << 31, 2048)
-    mbr[510:512] = b"\x55\xaa"
-    path = tmp_path / "short-table.dd"
-    with open(path, "wb") as out:
-        out.truncate(8192 * SECTOR)
-        out.write(bytes(mbr))
-    with pytest.raises(EvidenceError, match="short-table.dd: not a disk image") as caught:
-        open_image(path)
-    assert "\n" not in str(caught.value)
-    need("mmls")
+def test_disk_cut_after_its_first_partition_lists_and_reads_that_partition(mbr_image, tmp_path):
+    """TSK refuses the whole table when a partition starts past the end; the kit reads the ones that are there."""
+    need("mmls", "fls")
+    fat_start, ext_start = mbr_image.starts
+    path = tmp_path / "cut-disk.dd"
+    path.write_bytes(mbr_image.path.read_bytes()[: (ext_start - 1024) * SECTOR])  # the FAT's free tail is cut too
     with pytest.raises(RuntimeError, match="mmls failed"):  # no table it can read
         run("mmls", path)
+    with open_image(path) as img:
+        warning, fat_cut = img.warnings
+        rows = [(p.start, p.length, p.description, p.filesystem) for p in img.partitions() if p.kind == "partition"]
+        (fat,) = img.filesystems()
+        listed = {(r.path, r.inode, r.allocated) for r in img.walk()}
+        readme = img.read("/README.TXT")
+    assert warning.startswith("truncated image: the partition table lists partitions starting past the end")
+    assert f"slot 1 at sector {ext_start}" in warning
+    assert fat_cut.startswith("truncated image: the FAT16 file system at byte 1048576 needs")
+    assert rows == [(fat_start, mbr_image.lengths[0], "DOS FAT16 (0x06)", "FAT16")]
+    assert listed == fls(path, fat_start)
+    assert readme == mbr_image.fat.files["/README.TXT"]
 
 
 def test_several_file_systems_message_names_the_cli_option(mbr_image):
