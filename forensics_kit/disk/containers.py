@@ -111,9 +111,13 @@ def _open_ewf(path: str) -> Any:
 
 
 def _ewf_segments(path: str) -> list[str]:
+    """The segment files of the set ``path`` belongs to; just ``path`` when libewf finds no set (no .E01)."""
     import pyewf
 
-    return list(pyewf.glob(path))
+    try:
+        return list(pyewf.glob(path))
+    except Exception:  # noqa: BLE001 - pyewf.glob raises MemoryError when the first segment is missing
+        return [path]
 
 
 def ewf_segment_name(first: str, number: int) -> str:
@@ -178,8 +182,10 @@ def check_ewf_segments(path: str, segments: list[str]) -> list[str]:
         return []
     first = Path(segments[0]).name
     if found[0][0] != 1:
-        problem = f"this is segment {found[0][0]} of an EWF set, not the first; open {ewf_segment_name(first, 1)}"
-        raise EvidenceError(path, problem)
+        name = ewf_segment_name(first, 1)
+        if (Path(segments[0]).parent / name).exists():
+            raise EvidenceError(path, f"this is segment {found[0][0]} of an EWF set, not the first; open {name}")
+        raise EvidenceError(path, f"EWF segment {name} is missing: this is segment {found[0][0]} of the set")
     for expected, (number, _last, _missing) in enumerate(found, 1):
         if number != expected:
             missing = ewf_segment_name(first, expected)

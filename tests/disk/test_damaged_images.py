@@ -160,3 +160,16 @@ def test_e01_segment_cut_short_opens_with_a_warning_and_strict_refuses(e01_set, 
         assert all("\n" not in w and "libewf_" not in w for w in img.warnings)
     with pytest.raises(EvidenceError, match="case.E01: truncated image: EWF segment case.E03 is cut short"):
         open_image(path, strict=True)
+
+
+def test_set_without_its_first_segment_names_it(e01_set, tmp_path):
+    _copy_without(e01_set, tmp_path, ".E01")
+    with pytest.raises(EvidenceError) as caught:
+        open_image(tmp_path / "case.E02")
+    expected = "EWF segment case.E01 is missing: this is segment 2 of the set"
+    assert str(caught.value) == f"{tmp_path / 'case.E02'}: {expected}"
+
+
+def test_later_segment_of_a_whole_set_opens_the_set(e01_set, fat16_image):
+    with open_image(e01_set[1]) as img:
+        assert img.read("/README.TXT") == fat16_image.files["/README.TXT"]
