@@ -1,7 +1,7 @@
 """Disk images: partitions, file systems, file listings (deleted files included) and content.
 
 Everything goes through The Sleuth Kit (pytsk3) in-process; container formats
-(E01, split raw, QCOW2, VHD, VMDK), APFS and NTFS volume shadow copies are opened
+(E01, split raw, QCOW2, VHD, VMDK, UDIF .dmg), APFS and NTFS volume shadow copies are opened
 with the libyal bindings::
 
     from forensics_kit.disk import open_image

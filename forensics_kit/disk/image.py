@@ -88,9 +88,9 @@ class DiskImage:
     Attributes:
         path: the image file as given.
         format: container format: ``"raw"``, ``"split-raw"``, ``"ewf"``, ``"qcow2"``,
-            ``"vhd"``, ``"vhdx"`` or ``"vmdk"``.
+            ``"vhd"``, ``"vhdx"``, ``"vmdk"`` or ``"dmg"`` (UDIF).
         size: media size in bytes (what is inside the container).
-        warnings: problems met and stepped over (an unreadable directory in a walk...).
+        warnings: problems met and stepped over (a truncated image, an unreadable directory in a walk...).
     """
 
     def __init__(
