@@ -67,7 +67,7 @@ ETHERTYPE_NAMES = {
 }
 
 Decoded = tuple  # (ipver, proto, src, dst, sport, dport, start, end, seq, flags, fragment)
-SUPPORTED_LINKTYPES = frozenset((0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 276))
+SUPPORTED_LINKTYPES = frozenset((0, 1, 9, 12, 14, 50, 101, 105, 108, 113, 127, 192, 228, 229, 276))
 
 
 def link_warnings(linktypes: set[int] | dict[int, int]) -> list[str]:
@@ -149,6 +149,17 @@ def _network_offset(linktype: int, data: bytes) -> tuple[int, int] | None:
         if fam in (10, 24, 28, 30):
             return (ETH_IPV6, 4)
         return (-1, 4)
+    if linktype == 127:  # radiotap, then an 802.11 frame
+        if n < 4:
+            return None
+        return _dot11(data, _U16LE(data, 2)[0])
+    if linktype == 105:  # 802.11 without a radio header
+        return _dot11(data, 0)
+    if linktype == 192:  # PPI: its own header, then the frame of the link type it names
+        if n < 8:
+            return None
+        inner = struct.unpack_from("<I", data, 4)[0]
+        return _dot11(data, _U16LE(data, 2)[0]) if inner == 105 else None
     if linktype == 9 or linktype == 50:  # PPP, optionally with HDLC address/control
         off = 2 if data[:2] == b"\xff\x03" else 0
         if n < off + 2:
@@ -158,6 +169,29 @@ def _network_offset(linktype: int, data: bytes) -> tuple[int, int] | None:
 
 
 _PPP_TO_ETH = {0x0021: ETH_IPV4, 0x0057: ETH_IPV6}
+_U16LE = struct.Struct("<H").unpack_from
+_SNAP = (b"\xaa\xaa\x03\x00\x00\x00", b"\xaa\xaa\x03\x00\x00\xf8")  # RFC 1042, 802.1H
+
+
+def _dot11(data: bytes, off: int) -> tuple[int, int] | None:
+    """The LLC/SNAP payload of an 802.11 data frame at ``off``: (EtherType, offset) or None.
+
+    Management and control frames, null data and protected (encrypted) frames
+    carry nothing to decode: (-1, offset), a non-IP frame like an ARP-less link.
+    """
+    n = len(data)
+    if n < off + 24:
+        return None
+    fc0, fc1 = data[off], data[off + 1]
+    if (fc0 >> 2) & 3 != 2 or fc0 & 0x40 or fc1 & 0x40:  # not data, null data, or protected
+        return (-1, off)
+    hlen = 30 if fc1 & 3 == 3 else 24  # four addresses in a WDS/mesh frame
+    if fc0 & 0x80:  # QoS data: a QoS control field, and an HT control field when "order" is set
+        hlen += 6 if fc1 & 0x80 else 2
+    body = off + hlen
+    if n < body + 8 or data[body : body + 6] not in _SNAP:
+        return (-1, body)
+    return (_U16(data, body + 6)[0], body + 8)
 
 
 def decode(linktype: int, data: bytes) -> Decoded | None:

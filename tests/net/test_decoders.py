@@ -137,3 +137,56 @@ def test_requests_are_those_tshark_reports(versionless_pcap):
                          "http.request")
     ours = [(t.frame, t.method, t.host or "", t.uri) for t in http_transactions(versionless_pcap)]
     assert ours == [(int(n), m, h, u) for n, m, h, u in rows]
+
+
+def wifi_frames() -> list:
+    """802.11 as captured in monitor mode: a beacon, a QoS data frame carrying a DNS query
+    (to the AP), a plain data frame with the answer, an encrypted data frame, a null frame."""
+    from scapy.layers.dot11 import Dot11, Dot11Beacon, Dot11Elt, Dot11QoS
+    from scapy.layers.l2 import LLC, SNAP
+
+    ap, sta = "02:00:00:00:00:aa", "02:00:00:00:00:01"
+    q = IP(src="192.168.4.20", dst="192.168.4.1") / UDP(sport=5000, dport=53) / DNS(
+        id=7, qd=[DNSQR(qname="wifi.example")])
+    a = IP(src="192.168.4.1", dst="192.168.4.20") / UDP(sport=53, dport=5000) / DNS(
+        id=7, qr=1, qd=[DNSQR(qname="wifi.example")])
+    return [Dot11(type=0, subtype=8, addr1="ff:ff:ff:ff:ff:ff", addr2=ap, addr3=ap) / Dot11Beacon()
+            / Dot11Elt(ID=0, info=b"lab"),
+            Dot11(type=2, subtype=8, FCfield=0x01, addr1=ap, addr2=sta, addr3=ap) / Dot11QoS() / LLC() / SNAP() / q,
+            Dot11(type=2, subtype=0, FCfield=0x02, addr1=sta, addr2=ap, addr3=ap) / LLC() / SNAP() / a,
+            Dot11(type=2, subtype=0, FCfield=0x41, addr1=ap, addr2=sta, addr3=ap) / (b"\x00" * 40),
+            Dot11(type=2, subtype=4, FCfield=0x01, addr1=ap, addr2=sta, addr3=ap)]
+
+
+@pytest.fixture(scope="module", params=[127, 105], ids=["radiotap", "802.11"])
+def wifi_pcap(request, tmp_path_factory) -> Path:
+    from scapy.layers.dot11 import RadioTap
+
+    frames = [RadioTap() / f if request.param == 127 else f for f in wifi_frames()]
+    return write_pcap(tmp_path_factory.mktemp("wifi") / f"wifi-{request.param}.pcap", _timed(frames),
+                      linktype=request.param)
+
+
+def test_802_11_data_frames_are_decoded_through_llc_snap_without_warnings(wifi_pcap):
+    from forensics_kit.net import flows
+
+    warnings: list[str] = []
+    assert [(m.frame, m.qname, m.response) for m in dns_messages(wifi_pcap, warnings)] == [
+        (2, "wifi.example", False), (3, "wifi.example", True)]
+    (flow,) = flows(wifi_pcap, warnings)
+    assert (flow.src, flow.sport, flow.dst, flow.dport, flow.packets) == ("192.168.4.20", 5000, "192.168.4.1", 53, 2)
+    assert warnings == []
+
+
+@needs_tshark
+def test_802_11_reads_as_tshark_reads_it(wifi_pcap):
+    from forensics_kit.net import flows
+
+    from .expected_tables import parse_conv, run, tally
+
+    rows = tshark_fields(wifi_pcap, ["frame.number", "dns.qry.name", "dns.flags.response"], "dns")
+    assert [(m.frame, m.qname, m.response) for m in dns_messages(wifi_pcap)] == [
+        (int(n), q, r in ("1", "True")) for n, q, r in rows]
+    theirs = tally(parse_conv(run([TSHARK, "-n", "-q", "-r", str(wifi_pcap), "-z", "conv,udp"])), True)
+    ours = {frozenset(((f.src, f.sport), (f.dst, f.dport))): [f.packets, f.bytes] for f in flows(wifi_pcap)}
+    assert {k: v[:2] for k, v in theirs.items()} == ours
