@@ -27,6 +27,11 @@ _SPLIT_RAW = re.compile(r"\.(\d{3}|aa)$", re.IGNORECASE)
 _LIBYAL_FRAME = re.compile(r"(?:^['\"]?|(?<=\.)\s+)(?:py|lib)[a-z0-9]+_[a-z0-9_]+: ")
 _TSK3_WHERE = re.compile(r"\w+: \(tsk3\.cpp:\d+\) ")
 _PY_REPR = re.compile(r"\b[A-Z][A-Za-z]*Error\(['\"](.*?)['\"]\)")
+# TSK reading a truncated image: "Read error: Error reading image file (tsk_fs_read: Offset missing in
+# partial image: 1098752)) (tsk_fs_attr_read_type: offset: 1098752  Len: 5632)".
+_PAST_END = re.compile(
+    r"Read error: Error reading image file \(tsk_fs_read: Offset missing in partial image: (\d+)\)+.*"
+)
 _EWF1_MAGIC = (b"EVF\x09\x0d\x0a\xff\x00", b"LVF\x09\x0d\x0a\xff\x00")
 _EWF_SECTION = 76  # EWF1 section descriptor: type[16], next offset, size, padding, checksum
 
@@ -52,6 +57,7 @@ def one_line(exc: BaseException) -> str:
     seen: list[str] = []
     for line in lines:
         line = _PY_REPR.sub(r"\1", _TSK3_WHERE.sub("", line))  # pytsk3 wraps our OSError('...') in its own text
+        line = _PAST_END.sub(r"image byte \1 lies past the end of the (truncated) image", line)
         line = _libyal_cause(line)
         # TSK prefixes lines with the function name: "tsk_fs_file_open_meta: ..."
         line = re.sub(r"^[a-z_0-9]+: ", "", line)

@@ -173,3 +173,13 @@ def test_set_without_its_first_segment_names_it(e01_set, tmp_path):
 def test_later_segment_of_a_whole_set_opens_the_set(e01_set, fat16_image):
     with open_image(e01_set[1]) as img:
         assert img.read("/README.TXT") == fat16_image.files["/README.TXT"]
+
+
+def test_a_file_past_the_end_of_a_truncated_image_is_one_line_saying_so(fat16_image, tmp_path):
+    data = fat16_image.path.read_bytes()
+    deep = fat16_image.files["/DOCS/SUB/deep archive name.bin"]
+    path = tmp_path / "before-deep.dd"
+    path.write_bytes(data[: data.index(deep[:512])])  # cut just before the file's first cluster
+    with open_image(path) as img, pytest.raises(EvidenceError) as caught:
+        img.read("/DOCS/SUB/deep archive name.bin")
+    assert "lies past the end of the (truncated) image" in str(caught.value) and "\n" not in str(caught.value)
