@@ -45,9 +45,17 @@ def ensure_built(
 ) -> Path:
     """Return the build folder of ``case``/``variant``, building it when needed."""
     from forensics_kit.builder import build_case
+    from grader.course import EVIDENCE_MANIFEST
 
-    recipe = recipe_path(datasets_dir, case)
     folder = Path(build_root) / case / (variant or "default")
+    if not (Path(datasets_dir) / f"{case}.yaml").exists() and "/" not in case:
+        if (folder / EVIDENCE_MANIFEST).is_file():  # a trainee bundle: evidence prebuilt, no recipes
+            return folder
+        prebuilt = sorted(p.parent.name for p in (Path(build_root) / case).glob(f"*/{EVIDENCE_MANIFEST}"))
+        if prebuilt:
+            raise RecipeError(folder, None, f"no evidence of case {case!r} for variant {variant or 'default'!r} "
+                              f"in this course (it has: {', '.join(prebuilt)}); ask your instructor for your id")
+    recipe = recipe_path(datasets_dir, case)
     if not _is_current(folder, recipe):
         build_case(recipe, Path(build_root), variant=variant, progress=progress)
     return folder

@@ -13,6 +13,10 @@ from pathlib import Path
 
 from grader.errors import GraderError
 
+EVIDENCE_MANIFEST = "evidence.json"
+"""In a bundle's build folder, instead of truth.json: each artefact's file name and SHA-256 and
+nothing else, so a trainee's ``lab start`` can copy and check the evidence without the answers."""
+
 
 @dataclass(frozen=True)
 class Course:

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from grader.answers import AnswerSheet, answers_template, load_answers, parse_answers
-from grader.course import Course
+from grader.course import EVIDENCE_MANIFEST, Course
 from grader.errors import GraderError
 from grader.grade import LabResult, grade_sheet
 from grader.hints import course_secret, hint_key_for, new_record, verify_hints, write_hints
@@ -65,7 +65,9 @@ def open_lab(course: Course, lab_id: str, variant: str | None, build: BuildFn) -
     evidence: dict[str, Path] = {}
     for dataset in lab.datasets:
         folder = build(dataset, variant)
-        truths[dataset] = load_truth(folder / "truth.json")
+        prebuilt = folder / EVIDENCE_MANIFEST  # a trainee bundle's evidence: names and hashes only
+        truths[dataset] = load_truth(prebuilt if prebuilt.exists() and not (folder / "truth.json").exists()
+                                     else folder / "truth.json")
     for ref in lab.evidence:
         artefacts = truths[ref.dataset].get("artefacts", {})
         if ref.artefact not in artefacts:
