@@ -52,7 +52,8 @@ def flows_cmd(pcap: Path, as_json: bool) -> None:
     from forensics_kit.net import flows
 
     warnings: list[str] = []
-    rows = (f.to_dict() for f in flows(pcap, warnings))
+    found = flows(pcap, warnings)
+    rows = found.json_lines() if as_json else found.records()  # both without a Flow object per row
     emit_records(
         rows,
         [

@@ -6,17 +6,18 @@ tshark's address A). Packet and byte counts use the original frame length,
 so totals agree with tshark's conversation tables.
 
 Only counters are kept per flow, never frames, so memory grows with the
-number of flows, not of packets, and little with them: a conversation is one
-int key (addresses, ports, protocol; the same for both directions), kept in an
-open-addressing table of arrays for IPv4 (no Python object per flow), and six
-64-bit counters in one array. :class:`FlowList` keeps that form and builds a
-:class:`Flow` when one is read, so a million-packet capture with a hundred
-thousand conversations stays within a few tens of MiB. The loop is the hot
-path of the benchmark against tshark: it works on tuples and locals only.
+number of flows, not of packets: a conversation is two dict entries (one key
+per direction: addresses then ports, a slice of the frame itself), one kind
+number and six 64-bit counters in an array, ~150 bytes in all; 500k
+conversations stay near 100 MiB. :class:`FlowList` keeps that form and builds
+a :class:`Flow` (or its dict) when one is read. The loop is the hot path of the
+benchmark against tshark: Ethernet/IPv4 TCP and UDP frames, nearly all of a
+real capture, are keyed by one slice and one look-up without a full decode.
 """
 
 from __future__ import annotations
 
+import struct
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from forensics_kit.net.decode import (
     link_warnings,
     proto_name,
 )
-from forensics_kit.net.reader import CaptureReader, iso_ns, linktype_name
+from forensics_kit.net.reader import MAX_TS_NS, MIN_TS_NS, CaptureReader, iso_ns, linktype_name
 
 
 @dataclass(slots=True)
@@ -76,90 +77,24 @@ class Flow:
         }
 
 
-# Key layout, low bits first: protocol (8), IP version (3), dport (17), sport
-# (17), then both addresses. A port of _NO_PORT stands for "no ports".
-_NO_PORT = 0x10000
-_PORT_MASK = 0x1FFFF
-_ADDR_SHIFT = 45
-# Per flow in the stats array: packets (ab + ba << 32), bytes ab, bytes ba, first_ns,
-# last_ns, first frame << 1 | 1 when the first packet went from the key's second endpoint.
-_STRIDE = 6
-_BA_PACKET = 1 << 32
-_LOW64 = (1 << 64) - 1
-_FIRST_BITS = 12
-_GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing: keys differing only in a port still spread
+_FIELDS = tuple(Flow.__dataclass_fields__)
+_BA_PACKET = 1 << 32  # packets are counted src->dst in the low 32 bits, dst->src above
+_STRIDE = 6  # per flow in the stats array: packets, bytes ab, bytes ba, first_ns, last_ns, first frame
+_PORTS = struct.Struct("!HH").pack
+_ETH_IPV4_IHL5 = b"\x08\x00\x45"  # Ethernet type IPv4, then version 4 with a 20-byte header
+# Kind of a flow, in the rows' array: IP version << 9 | has ports << 8 | protocol.
+_PORTED = 1 << 8
 
 
-def _add_long_row(long_rows: dict[int, int], key: int, row: int, keys_lo: array, keys_hi: array) -> int:
-    """Give a key of more than 128 bits (IPv6) its row; the arrays hold a placeholder."""
-    long_rows[row] = key
-    keys_lo.append(0)
-    keys_hi.append(0)
-    return row
-
-
-def _grown(keys: _Keys, bits: int) -> array:
-    """A slot table of ``2**bits`` slots refilled from the keys (load stays under one half)."""
-    slots, mask, shift = array("I", bytes(4 << bits)), (1 << bits) - 1, 64 - bits
-    long, lo, hi = keys.long, keys.lo, keys.hi
-    for row in range(len(lo)):
-        if row in long:
-            continue
-        slot = ((hash((hi[row] << 64) | lo[row]) * _GOLDEN) & _LOW64) >> shift
-        while slots[slot]:
-            slot = (slot + 1) & mask
-        slots[slot] = row + 1
-    return slots
-
-
-def _flow(key: int, row: array | list) -> Flow:
-    """Build the record of one conversation from its key and its counters."""
-    packets, bab, bba, first, last, frame = row
-    pab, pba, flip, frame = packets & 0xFFFFFFFF, packets >> 32, frame & 1, frame >> 1
-    size = 4 if (key >> 8) & 7 == 4 else 16
-    raw = (key >> _ADDR_SHIFT).to_bytes(2 * size, "big")
-    a, b = addr_text(raw[:size]), addr_text(raw[size:])
-    aport, bport = (key >> 28) & _PORT_MASK, (key >> 11) & _PORT_MASK
-    if aport == _NO_PORT:
-        aport = bport = None
-    if flip:  # the first packet went from the second endpoint of the key
-        a, aport, b, bport = b, bport, a, aport
-    return Flow(
-        proto=proto_name(key & 0xFF),
-        src=a,
-        sport=aport,
-        dst=b,
-        dport=bport,
-        packets=pab + pba,
-        bytes=bab + bba,
-        packets_ab=pab,
-        bytes_ab=bab,
-        packets_ba=pba,
-        bytes_ba=bba,
-        start=iso_ns(first),
-        duration=(last - first) / 1e9,
-        start_ns=first,
-        end_ns=last,
-        first_frame=frame,
-    )
-
-
-class _Keys:
-    """Conversation keys by row: IPv4 keys in two 64-bit arrays, longer (IPv6) keys in a dict."""
-
-    __slots__ = ("lo", "hi", "long")
-
-    def __init__(self) -> None:
-        self.lo = array("Q")
-        self.hi = array("Q")
-        self.long: dict[int, int] = {}  # row -> key, for keys of more than 128 bits
-
-    def __len__(self) -> int:
-        return len(self.lo)
-
-    def key(self, row: int) -> int:
-        long = self.long.get(row)
-        return long if long is not None else (self.hi[row] << 64) | self.lo[row]
+def _times(cache: dict[int, str | None], ts_ns: int) -> str | None:
+    """ISO text of a time stamp; the whole-second part is formatted once per second seen."""
+    seconds, frac = divmod(ts_ns, 1_000_000_000)
+    base = cache.get(seconds)
+    if base is None:
+        if seconds == 0 or not MIN_TS_NS <= ts_ns <= MAX_TS_NS:
+            return iso_ns(ts_ns)
+        base = cache[seconds] = iso_ns(seconds * 1_000_000_000)[:-1]  # type: ignore[index]
+    return f"{base}.{frac:09d}".rstrip("0") + "Z" if frac else base + "Z"
 
 
 class FlowList(Sequence[Flow]):
@@ -167,14 +102,17 @@ class FlowList(Sequence[Flow]):
 
     A read-only list: indexing, slicing, ``len`` and iteration give
     :class:`Flow` records (equal to a ``list`` of the same flows), built on
-    access from a compact form so that holding the result costs about 80
-    bytes per conversation instead of a kilobyte.
+    access from a compact form (per flow: its key bytes, one kind number and
+    six counters), so holding the result costs ~150 bytes per conversation.
+    :meth:`records` gives the ``to_dict()`` form of every flow without making
+    the :class:`Flow` objects, which is what a listing of 500k flows needs.
     """
 
-    __slots__ = ("_keys", "_stats")
+    __slots__ = ("_keys", "_kinds", "_stats")
 
-    def __init__(self, keys: _Keys, stats: array) -> None:
+    def __init__(self, keys: list[bytes], kinds: array, stats: array) -> None:
         self._keys = keys
+        self._kinds = kinds
         self._stats = stats
 
     def __len__(self) -> int:
@@ -193,12 +131,103 @@ class FlowList(Sequence[Flow]):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError("flow index out of range")
-        return _flow(self._keys.key(index), self._stats[index * _STRIDE : (index + 1) * _STRIDE])
+        return Flow(**self._record(index, {}, {}))
 
     def __iter__(self) -> Iterator[Flow]:
-        stats, key = self._stats, self._keys.key
-        for index in range(len(self)):
-            yield _flow(key(index), stats[index * _STRIDE : (index + 1) * _STRIDE])
+        for record in self.records():
+            yield Flow(**record)
+
+
+    def _record(self, index: int, names: dict, times: dict) -> dict:
+        key, kind = self._keys[index], self._kinds[index]
+        packets, bab, bba, first, last, frame = self._stats[index * _STRIDE : (index + 1) * _STRIDE]
+        size = 4 if kind >> 9 == 4 else 16
+        src, dst = names.get(key[:size]), names.get(key[size : 2 * size])
+        if src is None:
+            src = names[key[:size]] = addr_text(key[:size])
+        if dst is None:
+            dst = names[key[size : 2 * size]] = addr_text(key[size : 2 * size])
+        sport, dport = (int.from_bytes(key[-4:-2], "big"), int.from_bytes(key[-2:], "big")) if kind & _PORTED \
+            else (None, None)
+        pab, pba = packets & 0xFFFFFFFF, packets >> 32
+        return {
+            "proto": proto_name(kind & 0xFF),
+            "src": src,
+            "sport": sport,
+            "dst": dst,
+            "dport": dport,
+            "packets": pab + pba,
+            "bytes": bab + bba,
+            "packets_ab": pab,
+            "bytes_ab": bab,
+            "packets_ba": pba,
+            "bytes_ba": bba,
+            "start": _times(times, first),
+            "duration": (last - first) / 1e9,
+            "start_ns": first,
+            "end_ns": last,
+            "first_frame": frame,
+        }
+
+    def _rows(self) -> Iterator[tuple]:
+        """Every flow's values in the order of :meth:`Flow.to_dict`, as a tuple.
+
+        Address texts, protocol names and the whole-second part of times are
+        formatted once each and reused: a listing of 500k flows spends its time here.
+        """
+        names: dict[bytes, str] = {}
+        times: dict[int, str | None] = {}
+        protos: dict[int, str] = {}
+        stats, kinds = self._stats, self._kinds
+        for index, key in enumerate(self._keys):
+            kind = kinds[index]
+            j = index * _STRIDE
+            packets, bab, bba, first, last = stats[j], stats[j + 1], stats[j + 2], stats[j + 3], stats[j + 4]
+            size = 4 if kind >> 9 == 4 else 16
+            a, b = key[:size], key[size : 2 * size]
+            src, dst = names.get(a), names.get(b)
+            if src is None:
+                src = names[a] = addr_text(a)
+            if dst is None:
+                dst = names[b] = addr_text(b)
+            proto = protos.get(kind)
+            if proto is None:
+                proto = protos[kind] = proto_name(kind & 0xFF)
+            if kind & _PORTED:
+                sport, dport = (key[-4] << 8) | key[-3], (key[-2] << 8) | key[-1]
+            else:
+                sport = dport = None
+            seconds, frac = divmod(first, 1_000_000_000)
+            base = times.get(seconds)
+            if base is None:
+                start = _times(times, first)
+            elif frac:
+                start = f"{base}.{frac:09d}".rstrip("0") + "Z"
+            else:
+                start = base + "Z"
+            pab, pba = packets & 0xFFFFFFFF, packets >> 32
+            yield (proto, src, sport, dst, dport, pab + pba, bab + bba, pab, bab, pba, bba, start,
+                   (last - first) / 1e9, first, last, stats[j + 5])
+
+    def records(self) -> Iterator[dict]:
+        """Every flow as its ``to_dict()``, in order, without making :class:`Flow` objects."""
+        for values in self._rows():
+            yield dict(zip(_FIELDS, values, strict=True))
+
+    def json_lines(self) -> Iterator[str]:
+        """Every flow as one line of JSON, the same text as ``json.dumps(flow.to_dict())``.
+
+        Formatted directly: every string value is an address, a protocol name or an
+        ISO time, none of which needs escaping, so no JSON encoder is needed.
+        """
+        for (proto, src, sport, dst, dport, packets, size, pab, bab, pba, bba, start, duration, first, last,
+             frame) in self._rows():
+            ports = f"{sport}" if sport is not None else "null", f"{dport}" if dport is not None else "null"
+            yield (f'{{"proto": "{proto}", "src": "{src}", "sport": {ports[0]}, "dst": "{dst}", '
+                   f'"dport": {ports[1]}, "packets": {packets}, "bytes": {size}, "packets_ab": {pab}, '
+                   f'"bytes_ab": {bab}, "packets_ba": {pba}, "bytes_ba": {bba}, '
+                   f'"start": {f"{chr(34)}{start}{chr(34)}" if start is not None else "null"}, '
+                   f'"duration": {duration!r}, "start_ns": {first}, "end_ns": {last}, "first_frame": {frame}}}')
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, FlowList | list | tuple):
@@ -220,79 +249,76 @@ def flows(path: str | Path, warnings: list[str] | None = None) -> FlowList:
     link types we cannot decode) are appended to ``warnings`` when given.
     """
     reader = CaptureReader(path)
-    # One int key per conversation, the same for both directions (endpoints in
-    # canonical order), mapped to the conversation's row in ``stats``. IPv4 keys
-    # (under 128 bits) live in an open-addressing table of arrays: no Python object
-    # per conversation, so memory stays near 80 bytes a flow. Longer keys use a dict.
-    keys = _Keys()
-    keys_lo, keys_hi, long_rows = keys.lo, keys.hi, keys.long
-    long_table: dict[int, int] = {}
-    bits = _FIRST_BITS
-    slots = array("I", bytes(4 << bits))  # row + 1, 0 = empty
-    mask, shift = (1 << bits) - 1, 64 - bits
-    rows = 0
-    last_key, last_index = -1, 0
+    # Each conversation has two keys, one per direction (source address, destination
+    # address, then the ports), both mapped to ``row * 2 + direction``: a packet's key
+    # is a slice of its frame, found in one dict look-up. TCP and UDP over IPv4 have a
+    # table each; other protocols and IPv6 one per (version, protocol, with ports).
+    tcp: dict[bytes, int] = {}
+    udp: dict[bytes, int] = {}
+    tables: dict[int, dict[bytes, int]] = {(4 << 9) | _PORTED | 6: tcp, (4 << 9) | _PORTED | 17: udp}
+    keys: list[bytes] = []
+    kinds = array("H")
     stats = array("q")
-    extend, from_bytes = stats.extend, int.from_bytes
+    extend, add_key, add_kind = stats.extend, keys.append, kinds.append
     unknown_links: dict[int, int] = {}
-    _decode = decode
+    fast = _ETH_IPV4_IHL5
     for number, ts_ns, length, linktype, data, _ in reader.records():
-        d = _decode(linktype, data)
-        if d is None:
-            unknown_links[linktype] = unknown_links.get(linktype, 0) + 1
-            continue
-        proto = d[1]
-        if not d[0] or proto < 0:
-            continue
-        src, dst, sport = d[2], d[3], d[4]
-        if sport is None:
-            sport = dport = _NO_PORT
+        # Fast path: Ethernet, IPv4 without options, not a later fragment, TCP or UDP
+        # whose header is whole; anything else goes through the full decoder.
+        table = None
+        if linktype == 1 and data[12:15] == fast and len(data) >= 42 and not (data[20] & 0x1F or data[21]):
+            proto = data[23]
+            total = (data[16] << 8) | data[17]
+            end = len(data) if not total or total + 14 > len(data) else total + 14
+            if total and total < 20:
+                pass
+            elif proto == 6:
+                if end >= 54 and 20 <= (data[46] >> 4) * 4 <= end - 34:
+                    table = tcp
+            elif proto == 17 and end >= 42:
+                table = udp
+        if table is not None:
+            key = data[26:38]
+            slot = table.get(key)
+            if slot is None:
+                slot = len(keys) << 1
+                table[data[30:34] + data[26:30] + data[36:38] + data[34:36]] = slot | 1
+                table[key] = slot
+                add_key(key)
+                add_kind((4 << 9) | _PORTED | proto)
+                extend((0, 0, 0, ts_ns, ts_ns, number))
         else:
-            dport = d[5]
-        low = (d[0] << 8) | proto
-        if src < dst or (src == dst and sport <= dport):
-            key = (from_bytes(src + dst) << _ADDR_SHIFT) | (sport << 28) | (dport << 11) | low
-            flip = 0
-        else:
-            key = (from_bytes(dst + src) << _ADDR_SHIFT) | (dport << 28) | (sport << 11) | low
-            flip = 1
-        if key == last_key:  # segments of one transfer come back to back
-            index = last_index
-        elif key >> 128:
-            index = long_table.get(key)
-            if index is None:
-                index = long_table[key] = _add_long_row(long_rows, key, rows, keys_lo, keys_hi)
-                rows += 1
-                extend((0, 0, 0, ts_ns, ts_ns, number << 1 | flip))
-        else:
-            lo, hi = key & _LOW64, key >> 64
-            slot = ((hash(key) * _GOLDEN) & _LOW64) >> shift
-            while True:
-                row = slots[slot]
-                if not row:
-                    index = rows
-                    rows += 1
-                    slots[slot] = rows
-                    keys_lo.append(lo)
-                    keys_hi.append(hi)
-                    extend((0, 0, 0, ts_ns, ts_ns, number << 1 | flip))
-                    if rows * 2 > mask:
-                        bits += 1
-                        slots = _grown(keys, bits)
-                        mask, shift = (1 << bits) - 1, 64 - bits
-                    break
-                if keys_lo[row - 1] == lo and keys_hi[row - 1] == hi:
-                    index = row - 1
-                    break
-                slot = (slot + 1) & mask
-        last_key, last_index = key, index
-        j = index * 6
-        if flip == stats[j + 5] & 1:
-            stats[j] += 1
-            stats[j + 1] += length
-        else:
+            d = decode(linktype, data)
+            if d is None:
+                unknown_links[linktype] = unknown_links.get(linktype, 0) + 1
+                continue
+            proto = d[1]
+            if not d[0] or proto < 0:
+                continue
+            src, dst, sport = d[2], d[3], d[4]
+            if sport is None:
+                kind, key, back = (d[0] << 9) | proto, src + dst, dst + src
+            else:
+                kind = (d[0] << 9) | _PORTED | proto
+                key, back = src + dst + _PORTS(sport, d[5]), dst + src + _PORTS(d[5], sport)
+            table = tables.get(kind)
+            if table is None:
+                table = tables[kind] = {}
+            slot = table.get(key)
+            if slot is None:
+                slot = len(keys) << 1
+                table[back] = slot | 1
+                table[key] = slot
+                add_key(key)
+                add_kind(kind)
+                extend((0, 0, 0, ts_ns, ts_ns, number))
+        j = (slot >> 1) * _STRIDE
+        if slot & 1:
             stats[j] += _BA_PACKET
             stats[j + 2] += length
+        else:
+            stats[j] += 1
+            stats[j + 1] += length
         if ts_ns > stats[j + 4]:
             stats[j + 4] = ts_ns
         elif ts_ns < stats[j + 3]:
@@ -307,4 +333,4 @@ def flows(path: str | Path, warnings: list[str] | None = None) -> FlowList:
                 f"{count} frame(s) of link type {linktype} ({linktype_name(linktype)})"
                 " too short to decode"
             )
-    return FlowList(keys, stats)
+    return FlowList(keys, kinds, stats)
