@@ -26,6 +26,7 @@ from forensics_kit.builder.recipe import Recipe, load_recipe
 from forensics_kit.builder.template import leftover_templates, render
 from forensics_kit.errors import BuildError
 from forensics_kit.hashing import hash_file
+from forensics_kit.timefmt import parse_iso
 
 Progress = Callable[[str, int, int], None]
 _VARIANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -70,6 +71,7 @@ def build_case(
     evidence = render(recipe.data["evidence"], params)
     for where, text in leftover_templates(evidence, ("evidence",)):
         raise recipe.fail(where, f"template text left unrendered in {text[:80]!r}")
+    timeline_truth = _render_timeline(recipe, params, seed, evidence)
 
     case_dir = Path(build_root) / recipe.case
     final = case_dir / (variant or "default")
@@ -80,7 +82,7 @@ def build_case(
     except OSError as exc:
         raise BuildError(f"cannot create {case_dir}: {exc.strerror or exc}") from exc
     try:
-        truth = _build_into(staging, recipe, seed, variant, params, evidence, progress)
+        truth = _build_into(staging, recipe, seed, variant, params, evidence, progress, timeline_truth)
         _replace(staging, final)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -103,6 +105,7 @@ def _build_into(
     params: dict[str, Any],
     evidence: list[dict[str, Any]],
     progress: Progress | None,
+    timeline_truth: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     truth: dict[str, Any] = {
         "case": recipe.case,
@@ -115,6 +118,8 @@ def _build_into(
         "items": {},
         "sessions": {},
     }
+    if timeline_truth:
+        truth["timeline"] = timeline_truth
     with tempfile.TemporaryDirectory(prefix="fklab-scratch-") as scratch:
         for index, entry in enumerate(evidence):
             if progress:
@@ -140,6 +145,54 @@ def _build_into(
     text = json.dumps(truth, indent=2, ensure_ascii=False) + "\n"
     (staging / "truth.json").write_text(text, encoding="utf-8")
     return truth
+
+
+def _render_timeline(recipe: Recipe, params: dict[str, Any], seed: int,
+                     evidence: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Render the recipe's ``timeline`` into the evidence that records it (in place); its truth.
+
+    ``auth_log`` contents with ``timeline: <host>`` get sshd's lines for the connections
+    to that host, captures with ``timeline: true`` get the connections as ``ssh``
+    sessions (and the world's hosts they need), all from the same planned values.
+    """
+    from forensics_kit.builder import timeline as tl
+
+    if "timeline" not in recipe.data:
+        return None
+    world = render(recipe.data.get("world", {}), params).get("hosts", {})
+    events = render(recipe.data["timeline"], params)
+    for where, text in leftover_templates({"world": world, "timeline": events}):
+        raise recipe.fail(where, f"template text left unrendered in {text[:80]!r}")
+    try:
+        connections = tl.plan(events, world, seed)
+    except (ValueError, KeyError) as exc:
+        raise recipe.fail(("timeline",), str(exc)) from None
+    for index, entry in enumerate(evidence):
+        if entry["type"] == "pcap" and entry.pop("timeline", False):
+            hosts = entry.setdefault("hosts", {})
+            for name, host in world.items():
+                hosts.setdefault(name, {k: v for k, v in host.items() if k in ("ip", "mac", "name", "os", "hops")})
+            start = parse_iso(str(entry["start"])).timestamp()
+            entry.setdefault("sessions", []).extend(tl.ssh_sessions(connections, start, set(hosts)))
+        for content in _auth_logs(entry):
+            host = content.pop("timeline")
+            if host not in world:
+                raise recipe.fail(("evidence", index), f"auth_log timeline: unknown host {host!r} "
+                                                       f"(world hosts: {', '.join(world)})")
+            content["events"] = [*content.get("events", []), *tl.auth_events(connections, host, world)]
+    return tl.event_truth(connections)
+
+
+def _auth_logs(node: Any):
+    """Every ``auth_log`` content dict with a ``timeline`` key inside an evidence entry."""
+    if isinstance(node, dict):
+        if node.get("generate") == "auth_log" and "timeline" in node:
+            yield node
+        for child in node.values():
+            yield from _auth_logs(child)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _auth_logs(child)
 
 
 def _replace(staging: Path, final: Path) -> None:

@@ -229,12 +229,30 @@ def _check_semantics(recipe: Recipe) -> None:
             problem = f"'after' must name a time parameter written before (got {spec['after']!r})"
         if problem:
             raise recipe.fail(("parameters", name), problem)
-    for where, name in iter_template_names(data.get("evidence", []), ("evidence",)):
+    templated = [*iter_template_names(data.get("evidence", []), ("evidence",)),
+                 *iter_template_names(data.get("world", {}), ("world",)),
+                 *iter_template_names(data.get("timeline", []), ("timeline",))]
+    for where, name in templated:
         if name not in params:
             raise recipe.fail(
                 where, f"unknown parameter {name!r} in template (known: {', '.join(params)})"
             )
     _check_unique(recipe)
+    _check_timeline(recipe)
+
+
+def _check_timeline(recipe: Recipe) -> None:
+    """Timeline events name world hosts; a capture or log that asks for the timeline has a world."""
+    data = recipe.data
+    world = data.get("world", {}).get("hosts", {})
+    for index, event in enumerate(data.get("timeline", [])):
+        for role in ("from", "to"):
+            if event.get(role) not in world:
+                raise recipe.fail(("timeline", index), f"{role}: unknown host {event.get(role)!r} "
+                                                       f"(world hosts: {', '.join(world) or 'none'})")
+    if "timeline" in data or not world:
+        return
+    raise recipe.fail(("world",), "world hosts are declared but there is no timeline that uses them")
 
 
 def _check_unique(recipe: Recipe) -> None:
@@ -261,6 +279,8 @@ def _check_unique(recipe: Recipe) -> None:
                         )
                     paths.add(child["path"].lower())
         hosts = entry.get("hosts", {})
+        if entry.get("timeline"):  # the world's hosts join a capture that renders the timeline
+            hosts = {**recipe.data.get("world", {}).get("hosts", {}), **hosts}
         for index, session in enumerate(entry.get("sessions", [])):
             named = [(role, session[role]) for role in ("client", "server", "resolver", "gateway") if role in session]
             named += [("hosts", name) for name in session.get("hosts", [])]  # noise

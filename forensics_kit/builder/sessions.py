@@ -151,6 +151,24 @@ class TcpSession(SessionType):
                                     dport=spec["port"], **ends, **_optional(spec, "close", "retransmit"))
 
 
+class SshSession(SessionType):
+    """One SSH connection (banners, key exchange, password attempts) that fails or opens a shell."""
+
+    name = "ssh"
+
+    def add(self, capture, hosts, spec, context, where):
+        lasts = spec.get("lasts", 0)
+        try:
+            lasts = parse_duration(lasts)
+        except (TypeError, ValueError) as exc:
+            raise context.fail((*where, "lasts"), str(exc)) from None
+        return capture.ssh(**_ends(capture, hosts, spec, context, where), outcome=spec.get("outcome", "failed"),
+                           attempts=int(spec.get("attempts", 1)), lasts=lasts, sport=spec.get("client_port"),
+                           dport=int(spec.get("port", 22)), server_banner=spec.get("server_banner"),
+                           client_banner=spec.get("client_banner"), tool=bool(spec.get("tool", False)),
+                           auth_after=spec.get("auth_after"), seed=spec.get("seed"))
+
+
 class UdpSession(SessionType):
     """UDP datagrams in turn between two ports."""
 

@@ -17,7 +17,7 @@ from forensics_kit.timefmt import parse_iso
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 AUTH_EVENT_KINDS = ("failed", "accepted", "invalid_user", "session_opened", "session_closed", "sudo", "useradd",
-                    "disconnect")
+                    "disconnect", "closed_preauth", "disconnected")
 
 
 def syslog_stamp(when: datetime, form: str = "syslog") -> str:
@@ -28,13 +28,19 @@ def syslog_stamp(when: datetime, form: str = "syslog") -> str:
 
 
 class AuthLogContent(ContentGenerator):
-    """``/var/log/auth.log`` from ``events`` (kind, time, user, ip, port, method, command, repeat, ...)."""
+    """``/var/log/auth.log`` from ``events`` (kind, time, user, ip, port, method, command, repeat, ...).
+
+    With ``accounts`` (the names /etc/passwd holds), a ``failed`` line for any other
+    name is written as sshd writes it: ``Invalid user X`` and ``Failed password for
+    invalid user X``.
+    """
 
     name = "auth_log"
 
     def generate(self, spec: dict[str, Any], rng) -> bytes:
         host, form, year = str(spec.get("host", "srv1")), spec.get("format", "syslog"), spec.get("year")
         state = {"pid": rng.randint(700, 4000), "sessions": {}}
+        accounts = {str(a) for a in spec["accounts"]} | {"root"} if "accounts" in spec else None
         lines: list[tuple[datetime, int, str]] = []
         for index, event in enumerate(spec.get("events") or []):
             start = _time(event, index)
@@ -44,7 +50,10 @@ class AuthLogContent(ContentGenerator):
             for repeat in range(int(event.get("repeat", 1))):
                 when = start + timedelta(seconds=repeat * float(event.get("interval", 2)))
                 user = str(users[repeat % len(users)])
-                for program, text in _messages(event, user, state, rng, index):
+                line_event = event
+                if event.get("kind") == "failed" and accounts is not None and user not in accounts:
+                    line_event = {**event, "kind": "invalid_user"}  # sshd's words for a name the host lacks
+                for program, text in _messages(line_event, user, state, rng, index):
                     lines.append((when, len(lines), f"{syslog_stamp(when, form)} {host} {program}: {text}"))
         lines.sort()
         return "".join(line + "\n" for _, _, line in lines).encode("utf-8")
@@ -68,9 +77,10 @@ def _messages(event: dict[str, Any], user: str, state: dict[str, Any], rng, inde
         return state["pid"]
 
     if kind == "failed":
-        return [(f"sshd[{new_pid()}]", f"Failed {method} for {user} from {ip} port {port} ssh2")]
+        pid = state.setdefault("by_port", {})[port] = new_pid()
+        return [(f"sshd[{pid}]", f"Failed {method} for {user} from {ip} port {port} ssh2")]
     if kind == "invalid_user":
-        pid = new_pid()
+        pid = state.setdefault("by_port", {})[port] = new_pid()
         return [(f"sshd[{pid}]", f"Invalid user {user} from {ip} port {port}"),
                 (f"sshd[{pid}]", f"Failed {method} for invalid user {user} from {ip} port {port} ssh2")]
     if kind == "accepted":
@@ -90,6 +100,14 @@ def _messages(event: dict[str, Any], user: str, state: dict[str, Any], rng, inde
         return [(f"sshd[{pid}]", f"pam_unix(sshd:session): session closed for user {user}")]
     if kind == "disconnect":
         return [(f"sshd[{new_pid()}]", f"Connection closed by {ip} port {port} [preauth]")]
+    if kind == "closed_preauth":  # the client gave up after a failed attempt (state["pids"] keeps its sshd)
+        who = "authenticating user" if event.get("valid", True) else "invalid user"
+        pid = state.setdefault("by_port", {}).get(port) or new_pid()
+        return [(f"sshd[{pid}]", f"Connection closed by {who} {user} {ip} port {port} [preauth]")]
+    if kind == "disconnected":  # the user logged out: sshd's two lines before PAM closes the session
+        pid = state["sessions"].get(user) or new_pid()
+        return [(f"sshd[{pid}]", f"Received disconnect from {ip} port {port}:11: disconnected by user"),
+                (f"sshd[{pid}]", f"Disconnected from user {user} {ip} port {port}")]
     if kind == "sudo":
         command = event.get("command")
         if not command:

@@ -26,6 +26,51 @@ if TYPE_CHECKING:
 class ServiceSessions:
     """Client/server sessions; needs ``_add`` from :class:`Capture`."""
 
+    def ssh(self, client: Host | str, server: Host | str, *, at: float, outcome: str = "failed",
+            attempts: int = 1, lasts: float = 0.0, sport: int | None = None, dport: int = 22,
+            server_banner: str | None = None, client_banner: str | None = None, tool: bool = False,
+            auth_after: float | None = None, seed: int | None = None, id: str | None = None) -> str:
+        """One SSH connection: banners, key exchange, ``attempts`` password tries, ``outcome``.
+
+        Banners default to the hosts' OS (``os:``): the server's OpenSSH, and for the
+        client its OpenSSH or, with ``tool``, libssh (what hydra and most guessing tools
+        use). Truth: ``tcp_stream``, ``frames``, ``time``, ``end_time``, ``outcome``,
+        ``attempts``, ``server_banner``, ``client_banner``, ``client_bytes``, ``server_bytes``.
+        """
+        import random
+
+        from forensics_kit.builder.traffic.ssh import CLIENT_BANNERS, ssh_messages
+        from forensics_kit.builder.world.os_profile import ssh_banner
+
+        if outcome not in ("failed", "accepted"):
+            raise ValueError(f"ssh outcome {outcome!r} (known: accepted, failed)")
+        hosts = {h.name: h for h in self._hosts.values()}
+        server_host = hosts.get(server if isinstance(server, str) else server.name)
+        client_host = hosts.get(client if isinstance(client, str) else client.name)
+        server_banner = server_banner or ssh_banner(getattr(server_host, "os", None) or "ubuntu-22.04")
+        client_banner = client_banner or (CLIENT_BANNERS["libssh"] if tool else
+                                          ssh_banner(getattr(client_host, "os", None) or "kali"))
+
+        def build(sid, path, t0):
+            rng = random.Random(f"{self.seed}/ssh/{sid}" if seed is None else seed)
+            messages = ssh_messages(rng, server_ip=str(path.server.ip), server_banner=server_banner,
+                                    client_banner=client_banner, outcome=outcome, attempts=attempts,
+                                    lasts=lasts, tool=tool, auth_after=auth_after)
+            session = tcp_exchange_session(sid, path, t0, messages=messages, close="client", kind="ssh")
+            inner = session.describe
+
+            def describe(frames):
+                out = inner(frames)
+                out.pop("messages", None)
+                out.update(outcome=outcome, attempts=max(1, attempts), server_banner=server_banner,
+                           client_banner=client_banner, end_time=frames.time(len(session.packets) - 1))
+                return out
+
+            session.describe = describe
+            return session
+
+        return self._add("ssh", client, server, at=at, sid=id, dport=dport, sport=sport, build=build)
+
     def tcp_exchange(self, client: Host | str, server: Host | str, messages: list[Message], *,
                      at: float, dport: int, sport: int | None = None, close: str = "client",
                      retransmit: bool = False, id: str | None = None) -> str:

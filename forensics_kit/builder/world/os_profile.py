@@ -23,12 +23,14 @@ class OsProfile:
         kind: ``linux``, ``windows``, ``macos``, ``bsd`` or ``network`` (routers, switches).
         initial_ttl: the TTL (IPv6 hop limit) the stack puts on a packet it sends.
         user_agent: the browser User-Agent a person on this OS sends by default.
+        ssh: the OpenSSH version string of the family's current release ("" when none ships).
     """
 
     family: str
     kind: str
     initial_ttl: int
     user_agent: str
+    ssh: str = ""
 
 
 _FIREFOX_LINUX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:124.0) Gecko/20100101 Firefox/124.0"
@@ -44,20 +46,21 @@ _SAFARI_MAC = (
 _PROFILES = {
     p.family: p
     for p in (
-        OsProfile("linux", "linux", 64, _FIREFOX_LINUX),
-        OsProfile("ubuntu", "linux", 64, _FIREFOX_LINUX),
-        OsProfile("debian", "linux", 64, _FIREFOX_LINUX),
-        OsProfile("kali", "linux", 64, "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0"),
-        OsProfile("centos", "linux", 64, _FIREFOX_LINUX),
+        OsProfile("linux", "linux", 64, _FIREFOX_LINUX, "OpenSSH_9.2p1"),
+        OsProfile("ubuntu", "linux", 64, _FIREFOX_LINUX, "OpenSSH_8.9p1 Ubuntu-3ubuntu0.6"),
+        OsProfile("debian", "linux", 64, _FIREFOX_LINUX, "OpenSSH_9.2p1 Debian-2+deb12u2"),
+        OsProfile("kali", "linux", 64, "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0",
+                  "OpenSSH_9.6p1 Debian-4"),
+        OsProfile("centos", "linux", 64, _FIREFOX_LINUX, "OpenSSH_8.0"),
         OsProfile("android", "linux", 64,
                   "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
                   "Chrome/123.0.0.0 Mobile Safari/537.36"),
-        OsProfile("windows", "windows", 128, _CHROME_WINDOWS),
-        OsProfile("macos", "macos", 64, _SAFARI_MAC),
+        OsProfile("windows", "windows", 128, _CHROME_WINDOWS, "OpenSSH_for_Windows_9.5"),
+        OsProfile("macos", "macos", 64, _SAFARI_MAC, "OpenSSH_9.6"),
         OsProfile("ios", "macos", 64,
                   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
                   "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"),
-        OsProfile("freebsd", "bsd", 64, _FIREFOX_LINUX),
+        OsProfile("freebsd", "bsd", 64, _FIREFOX_LINUX, "OpenSSH_9.6 FreeBSD-20240104"),
         OsProfile("cisco", "network", 255, ""),
         OsProfile("solaris", "network", 255, ""),
     )
@@ -75,6 +78,22 @@ def os_profile(name: str) -> OsProfile:
         return _PROFILES[family]
     except KeyError:
         raise KeyError(f"unknown os {name!r} (known families: {', '.join(sorted(_PROFILES))})") from None
+
+
+# OpenSSH as each release ships it, where it differs from the family's current one.
+_SSH_BY_RELEASE = {
+    "ubuntu-20.04": "OpenSSH_8.2p1 Ubuntu-4ubuntu0.11",
+    "ubuntu-22.04": "OpenSSH_8.9p1 Ubuntu-3ubuntu0.6",
+    "ubuntu-24.04": "OpenSSH_9.6p1 Ubuntu-3ubuntu13",
+    "debian-11": "OpenSSH_8.4p1 Debian-5+deb11u3",
+    "debian-12": "OpenSSH_9.2p1 Debian-2+deb12u2",
+}
+
+
+def ssh_banner(os: str) -> str:
+    """The SSH identification string (``SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6``) of a host's OS."""
+    version = _SSH_BY_RELEASE.get(str(os).lower()) or os_profile(os).ssh or "OpenSSH_9.2p1"
+    return f"SSH-2.0-{version}"
 
 
 def os_families() -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from forensics_kit.builder.audit.rules import (  # noqa: F401 - registration on import
     check_digits,
+    cross_source,
+    linux_logs,
     ooxml,
     questions,
     templates,
