@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader.analysis import question_stats
 from grader.errors import GraderError
+from grader.feedback import apply_level
 from grader.grade import LabResult
 from grader.i18n import render
 from grader.lab import Lab
@@ -139,8 +140,9 @@ def write_gradebook(book: Gradebook, lab: Lab, out_dir: Path, lang: str) -> None
             name = slug(f"{name}-{Path(row['file']).stem}")
         used.add(name)
         row["feedback"] = f"feedback/{name}.md"
-        atomic_write(out_dir / "feedback" / f"{name}.md", feedback_markdown(lab, result, row["lang"]))
-        atomic_write(out_dir / "feedback" / f"{name}.html", feedback_html(lab, result, row["lang"]))
+        shown = apply_level(result, lab.feedback)  # the trainee sees what the lab's feedback level allows
+        atomic_write(out_dir / "feedback" / f"{name}.md", feedback_markdown(lab, shown, row["lang"]))
+        atomic_write(out_dir / "feedback" / f"{name}.html", feedback_html(lab, shown, row["lang"]))
     atomic_write(out_dir / "report.html", report_html(book, lab, lang))
 
 

@@ -54,6 +54,8 @@ class Lab:
     evidence: tuple[EvidenceRef, ...]
     questions: tuple[Question, ...] = field(default_factory=tuple)
     order: int | None = None
+    feedback: str = "full"  # full | kind | none: how much reasons show the trainee
+    self_checks: int | None = None  # different answers per question self-checked before reasons are withheld
 
     @property
     def directory(self) -> Path:
@@ -127,6 +129,8 @@ def parse_lab(document: Any, source: Path) -> Lab:
         evidence=tuple(EvidenceRef(e["dataset"], e["artefact"], e.get("description")) for e in document["evidence"]),
         questions=tuple(questions),
         order=document.get("order"),
+        feedback=document.get("feedback", "full"),
+        self_checks=document.get("self_checks"),
     )
 
 

@@ -22,6 +22,7 @@ import yaml
 from grader.answers import AnswerSheet, answers_template, load_answers, parse_answers
 from grader.course import EVIDENCE_MANIFEST, Course
 from grader.errors import GraderError
+from grader.feedback import apply_level, count_checks, limit_reasons
 from grader.grade import LabResult, grade_sheet
 from grader.hints import course_secret, hint_key_for, new_record, verify_hints, write_hints
 from grader.i18n import Message, msg
@@ -264,6 +265,9 @@ def check_answers(
         result = grade_sealed(lab, load_sealed(sealed_path(course.solutions, lab.id, sheet.variant), lab), sheet)
     else:
         result = grade_lab_sheet(course, sheet, build)
+    if lab.self_checks is not None:  # after N different answers to a question, its reason is withheld
+        result = limit_reasons(result, count_checks(Path(answers_path), result), lab.self_checks)
+    result = apply_level(result, lab.feedback)
     extra = _workspace_warnings(lab, sheet, Path(answers_path))
     return replace(result, warnings=tuple(result.warnings) + tuple(extra)) if extra else result
 

@@ -81,7 +81,7 @@ def test_unclear_or_too_coarse_times_are_refused_with_the_reason(given, kind):
     "files.example.net.", "FILES.Example.NET", "files.example.net:443",
     "files.example.net.\t300\tIN\tA\t198.51.100.7",      # dig answer section
     "files.example.net: type A, class IN",                # tshark -V query
-    "host: files.example.net", "xn--files-example.net" if False else "files.example.net",
+    "host: files.example.net", "files.example.net",
 ])
 def test_dns_names_with_trailing_dot_case_and_tool_lines(given):
     assert _check("text", given, "files.example.net", kind="domain").outcome is Outcome.CORRECT
@@ -126,8 +126,9 @@ def test_ports_in_a_set_are_read_per_item():
     assert result.outcome is Outcome.CORRECT
 
 
-@pytest.mark.parametrize("given", ["DE89370400440532013000", "DE89 3704 0044 0532 0130 00", "de89 3704 0044 0532 013000",
-                                   "IBAN DE89 3704 0044 0532 0130 00", "IBAN: DE89-3704-0044-0532-0130-00"])
+@pytest.mark.parametrize("given", ["DE89370400440532013000", "DE89 3704 0044 0532 0130 00",
+                                   "de89 3704 0044 0532 013000", "IBAN DE89 3704 0044 0532 0130 00",
+                                   "IBAN: DE89-3704-0044-0532-0130-00"])
 def test_ibans_with_or_without_spaces(given):
     assert _check("text", given, "DE89 3704 0044 0532 0130 00", kind="iban").outcome is Outcome.CORRECT
 
@@ -176,8 +177,10 @@ def test_a_file_type_of_another_family_is_wrong():
     assert _check("one_of", "PE32 executable (DLL)", ["ZIP", "ZIP archive"], kind="file_type").outcome is Outcome.WRONG
 
 
-@pytest.mark.parametrize("given", ["/Users/anna/Desktop/notes.txt:contact", "/Users/anna/Desktop/notes.txt:contact:$DATA",
-                                   "C:\\Users\\anna\\Desktop\\notes.txt:contact:$DATA", "/users/anna/desktop/NOTES.TXT:contact"])
+@pytest.mark.parametrize("given", ["/Users/anna/Desktop/notes.txt:contact",
+                                   "/Users/anna/Desktop/notes.txt:contact:$DATA",
+                                   "C:\\Users\\anna\\Desktop\\notes.txt:contact:$DATA",
+                                   "/users/anna/desktop/NOTES.TXT:contact"])
 def test_ntfs_streams_as_tsk_and_windows_write_them(given):
     assert _check("path", given, "/Users/anna/Desktop/notes.txt:contact", fs="ntfs").outcome is Outcome.CORRECT
 
@@ -239,7 +242,8 @@ def test_unix_account_names_from_id_passwd_and_login_forms(given):
 
 
 @pytest.mark.parametrize(("given", "expected"), [
-    ("GET /page.php?id=1%27 HTTP/1.1", "/page.php?id=1%27"), ("http://shop.example/page.php?id=1%27", "/page.php?id=1%27"),
+    ("GET /page.php?id=1%27 HTTP/1.1", "/page.php?id=1%27"),
+    ("http://shop.example/page.php?id=1%27", "/page.php?id=1%27"),
     ("/page.php?id=1'", "/page.php?id=1%27"), ("/page.php?id=1%2c", "/page.php?id=1%2C"),
     ("/%7Euser/", "/~user/"),
 ])
