@@ -185,17 +185,22 @@ class DiskImage:
         return Partition(index, slot, kind, int(part.start), int(part.len), sector, description, fs_type)
 
     def _open_fs(self, img: pytsk3.Img_Info, index: int | None, offset: int, size: int | None = None) -> _AnyFs | None:
-        try:
-            if self._fstype in (None, "apfs"):
+        """Open the file system at ``offset`` with TSK (the forced type, if any), else an APFS container."""
+        fs = None
+        if self._fstype != "apfs":  # pytsk3 cannot open APFS: pyfsapfs does, below
+            try:
+                if self._fstype is None:
+                    fs = pytsk3.FS_Info(img, offset=offset)
+                else:
+                    fs = pytsk3.FS_Info(img, offset, FS_TYPES[self._fstype])
+            except Exception as exc:  # noqa: BLE001 - TSK raises OSError; a hostile structure may raise others
+                if self._fstype is not None:
+                    self._fs_errors.append(one_line(exc).rsplit("with error: ", 1)[-1])
+                    return None
+        if fs is None:
+            if not is_apfs_container(img.read, offset):
                 if self._fstype == "apfs":
-                    raise OSError("APFS is opened with pyfsapfs")
-                fs = pytsk3.FS_Info(img, offset=offset)
-            else:
-                fs = pytsk3.FS_Info(img, offset, FS_TYPES[self._fstype])
-        except Exception as exc:  # noqa: BLE001 - TSK raises OSError; a hostile structure may raise others
-            if self._fstype is not None:
-                self._fs_errors.append(one_line(exc).rsplit("with error: ", 1)[-1])
-            if self._fstype not in (None, "apfs") or not is_apfs_container(img.read, offset):
+                    self._fs_errors.append("no APFS container superblock (NXSB)")
                 return None
             size = self.size - offset if size is None else size
             volumes = open_apfs(self.path, img.read, offset, size, index, self.warnings)

@@ -86,3 +86,8 @@ def test_every_disk_command_that_opens_a_file_system_takes_fstype(command, fat32
         return
     assert forced.exit_code == 0, forced.stderr
     assert runner.invoke(cli, ["disk", *args, "-f", "fat32"]).exit_code == 0
+
+
+def test_forced_apfs_opens_through_pyfsapfs_and_says_when_there_is_no_container(fat32_few_clusters):
+    with pytest.raises(EvidenceError, match=r"no apfs file system found on this image \(no APFS container superblock"):
+        open_image(fat32_few_clusters.path, fstype="apfs")
