@@ -8,10 +8,7 @@ holds a few chunks at most, so memory stays flat whatever the evidence size.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import queue
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -19,6 +16,9 @@ from typing import TYPE_CHECKING, BinaryIO
 from forensics_kit.errors import EvidenceError
 
 if TYPE_CHECKING:
+    import hashlib
+    import queue
+
     from forensics_kit.disk.image import DiskImage
 
 DEFAULT_ALGORITHMS: tuple[str, ...] = ("md5", "sha1", "sha256")
@@ -30,6 +30,8 @@ Progress = Callable[[str, int, int], None]
 
 
 def _hashers(algorithms: Iterable[str]) -> dict[str, hashlib._Hash]:
+    import hashlib  # here, not at the top: every disk command imports this module, few hash
+
     names = [a.lower().replace("-", "") for a in algorithms]
     try:
         return {name: hashlib.new(name) for name in dict.fromkeys(names)}
@@ -123,6 +125,9 @@ def _threaded(
     total: int,
     step: str,
 ) -> dict[str, str]:
+    import queue
+    import threading
+
     groups = _groups(list(hashers), max(2, _cores()))
     inboxes = [queue.Queue(maxsize=QUEUE_CHUNKS) for _ in groups]
     threads = [
