@@ -35,8 +35,7 @@ def test_kind_keeps_folder_versus_name_unit_and_algorithm_slips():
     for type_, options, given, expected, word in [
         ("path", {}, "/Other/invoice.pdf", "/Docs/invoice.pdf", "folder"),
         ("offset", {}, "2048", 2048 * 512, "unit"),
-        ("hash", {}, "d41d8cd98f00b204e9800998ecf8427e", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-         "MD5"),
+        ("hash", {}, "d41d8cd98f00b204e9800998ecf8427e", "e3b0c442" * 8, "MD5"),
         ("cidr", {}, "10.1.0.0/24", "10.1.0.0/16", "prefix length"),
     ]:
         result = make_checker(type_, options).check(given, expected)
