@@ -8,7 +8,7 @@ import click
 
 from forensics_kit.cli.common import builder, course, json_option, lang_of
 from forensics_kit.cli.output import emit_records, json_line, say, show, table, warn
-from forensics_kit.cli.text import pick, tr
+from forensics_kit.cli.text import pick, points, tr
 from grader.grade import LabResult
 from grader.lab import list_labs
 from grader.workflow import (
@@ -83,7 +83,8 @@ def show_cmd(ctx: click.Context, lab_id: str, as_json: bool) -> None:
             }
         )
         return
-    say(f"{lab.id}: {pick(lab.title, lang)}  [{tr(lab.difficulty, lang)}, {lab.minutes} min]")
+    say(f"{lab.id}: {pick(lab.title, lang)}  " + tr("lab_level", lang, level=tr(lab.difficulty, lang),
+                                                      minutes=lab.minutes))
     say(pick(lab.summary, lang))
     say(f"\n{tr('objectives', lang)}:")
     for objective in lab.objectives:
@@ -93,7 +94,7 @@ def show_cmd(ctx: click.Context, lab_id: str, as_json: bool) -> None:
     for key in ("id", "question", "type", "points", "hints"):
         t.add_column(tr(key, lang), overflow="fold")
     for q in lab.questions:
-        t.add_row(q.id, q.text_in(lang), q.type, f"{q.points:g}", str(len(q.hints)))
+        t.add_row(q.id, q.text_in(lang), q.type, points(q.points, lang), str(len(q.hints)))
     show(t)
     say(f"\n{lab.readme(lang)}")
 
@@ -169,13 +170,12 @@ def _print_result(result: LabResult, lang: str, as_json: bool) -> None:
     styles["pending"] = "cyan"
     for q in result.questions:
         outcome = "pending" if q.pending else q.outcome.value
-        t.add_row(
-            q.id, f"[{styles[outcome]}]{tr(outcome, lang)}[/]", f"{q.points:g}/{q.max_points:g}", q.reason.render(lang)
-        )
+        score = f"{points(q.points, lang)}/{points(q.max_points, lang)}"
+        t.add_row(q.id, f"[{styles[outcome]}]{tr(outcome, lang)}[/]", score, q.reason.render(lang))
     show(t)
     for w in result.warnings:
         warn(w.render(lang))
-    say(tr("score_line", lang, score=result.score, max=result.max_score, percent=result.percent))
+    say(tr("score_line", lang, score=round(result.score, 2), max=round(result.max_score, 2), percent=result.percent))
     pending = sum(q.max_points for q in result.questions if q.pending)
     if pending:
         say(tr("pending_line", lang, points=pending))

@@ -28,3 +28,9 @@ def pick(text: dict[str, str] | None, lang: str) -> str:
     if not text:
         return ""
     return text.get(lang) or text.get("en") or next(iter(text.values()))
+
+
+def points(value: float, lang: str = "en") -> str:
+    """A score or cost as a trainee reads it: at most two decimals, a decimal comma in Russian."""
+    text = f"{round(float(value), 2):g}"
+    return text.replace(".", ",") if lang == "ru" else text
