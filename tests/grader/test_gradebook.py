@@ -118,7 +118,8 @@ def test_hints_cost_points_and_tampering_and_copying_are_flagged(graded):
     rows = {row["trainee"]: row for row in book.rows if not row["error"]}
     assert rows["t-18"]["score"] == 11 - 0.5 - 0.25 and rows["t-18"]["hint_record"] == "ok"
     assert rows["t-19"]["flags"] == ["hints_tampered"]
-    assert rows["t-15"]["flags"] == ["identical_wrong:t-16"] and rows["t-16"]["flags"] == ["identical_wrong:t-15"]
+    assert rows["t-15"]["flags"] == ["identical_wrong:t-16", "identical_wrong_set:t-16"]
+    assert rows["t-16"]["flags"] == ["identical_wrong:t-15", "identical_wrong_set:t-15"]
     assert rows["t-20"]["score"] == 11
 
 
