@@ -18,6 +18,11 @@ The tuple (see :data:`Decoded`) is
 - ``seq``/``flags``: TCP sequence number and flag bits (0 otherwise);
 - ``fragment``: True for an IPv4/IPv6 fragment that is not the first
   (no transport header in it).
+
+A frame carried in a tunnel (GRE, VXLAN, IP in IP) decodes to its innermost
+IP packet, and the tuple has a 12th element: the tuples of the layers around
+it (each a plain 11-tuple), innermost first, so a caller that wants the
+tunnel (a summary of protocols, the tunnel endpoints) still has it.
 """
 
 from __future__ import annotations
@@ -195,11 +200,24 @@ def _dot11(data: bytes, off: int) -> tuple[int, int] | None:
 
 
 def decode(linktype: int, data: bytes) -> Decoded | None:
-    """Decode one frame's headers; None when the link type is unknown or truncated."""
+    """Decode one frame's headers; None when the link type is unknown or truncated.
+
+    Tunnels are opened (GRE with IP, Ethernet, ERSPAN I/II/III or PPTP's PPP inside;
+    VXLAN on UDP 4789; IPv4/IPv6 in IP): the tuple is the innermost IP packet's, as
+    tshark's DNS, HTTP and TCP analyses see it. A tunnel whose payload is not IP
+    (PPTP's LCP, an ARP over VXLAN) is left as the outer packet.
+    """
     found = _network_offset(linktype, data)
     if found is None:
         return None
-    etype, off = found
+    return _ip_layer(data, found[0], found[1], 0)
+
+
+MAX_TUNNEL_DEPTH = 4  # nested tunnels opened; a crafted frame cannot loop
+
+
+def _ip_layer(data: bytes, etype: int, off: int, depth: int) -> Decoded:
+    """The decoded tuple of the IP packet at ``off`` (EtherType ``etype``), tunnels opened."""
     n = len(data)
     if etype == ETH_IPV4:
         if n < off + 20:
@@ -260,5 +278,85 @@ def decode(linktype: int, data: bytes) -> Decoded | None:
         sport, dport = _PORTS(data, start)
         ulen = _UDP_LEN(data, start + 4)[0]
         uend = min(start + ulen, end) if ulen >= 8 else end
+        if dport == VXLAN_PORT and depth < MAX_TUNNEL_DEPTH and uend >= start + 8 + 8 + 14 \
+                and data[start + 8] & 0x08:
+            inner = _ethernet(data, start + 16, uend)
+            if inner is not None and inner[0] in (ETH_IPV4, ETH_IPV6):
+                here = (data[off] >> 4, 17, src, dst, sport, dport, start + 8, uend, 0, 0, False)
+                return _tunnelled(_ip_layer(data[:uend], inner[0], inner[1], depth + 1), here)
         return (data[off] >> 4, 17, src, dst, sport, dport, start + 8, uend, 0, 0, False)
+    if depth < MAX_TUNNEL_DEPTH:
+        inner = None
+        if proto == 4 or proto == 41:  # IPv4 / IPv6 in IP (6in4, IPIP)
+            inner = (ETH_IPV4 if proto == 4 else ETH_IPV6, start)
+        elif proto == 47:
+            inner = _gre(data, start, end)
+        if inner is not None and inner[0] in (ETH_IPV4, ETH_IPV6):
+            here = (data[off] >> 4, proto, src, dst, None, None, start, end, 0, 0, False)
+            return _tunnelled(_ip_layer(data[:end], inner[0], inner[1], depth + 1), here)
     return (data[off] >> 4, proto, src, dst, None, None, start, end, 0, 0, False)
+
+
+def _tunnelled(inner: Decoded, outer: Decoded) -> Decoded:
+    """The inner tuple with the layers around it as a 12th element, innermost first."""
+    return inner[:11] + ((inner[11] if len(inner) > 11 else ()) + (outer,),)
+
+
+VXLAN_PORT = 4789
+_GRE_ETHERNET = 0x6558  # transparent Ethernet bridging (NVGRE, Ethernet over GRE)
+_ERSPAN_2, _ERSPAN_3 = 0x88BE, 0x22EB
+
+
+def _ethernet(data: bytes, off: int, end: int) -> tuple[int, int] | None:
+    """(EtherType, offset of the network header) of an Ethernet frame carried at ``off``."""
+    if end < off + 14:
+        return None
+    etype = _U16(data, off + 12)[0]
+    off += 14
+    while etype in _VLAN_TYPES:
+        if end < off + 4:
+            return None
+        etype = _U16(data, off + 2)[0]
+        off += 4
+    return (etype, off)
+
+
+def _gre(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """What a GRE header at ``start`` carries: (EtherType, offset), or None when not read.
+
+    Version 0 with optional checksum, key and sequence number (IP, Ethernet, ERSPAN
+    type I/II/III); version 1 is PPTP's enhanced GRE with PPP inside. Source routing
+    (obsolete) is not read.
+    """
+    if end < start + 4:
+        return None
+    flags, ptype = _U16(data, start)[0], _U16(data, start + 2)[0]
+    version = flags & 7
+    if flags & 0x4000:  # routing present
+        return None
+    off = start + 4
+    if version == 0:
+        off += 4 * (bool(flags & 0x8000) + bool(flags & 0x2000) + bool(flags & 0x1000))
+        if ptype == _GRE_ETHERNET:
+            return _ethernet(data, off, end)
+        if ptype == _ERSPAN_2:  # type II has an 8-byte header (and a sequence number); type I none
+            return _ethernet(data, off + 8 if flags & 0x1000 else off, end)
+        if ptype == _ERSPAN_3:  # 12 bytes, plus an 8-byte platform subheader when O is set
+            if end < off + 12:
+                return None
+            return _ethernet(data, off + (20 if data[off + 11] & 0x01 else 12), end)
+        return (ptype, off) if end > off else None
+    if version == 1 and ptype == 0x880B:  # PPTP: key always, then sequence and ack numbers
+        off += 4 + 4 * (bool(flags & 0x1000) + bool(flags & 0x0080))
+        if end < off + 1:
+            return None
+        if data[off : off + 2] == b"\xff\x03":
+            off += 2
+        if end < off + 1:
+            return None
+        if data[off] & 1:  # protocol field compressed to one byte
+            return (_PPP_TO_ETH.get(data[off], -1), off + 1)
+        if end < off + 2:
+            return None
+        return (_PPP_TO_ETH.get(_U16(data, off)[0], -1), off + 2)
+    return None

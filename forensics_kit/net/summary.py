@@ -85,6 +85,10 @@ def _layers(linktype: int, data: bytes) -> tuple[list[str], bytes | None, bytes 
     if d is None:
         return names, None, None
     ipver, proto, src, dst, sport, dport = d[:6]
+    if len(d) > 11:  # a tunnel: its layers are named too, and the talkers are the wire's endpoints
+        for outer in reversed(d[11]):
+            names += ["ipv4" if outer[0] == 4 else "ipv6", proto_name(outer[1])]
+        src, dst = d[11][-1][2], d[11][-1][3]
     if not ipver:
         if proto >= 0:
             names.append(ETHERTYPE_NAMES.get(proto, f"ethertype-0x{proto:04x}"))
@@ -126,7 +130,7 @@ def summarize(path: str | Path, with_hashes: bool = True) -> CaptureSummary:
         seen_links.add(linktype)
         names, src, dst = _layers(linktype, data)
         linktypes[names[0]] = linktypes.get(names[0], 0) + 1
-        for name in names:
+        for name in dict.fromkeys(names):
             counter = protocols.setdefault(name, [0, 0])
             counter[0] += 1
             counter[1] += length
