@@ -4,7 +4,9 @@ Raw images go straight to TSK; container formats (EWF, split raw, QCOW2,
 VHD/VHDX, VMDK, UDIF .dmg) are opened with the libyal bindings and handed to TSK
 as an external image, so one code path (pytsk3) reads volumes and file systems.
 An EWF set with a segment missing is refused at once, naming the segment, rather
-than failing later at the first read past the segments present.
+than failing later at the first read past the segments present; a segment cut
+short opens with a warning (:attr:`Media.warnings`). Back-end errors, however
+long their chain, reach every reader as one short line (:func:`one_line`).
 """
 
 from __future__ import annotations
