@@ -24,6 +24,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 Column = tuple[str, str]  # (record key, header)
@@ -38,6 +39,11 @@ _STYLE = re.compile(r"\[/?(?:bold|dim|italic|green|red|yellow|cyan|blue|magenta)
 
 
 def _cell(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is int:
+        return str(value)
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -128,27 +134,44 @@ def _pieces(text: str, size: int) -> list[str]:
 
 
 class _Writer:
-    """Lays rows out with fixed widths and writes them in batches."""
+    """Lays rows out with fixed widths and writes them in batches.
+
+    A row whose cells all fit is one ``str.format`` call (the widths are in the
+    format); only a row with a cell wider than its column takes the slow path.
+    """
 
     def __init__(self, widths: list[int], numeric: list[bool]) -> None:
         self.widths = widths
         self.numeric = numeric
         self.last = len(widths) - 1
         self.buffer: list[str] = []
+        specs = [f"{{:{'>' if numeric[i] else '<'}{w}}}" for i, w in enumerate(widths)]
+        if not numeric[-1]:
+            specs[-1] = "{}"
+        self.format = GAP.join(specs).format
+        self.prefix = sum(widths[:-1]) + len(GAP) * self.last  # characters before the last cell
+        self.last_width = widths[-1]
 
     def line(self, cells: Sequence[str]) -> str:
-        widths, numeric, last = self.widths, self.numeric, self.last
+        """One row: padded cells, or several lines when a free-text cell wraps."""
+        text = self.format(*cells)
+        if len(text) - max(len(cells[-1]), self.last_width if self.numeric[-1] else 0) == self.prefix \
+                and len(cells[-1]) <= self.last_width:
+            return text.rstrip()
+        return self._slow(cells)
+
+    def _slow(self, cells: Sequence[str]) -> str:
+        widths = self.widths
         if all(len(c) <= widths[i] or _whole(c) for i, c in enumerate(cells)):
             parts = [
-                c.rjust(widths[i]) if numeric[i] else (c if i == last else c.ljust(widths[i]))
+                c.rjust(widths[i]) if self.numeric[i] else (c if i == self.last else c.ljust(widths[i]))
                 for i, c in enumerate(cells)
             ]
             return GAP.join(parts).rstrip()
         split = [[c] if len(c) <= widths[i] or _whole(c) else _pieces(c, widths[i]) for i, c in enumerate(cells)]
-        out = []
-        for n in range(max(len(s) for s in split)):
-            out.append(self.line([s[n] if n < len(s) else "" for s in split]))
-        return "\n".join(out)
+        return "\n".join(
+            self._slow([s[n] if n < len(s) else "" for s in split]) for n in range(max(len(s) for s in split))
+        )
 
     def add(self, cells: Sequence[str]) -> None:
         self.buffer.append(self.line(cells))
@@ -186,9 +209,12 @@ def write_table(
     for cells in page:
         writer.add(cells)
     count = len(page)
+    line, buffer, cell = writer.line, writer.buffer, _cell
     for record in raw:
-        writer.add([_cell(v) for v in record])
+        buffer.append(line([cell(v) for v in record]))
         count += 1
+        if len(buffer) >= _FLUSH_ROWS:
+            writer.flush()
     writer.flush()
     sys.stdout.flush()
     return count
@@ -216,14 +242,22 @@ def emit_records(
         sys.stdout.flush()
         return count
     keys = [key for key, _ in columns]
-    rows = ([record.get(key) for key in keys] for record in records)
-    return write_table(rows, [header(h) for _, h in columns], label(title) if title else None)
+    pick = itemgetter(*keys) if len(keys) > 1 else None
+
+    def rows() -> Iterator[Sequence[Any]]:
+        for record in records:
+            try:
+                yield pick(record) if pick else [record.get(keys[0])]
+            except KeyError:  # a record without some column: shown as "-"
+                yield [record.get(key) for key in keys]
+
+    return write_table(rows(), [header(h) for _, h in columns], label(title) if title else None)
 
 
 def emit_object(record: dict[str, Any], as_json: bool, title: str | None = None) -> None:
-    """Write one object: pretty JSON, or its fields one a line (``name  value``)."""
+    """Write one object: one line of JSON (as every ``--json`` output), or its fields one a line."""
     if as_json:
-        sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n")
+        json_line(record)
         return
     names = [label(key) for key in record]
     pad = max((len(n) for n in names), default=0)
