@@ -1,7 +1,8 @@
 """HTTP/1.x requests and their responses, from reassembled TCP streams on any port.
 
 A direction of a TCP connection is HTTP when its first bytes are a request
-line (client) or ``HTTP/`` (server); anything else (TLS, SSH...) is dropped
+line (client) or ``HTTP/`` (server), after a SOCKS CONNECT handshake if there
+is one (:mod:`.socks`); anything else (TLS, SSH...) is dropped
 after a few bytes, so non-HTTP traffic costs little. Responses are paired
 with requests in order (pipelining works). ``frame`` is where the whole
 request (head and body) has arrived and ``response_frame`` where the whole
@@ -43,6 +44,7 @@ from forensics_kit.net.http_wire import (
     split_head,
 )
 from forensics_kit.net.reader import CaptureReader, iso_ns
+from forensics_kit.net.socks import SocksUnwrap
 from forensics_kit.net.tcpstream import HalfKey, TcpReassembler
 
 
@@ -377,7 +379,7 @@ def http_transactions(path: str | Path, warnings: list[str] | None = None,
 def _iterate(reader: CaptureReader, warnings: list[str] | None,
              orphan_responses: bool) -> Iterator[HttpTransaction]:
     sink = _HttpSink(orphan_responses)
-    tcp = TcpReassembler(sink, FORGET_AFTER_NS)
+    tcp = TcpReassembler(SocksUnwrap(sink), FORGET_AFTER_NS)  # HTTP through a SOCKS proxy too
     ready = sink.ready
     for number, ts_ns, _, linktype, data, _ in defragment(reader.records()):
         d = decode(linktype, data)

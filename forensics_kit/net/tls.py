@@ -19,6 +19,7 @@ from pathlib import Path
 from forensics_kit.net.decode import addr_text, decode, link_warnings
 from forensics_kit.net.fragments import defragment
 from forensics_kit.net.reader import CaptureReader, iso_ns
+from forensics_kit.net.socks import SocksUnwrap
 from forensics_kit.net.tcpstream import HalfKey, TcpReassembler
 from forensics_kit.net.tls_wire import (
     first_certificate,
@@ -226,7 +227,7 @@ def _iterate(reader: CaptureReader, warnings: list[str] | None,
              progress: Callable[[str, int, int], None] | None) -> Iterator[TlsSession]:
     streams: dict[tuple, int] = {}
     sink = _TlsSink(streams)
-    tcp = TcpReassembler(sink)
+    tcp = TcpReassembler(SocksUnwrap(sink))  # TLS through a SOCKS proxy too
     finished: set[tuple] = set()
     halves = sink.halves
     for number, ts_ns, _, linktype, data, _ in defragment(reader.records()):

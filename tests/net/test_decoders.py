@@ -275,3 +275,77 @@ def test_summary_names_the_tunnel_and_counts_its_endpoints_as_talkers(tunnel_pca
     assert {"gre", "ipip", "dns", "http"} <= set(s.protocols)
     assert s.protocols["ipv4"]["packets"] == s.packets  # every frame has IPv4 (outer or inner), counted once
     assert {t["address"] for t in s.top_talkers[:2]} == set(OUTER)
+
+
+def _socks_talks():
+    """SOCKS4, SOCKS4a, SOCKS5 (no login, then a login and a domain name) CONNECTs to a web
+    server through a proxy on port 1080, each followed by an HTTP exchange; a SOCKS5 CONNECT
+    to port 443 followed by a TLS ClientHello."""
+    import struct
+
+    from .tcp_conversation import conversation
+    from .test_tls import client_hello, record
+
+    v5_ok = b"\x05\x00\x00\x01\x0a\x00\x00\x05\x00\x50"
+    handshakes = [  # each message in its own segment, as clients wait for each answer
+        [("c", b"\x04\x01\x00\x50\x5d\xb8\xd8\x22alice\x00"), ("s", b"\x00\x5a\x00\x50\x5d\xb8\xd8\x22")],
+        [("c", b"\x04\x01\x00\x50\x00\x00\x00\x01\x00www.example.org\x00"), ("s", b"\x00\x5a" + bytes(6))],
+        [("c", b"\x05\x01\x00"), ("s", b"\x05\x00"), ("c", b"\x05\x01\x00\x01\x5d\xb8\xd8\x22\x00\x50"),
+         ("s", v5_ok)],
+        [("c", b"\x05\x02\x00\x02"), ("s", b"\x05\x02"), ("c", b"\x01\x05alice\x06s3cret"), ("s", b"\x01\x00"),
+         ("c", b"\x05\x01\x00\x03\x0fwww.example.org\x00\x50"), ("s", v5_ok)],
+    ]
+    talks = []
+    for i, handshake in enumerate(handshakes):
+        get = b"GET /via-socks-%d HTTP/1.1\r\nHost: www.example.org\r\n\r\n" % i
+        talks.append(conversation("10.0.0.1", 44000 + i, "10.0.0.5", 1080, [*handshake, ("c", get), ("s", OK)]))
+    hello = record(client_hello("secret.example.net"))
+    talks.append(conversation("10.0.0.1", 44100, "10.0.0.5", 1080, [
+        ("c", b"\x05\x01\x00"), ("s", b"\x05\x00"), ("c", b"\x05\x01\x00\x03\x12secret.example.net" + struct.pack(
+            "!H", 443)), ("s", v5_ok), ("c", hello)]))
+    return talks
+
+
+@pytest.fixture(scope="module")
+def socks_pcap(tmp_path_factory) -> Path:
+    from .tcp_conversation import capture
+
+    return capture(tmp_path_factory.mktemp("socks") / "socks.pcap", *_socks_talks())
+
+
+def test_socks_connect_tunnels_hand_their_payload_to_http_and_tls(socks_pcap):
+    from forensics_kit.net import http_transactions, tls_sessions
+
+    found = [(t.sport, t.dport, t.method, t.uri, t.status) for t in http_transactions(socks_pcap)]
+    assert found == [(44000 + i, 1080, "GET", f"/via-socks-{i}", 200) for i in range(4)]
+    (tls,) = tls_sessions(socks_pcap)
+    assert (tls.cport, tls.sport, tls.sni) == (44100, 1080, "secret.example.net")
+
+
+def test_a_stream_that_only_looks_like_socks_at_first_is_passed_whole():
+    from forensics_kit.net.socks import SocksUnwrap, client_handshake, server_handshake
+
+    assert client_handshake(b"\x05\x01\x00\x05\x02\x00\x01") == 0  # BIND, not CONNECT
+    assert client_handshake(b"\x05\x01") is None and server_handshake(b"HTTP/1.1") == 0
+    got: list[bytes] = []
+
+    class Sink:
+        def data(self, key, payload, frame, ts_ns):
+            got.append(payload)
+
+    unwrap = SocksUnwrap(Sink())
+    unwrap.data("k", b"\x05\x01", 1, 0)
+    unwrap.data("k", b"\x00\x09binary", 2, 0)
+    assert got == [b"\x05\x01\x00\x09binary"]
+
+
+@needs_tshark
+def test_socks_tunnels_are_read_as_tshark_reads_them(socks_pcap):
+    from forensics_kit.net import http_transactions, tls_sessions
+
+    rows = tshark_fields(socks_pcap, ["frame.number", "http.request.method", "http.request.uri"], "http.request")
+    assert [(t.frame, t.method, t.uri) for t in http_transactions(socks_pcap)] == [
+        (int(n), m, u) for n, m, u in rows]
+    rows = tshark_fields(socks_pcap, ["frame.number", "tls.handshake.extensions_server_name"],
+                         "tls.handshake.extensions_server_name")
+    assert [(s.frame, s.sni) for s in tls_sessions(socks_pcap)] == [(int(n), name) for n, name in rows]
