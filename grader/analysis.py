@@ -65,25 +65,40 @@ def _share(result: LabResult, qid: str) -> float:
 
 def discrimination(results: list[LabResult], qid: str) -> float | None:
     """Upper-minus-lower 27% index of ``qid`` (None with fewer than four graded trainees)."""
+    return _discriminations(results, [qid])[qid]
+
+
+def _discriminations(results: list[LabResult], question_ids: list[str]) -> dict[str, float | None]:
+    """The index of every question, ranking the class once (a class of 5,000 sorts once, not per question)."""
     if len(results) < 4:
-        return None
+        return {qid: None for qid in question_ids}
     ranked = sorted(results, key=lambda r: (r.score, r.trainee_id or ""))
     size = max(1, round(0.27 * len(ranked)))
+    out: dict[str, float | None] = {}
     lower, upper = ranked[:size], ranked[-size:]
-    return sum(_share(r, qid) for r in upper) / size - sum(_share(r, qid) for r in lower) / size
+    lower_shares = [{q.id: (q.points / q.max_points if q.max_points else 0.0) for q in r.questions} for r in lower]
+    upper_shares = [{q.id: (q.points / q.max_points if q.max_points else 0.0) for q in r.questions} for r in upper]
+    for qid in question_ids:
+        out[qid] = sum(s.get(qid, 0.0) for s in upper_shares) / size - sum(s.get(qid, 0.0) for s in lower_shares) / size
+    return out
 
 
 def question_stats(results: list[LabResult], question_ids: list[str]) -> list[QuestionStats]:
     out = []
+    indexes = _discriminations(results, question_ids)
+    by_question: dict[str, list[Any]] = defaultdict(list)
+    for r in results:
+        for q in r.questions:
+            by_question[q.id].append(q)
     for qid in question_ids:
-        graded = [q for r in results for q in r.questions if q.id == qid]
+        graded = by_question[qid]
         wrong = Counter(shown(q.given) for q in graded if q.outcome.value in ("wrong", "partial") and q.given)
         out.append(QuestionStats(
             id=qid,
             answered=sum(1 for q in graded if q.outcome.value != "missing"),
             success_rate=sum(1 for q in graded if q.outcome.value == "correct") / len(graded) if graded else 0.0,
             mean_share=sum(q.points / q.max_points for q in graded) / len(graded) if graded else 0.0,
-            discrimination=discrimination(results, qid),
+            discrimination=indexes[qid],
             hints_taken=sum(1 for q in graded if q.hint_cost),
             common_wrong=sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))[:3],
         ))

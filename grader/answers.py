@@ -39,7 +39,8 @@ def parse_answers(document: Any, source: str, lab: Lab | None = None) -> AnswerS
     if not isinstance(document, dict):
         raise AnswerFileError(source, "expected a mapping with 'lab' and 'answers' at the top")
     try:
-        validate("answers", document, source)
+        if not _conforms(document):  # the schema's validator only for the error message: it is slow
+            validate("answers", document, source)
     except LabDefinitionError as exc:
         raise AnswerFileError(source, exc.args[0].split(": ", 1)[-1]) from None
     answers = dict(document.get("answers") or {})
@@ -66,6 +67,42 @@ def parse_answers(document: Any, source: str, lab: Lab | None = None) -> AnswerS
         source=source,
         lang=document.get("lang") or None,
     )
+
+
+_TOP = {"lab", "trainee", "variant", "lang", "evidence_sha256", "answers", "hints"}
+_SCALAR = (str, int, float, bool)
+
+
+def _conforms(document: dict[str, Any]) -> bool:
+    """True only when ``document`` certainly meets ``schemas/answers.schema.json`` (a fast path, same rules)."""
+    if not _TOP.issuperset(document) or not isinstance(document.get("lab"), str) or "answers" not in document:
+        return False
+    trainee = document.get("trainee")
+    if trainee is not None and not (isinstance(trainee, dict) and {"name", "id"}.issuperset(trainee)
+                                    and isinstance(trainee.get("name"), str | type(None))
+                                    and isinstance(trainee.get("id"), str | int | float | type(None))
+                                    and not isinstance(trainee.get("id"), bool)):
+        return False
+    if not isinstance(document.get("variant"), str | type(None)) or document.get("lang") not in ("en", "ru", None):
+        return False
+    evidence = document.get("evidence_sha256")
+    if evidence is not None and not (isinstance(evidence, dict)
+                                     and all(isinstance(v, str | type(None)) for v in evidence.values())):
+        return False
+    if not isinstance(document.get("hints"), list | type(None)):
+        return False
+    answers = document.get("answers")
+    if answers is None:
+        return True
+    if not isinstance(answers, dict):
+        return False
+    for value in answers.values():
+        if value is None or isinstance(value, _SCALAR):
+            continue
+        if not isinstance(value, list) or not all(isinstance(i, str | int | float) and not isinstance(i, bool)
+                                                  for i in value):
+            return False
+    return True
 
 
 def load_answers(path: Path, lab: Lab | None = None) -> AnswerSheet:

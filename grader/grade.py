@@ -14,7 +14,7 @@ from grader.checkers import CheckResult, Outcome
 from grader.errors import GraderError
 from grader.hints import HintCheck, hint_costs, verify_hints
 from grader.i18n import Message, msg
-from grader.key import AnswerKey, resolve
+from grader.key import AnswerKey
 from grader.lab import Lab
 
 
@@ -126,17 +126,15 @@ def grade_sheet(
     Hints recorded in the sheet cost their points; with ``hint_key`` the record's
     HMAC chain is checked and a broken one is reported as a warning.
     """
-    default_dataset = lab.datasets[0]
     hints, hint_warnings = hint_summary(lab, sheet, hint_key)
     costs = hint_costs(lab, hints)
     results = []
     for question in lab.questions:
-        entry = key.entries[question.id]
-        expected = resolve(entry.expected, truths, default_dataset)
         checker = key.checker(lab, question.id)
         given = sheet.answers.get(question.id)
         try:
-            outcome: CheckResult = checker.check(given, expected, question.points)
+            expected, prepared = key.prepared(lab, question.id, truths)
+            outcome: CheckResult = checker.check(given, expected, question.points, prepared=prepared)
         except GraderError as exc:  # a key problem, not the trainee's: say so plainly
             raise GraderError(f"{key.path}: question {question.id}: {exc}") from None
         results.append(apply_hints(

@@ -35,8 +35,19 @@ class Message:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def render(self, lang: str = DEFAULT_LANG) -> str:
-        """The message text in ``lang``; unknown languages fall back to English."""
-        return render(self.key, lang, **self.params)
+        """The message text in ``lang``; unknown languages fall back to English.
+
+        A message is a value, so its text is computed once per language and kept: a class's
+        gradebook, feedback page and report show each reason several times.
+        """
+        cache = self.__dict__.get("_rendered")
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_rendered", cache)
+        text = cache.get(lang)
+        if text is None:
+            text = cache[lang] = render(self.key, lang, **self.params)
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: ``{"key": ..., "params": {...}}`` (nested messages too)."""

@@ -34,8 +34,30 @@ class AnswerKey:
     entries: dict[str, KeyEntry]
 
     def checker(self, lab: Lab, qid: str) -> Checker:
-        entry = self.entries[qid]
-        return make_checker(lab.question(qid).type, entry.options)
+        """The configured checker of question ``qid`` (made once: a class asks for it per submission)."""
+        cache = self.__dict__.get("_checkers")
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_checkers", cache)
+        made = cache.get((lab.id, qid))
+        if made is None:
+            entry = self.entries[qid]
+            made = cache[lab.id, qid] = make_checker(lab.question(qid).type, entry.options)
+        return made
+
+    def prepared(self, lab: Lab, qid: str, truths: dict[str, dict[str, Any]]) -> tuple[Any, Any]:
+        """(expected value, checker-prepared form) of ``qid`` for one variant's ``truths``, computed once."""
+        cache = self.__dict__.get("_prepared")
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_prepared", cache)
+        hit = cache.get((lab.id, qid))
+        if hit is not None and hit[0] is truths:
+            return hit[1], hit[2]
+        expected = resolve(self.entries[qid].expected, truths, lab.datasets[0])
+        ready = self.checker(lab, qid).prepare_expected(expected)
+        cache[lab.id, qid] = (truths, expected, ready)  # holding truths: an id is never reused while cached
+        return expected, ready
 
 
 def load_key(path: Path, lab: Lab) -> AnswerKey:

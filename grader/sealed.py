@@ -429,13 +429,13 @@ def _slip(checker: Checker, spec: dict[str, Any], given: Any, forms: list[str], 
 def _check_set(checker: Checker, spec: dict[str, Any], given: Any, points: float, salt: bytes) -> CheckResult:
     if is_blank(given):
         return CheckResult(Outcome.MISSING, 0.0, float(points), msg("answer.missing"))
+    total = int(spec["items"])
     try:
-        items, unreadable, duplicates = checker.read_items(given)  # type: ignore[attr-defined]
+        items, unreadable, duplicates = checker.read_items(given, checker.too_many(total))  # type: ignore[attr-defined]
     except InvalidAnswer as exc:
         return wrong(points, exc.reason)
     if not items and not unreadable:
         return CheckResult(Outcome.MISSING, 0.0, float(points), msg("answer.missing"))
-    total = int(spec["items"])
     penalty = float(checker.settings["penalty"])  # type: ignore[arg-type]
     given_count = len(items) + unreadable
     # Wrong items beyond the missing ones number (given - total) whatever is right: if they cancel

@@ -103,8 +103,12 @@ class Checker(ABC):
             )
         _REGISTRY[name] = cls
 
-    def check(self, given: object, expected: object, max_points: float = 1.0) -> CheckResult:
+    def check(self, given: object, expected: object, max_points: float = 1.0, *,
+              prepared: Any = None) -> CheckResult:
         """Judge ``given`` against ``expected``, worth ``max_points``.
+
+        ``prepared`` may pass ``prepare_expected(expected)`` computed once for many answers
+        (a class graded against one variant's truth).
 
         Raises:
             CheckerConfigError: ``expected`` or ``max_points`` is unusable (a key
@@ -114,7 +118,8 @@ class Checker(ABC):
             raise self._config_error(f"max_points must be a number, not {max_points!r}")
         if max_points < 0:
             raise self._config_error(f"max_points must not be negative ({max_points})")
-        prepared = self.prepare_expected(expected)
+        if prepared is None:
+            prepared = self.prepare_expected(expected)
         if is_blank(given):
             return CheckResult(Outcome.MISSING, 0.0, float(max_points), msg("answer.missing"))
         try:

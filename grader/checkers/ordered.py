@@ -79,7 +79,7 @@ class OrderedChecker(SetChecker):
 
     def _positions(self, given: object, expected: ExpectedItems) -> tuple[list[int], int, int]:
         """(expected indexes in the answer's order, items not expected, unreadable items)."""
-        items, unreadable, _ = self.read_items(given)
+        items, unreadable, _ = self.read_items(given, self.too_many(expected.count))
         order: list[int] = []
         placed: set[int] = set()
         extra = 0

@@ -9,6 +9,7 @@ so with the default of 1 listing everything cannot earn marks. Repeated items co
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -117,13 +118,25 @@ class SetChecker(Checker):
             raise self._config_error(f"expected must be a non-empty list, not {expected!r}")
         return expected_items(self, self._item, expected)
 
-    def read_items(self, given: object) -> tuple[list[list[Any]], int, int]:
-        """(forms of each distinct readable item, in order; unreadable count; repeats)."""
+    def too_many(self, total: int) -> int | None:
+        """Items given (distinct, or unreadable) from which no answer can earn anything, or None.
+
+        Wrong items beyond the missing ones number (given - total) whatever is right, so once
+        ``penalty * (given - total) >= total`` the answer is worth nothing: reading stops there,
+        and a 60,000-item list costs what its first few items cost.
+        """
+        penalty = float(self.settings["penalty"])  # type: ignore[arg-type]
+        return math.ceil(total + total / penalty) if penalty > 0 else None
+
+    def read_items(self, given: object, stop_at: int | None = None) -> tuple[list[list[Any]], int, int]:
+        """(forms of each distinct readable item, in order; unreadable count; repeats), up to ``stop_at`` items."""
         out: list[list[Any]] = []
         seen: set[Any] = set()
         unreadable = duplicates = 0
         forms_of = getattr(self._item, "forms", None)
         for item in self.normalize(given):
+            if stop_at is not None and len(out) + unreadable >= stop_at:
+                break
             if is_blank(item):
                 continue
             try:
@@ -139,9 +152,12 @@ class SetChecker(Checker):
         return out, unreadable, duplicates
 
     def score(self, given: object, expected: ExpectedItems, max_points: float) -> CheckResult:
-        items, unreadable, duplicates = self.read_items(given)
+        limit = self.too_many(expected.count)
+        items, unreadable, duplicates = self.read_items(given, limit)
         if not items and not unreadable:
             return CheckResult(Outcome.MISSING, 0.0, float(max_points), msg("answer.missing"))
+        if limit is not None and len(items) + unreadable >= limit:
+            return wrong(max_points, msg("set.too_many", count=len(items) + unreadable, total=expected.count))
         matched: set[int] = set()
         extra = 0
         for forms in items:

@@ -188,11 +188,12 @@ class PhoneNotation(Notation):
 
     def expect(self, text: str) -> Reading:
         """Read an expected number (international form) and learn its country and length."""
-        value = phone_e164(text, self.country, None)
-        if value is None or not text.strip().startswith(("+", "00")) and not self.country:
+        value = phone_e164(text, str(self.settings.get("country") or "").lstrip("+"), None)
+        if value is None or not text.strip().startswith(("+", "00")) and not self.settings.get("country"):
             raise InvalidAnswer(msg("phone.invalid"))
         code, national = split_e164(value)
-        self.country = self.country or code
+        # The key's country if it names one, else the expected number's (learnt anew for each expected value).
+        self.country = str(self.settings.get("country") or "").lstrip("+") or code
         self.national = len(national)
         return Reading(value)
 

@@ -1,5 +1,6 @@
 """Grader speed: a class of 1,000 on a 20-question lab (gradebook, feedback and report included),
-and the sealed-key self-check of one lab. There is no standard tool to compare with (theirs_s None).
+the sealed-key self-check of one lab, a 60,000-item list answer checked sealed and with the plain
+key, and 5,000 submissions read from one zip. There is no standard tool to compare with (theirs_s None).
 
 Everything is generated in the bench folder: a course with one synthetic lab, its key, a fake
 build with truth.json, and 1,000 answers files (right, partly right and wrong answers by skill).
@@ -8,15 +9,18 @@ build with truth.json, and 1,000 answers files (right, partly right and wrong an
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import random
 import resource
 import time
+import zipfile
 from pathlib import Path
 
 import yaml
 
-from grader.answers import load_answers
+from grader.answers import load_answers, parse_answers
+from grader.grade import grade_sheet
 from grader.course import Course
 from grader.gradebook import grade_class
 from grader.hints import course_secret
@@ -74,6 +78,17 @@ def _submissions(folder: Path, truth: dict, count: int = 1000) -> None:
         (folder / f"t-{n:04d}.yaml").write_text(yaml.safe_dump(document), "utf-8")
 
 
+def _zip_class(path: Path, truth: dict, count: int) -> None:
+    """``count`` answers files (as ``_submissions`` makes them) in one deflated zip, written in memory."""
+    folder = path.with_suffix("")
+    _submissions(folder, truth, count)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in sorted(folder.iterdir()):
+            archive.writestr(member.name, member.read_bytes())
+    path.write_bytes(buffer.getvalue())
+
+
 def run(workdir: Path) -> list[dict]:
     course, truth = _course(workdir / "course")
     _submissions(workdir / "subs", truth)
@@ -94,7 +109,39 @@ def run(workdir: Path) -> list[dict]:
     start = time.perf_counter()
     result = grade_sealed(lab, sealed, sheet)
     sealed_s = time.perf_counter() - start
+    # One answer of 60,000 items (a hostile or careless list) to the set question, sealed and plain.
+    big = load_answers(workdir / "subs" / "t-0000.yaml", lab)
+    big_answers = dict(big.answers)
+    big_answers["q04"] = [f"host{i}.example" for i in range(60_000)]
+    big_sheet = parse_answers({"lab": LAB, "answers": big_answers}, "big.yaml", lab)
+    start = time.perf_counter()
+    big_sealed = grade_sealed(lab, sealed, big_sheet)
+    big_sealed_s = time.perf_counter() - start
+    key = load_key(course.solutions / LAB / "key.yaml", lab)
+    start = time.perf_counter()
+    big_plain = grade_sheet(lab, key, {LAB: truth}, big_sheet)
+    big_plain_s = time.perf_counter() - start
+    q04 = [q for q in big_plain.questions if q.id == "q04"][0]
+    assert q04.points == 0 and [q for q in big_sealed.questions if q.id == "q04"][0].points == 0
+
+    # 5,000 submissions in one zip.
+    zipped = workdir / "class5000.zip"
+    _zip_class(zipped, truth, 5000)
+    start = time.perf_counter()
+    book5 = grade_class(course, LAB, zipped, workdir / "out5000", build)
+    zip_s = time.perf_counter() - start
+    assert len(book5.rows) == 5000 and len(book5.results) == 5000
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return [
+        {"name": "sealed self-check: one answer of 60,000 items", "ours_s": round(big_sealed_s, 3), "theirs_s": None,
+         "tool": "-", "ratio": None, "goal": "< 2 s", "met": big_sealed_s < 2, "peak_rss_mib": round(rss, 1),
+         "note": "the 20-question sheet with q04 a 60,000-item list"},
+        {"name": "plain-key grading: one answer of 60,000 items", "ours_s": round(big_plain_s, 3), "theirs_s": None,
+         "tool": "-", "ratio": None, "goal": "< 2 s", "met": big_plain_s < 2, "peak_rss_mib": round(rss, 1),
+         "note": "the same sheet with the plain key"},
+        {"name": "grade class: 5,000 submissions in one zip + report", "ours_s": round(zip_s, 3), "theirs_s": None,
+         "tool": "-", "ratio": None, "goal": "< 30 s", "met": zip_s < 30, "peak_rss_mib": round(rss, 1),
+         "note": f"{len(book5.results)} graded, feedback files and report.html written"},
         {"name": "grade class: 1,000 x 20 questions + report", "ours_s": round(class_s, 3), "theirs_s": None,
          "tool": "-", "ratio": None, "goal": "< 10 s", "met": class_s < 10, "peak_rss_mib": round(rss, 1),
          "note": f"{len(book.results)} graded, feedback files and report.html written"},
