@@ -67,6 +67,26 @@ def _open(image: Path, offset: int | None = None) -> Iterator[Any]:
                 warn(problem)
 
 
+@contextlib.contextmanager
+def _open_media(image: Path) -> Iterator[Any]:
+    """For commands over the raw media (search, carve, yara): the image as :func:`_open` opens it,
+    or, for a plain blob with no partition table or file system, the file itself (its bytes are
+    read, every hit 'unpartitioned'), unless --fstype says which file system to expect."""
+    from forensics_kit.disk.media_source import NOT_AN_IMAGE
+    from forensics_kit.errors import EvidenceError
+
+    ctx = click.get_current_context(silent=True)
+    forced = ((ctx.meta.get(_OPEN_KEY) if ctx else None) or {}).get("fstype")
+    with contextlib.ExitStack() as stack:
+        try:
+            img: Any = stack.enter_context(_open(image))
+        except EvidenceError as exc:
+            if forced or NOT_AN_IMAGE not in exc.problem:
+                raise
+            img = image
+        yield img
+
+
 @click.group("disk")
 def group() -> None:
     """Disk images: files (deleted too), hashes, timeline, search, carving, YARA, artefacts, custody."""

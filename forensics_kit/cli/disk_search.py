@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from forensics_kit.cli.common import json_option, progress_bar
-from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, group
+from forensics_kit.cli.disk import IMAGE, PARTITION, SHADOW, _open, _open_media, group, open_options
 from forensics_kit.cli.output import emit_records, say, status
 
 
@@ -26,6 +26,7 @@ def _owner(record: dict) -> str:
 @click.option("--encoding", "encodings", multiple=True, help="ascii, utf-16le, cp1251... (default: ascii + utf-16le).")
 @PARTITION
 @SHADOW
+@open_options
 @json_option
 def search_cmd(image: Path, terms: tuple[str, ...], regexes: tuple[str, ...], case_sensitive: bool,
                encodings: tuple[str, ...], partition: int | None, shadow: int | None, as_json: bool) -> None:
@@ -37,8 +38,8 @@ def search_cmd(image: Path, terms: tuple[str, ...], regexes: tuple[str, ...], ca
 
     if not terms and not regexes:
         raise click.UsageError("give at least one TERM or --regex")
-    with progress_bar(not as_json) as progress:
-        hits = search_image(image, list(terms), regexes=list(regexes), ignore_case=not case_sensitive,
+    with progress_bar(not as_json) as progress, _open_media(image) as img:
+        hits = search_image(img, list(terms), regexes=list(regexes), ignore_case=not case_sensitive,
                             encodings=encodings or ("ascii", "utf-16le"), partition=partition, progress=progress,
                             shadow=shadow)
         rows = ({**h.to_dict(), "where": _owner(h.to_dict())} for h in hits)
@@ -51,14 +52,15 @@ def search_cmd(image: Path, terms: tuple[str, ...], regexes: tuple[str, ...], ca
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder for carved files.")
 @click.option("--types", default=None, help="Comma-separated types: jpg,png,gif,pdf,zip (default: all).")
 @click.option("--all", "all_media", is_flag=True, help="Carve the whole image, not only unallocated space.")
+@open_options
 @json_option
 def carve_cmd(image: Path, out_dir: Path, types: str | None, all_media: bool, as_json: bool) -> None:
     """Recover files by header and structure into DIR, with report.csv and report.json."""
     from forensics_kit.disk.carving import carve, write_report
 
-    with progress_bar(not as_json) as progress:
+    with progress_bar(not as_json) as progress, _open_media(image) as img:
         found = []
-        for carved in carve(image, out_dir, types=types.split(",") if types else None, all_media=all_media,
+        for carved in carve(img, out_dir, types=types.split(",") if types else None, all_media=all_media,
                             progress=progress):
             found.append(carved)
     csv_path, _ = write_report(found, out_dir)
@@ -73,26 +75,25 @@ def carve_cmd(image: Path, out_dir: Path, types: str | None, all_media: bool, as
 @click.argument("rules", type=click.Path(path_type=Path))
 @click.option("--raw", is_flag=True, help="Scan the raw media (slack, unallocated) instead of each file.")
 @PARTITION
+@open_options
 @json_option
 def yara_cmd(image: Path, rules: Path, raw: bool, partition: int | None, as_json: bool) -> None:
     """Run YARA rules over every file (deleted too), or over the raw media with --raw."""
-    from forensics_kit.disk import open_image
     from forensics_kit.yara import compile_rules, scan_files, scan_raw
 
     compiled = compile_rules(rules)
     columns = [("rule", "Rule"), ("path", "Path"), ("inode", "Inode"), ("allocated", "Alloc"),
                ("strings", "Strings")]
-    with progress_bar(not as_json) as progress:
+    with progress_bar(not as_json) as progress, (_open_media(image) if raw else _open(image)) as img:
         if raw:
-            matches = (m.to_dict() for m in scan_raw(image, compiled, progress=progress))
+            matches = (m.to_dict() for m in scan_raw(img, compiled, progress=progress))
             columns = [("rule", "Rule"), ("offset", "Offset"), ("where", "Owner"), ("strings", "Strings")]
             rows = ({**m, "where": _owner(m), "strings": m["strings"] if as_json else _strings(m)} for m in matches)
             emit_records(rows, columns, as_json)
             return
-        with open_image(image) as img:
-            matches = (m.to_dict() for m in scan_files(img, compiled, partition=partition, progress=progress))
-            emit_records(({**m, "strings": m["strings"] if as_json else _strings(m)} for m in matches),
-                         columns, as_json)
+        matches = (m.to_dict() for m in scan_files(img, compiled, partition=partition, progress=progress))
+        emit_records(({**m, "strings": m["strings"] if as_json else _strings(m)} for m in matches),
+                     columns, as_json)
 
 
 def _strings(match: dict) -> str:

@@ -17,7 +17,8 @@ from forensics_kit.disk.containers import one_line
 from forensics_kit.disk.image import DiskImage, open_image
 from forensics_kit.errors import EvidenceError
 
-_NOT_AN_IMAGE = "not a disk image or file system"
+NOT_AN_IMAGE = "not a disk image or file system"
+"""How an :class:`EvidenceError` says a file is a plain blob (read as bytes by raw-media readers)."""
 
 
 class MediaSource:
@@ -85,7 +86,7 @@ def open_source(img_or_path: DiskImage | str | Path) -> MediaSource:
     try:
         image = open_image(path)
     except EvidenceError as exc:
-        if _NOT_AN_IMAGE not in exc.problem:
+        if NOT_AN_IMAGE not in exc.problem:
             raise
         return MediaSource(path, Path(path).stat().st_size, None, owns_image=False)
     return MediaSource(path, image.size, image, owns_image=True)

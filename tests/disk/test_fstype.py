@@ -67,7 +67,7 @@ COMMANDS = [
     ["info"], ["partitions"], ["ls"], ["cat", "{img}", "/HELLO.TXT"], ["hash", "{img}", "/HELLO.TXT"],
     ["stat", "{img}", "/HELLO.TXT"], ["timeline"], ["timeline", "{img}", "--bodyfile"], ["sigcheck"],
     ["hashset", "{img}", "{known}"], ["export", "{img}", "/HELLO.TXT", "--out", "{out}"], ["verify"],
-    ["bashhist", "{img}", "/HELLO.TXT"],
+    ["bashhist", "{img}", "/HELLO.TXT"], ["yara", "{img}", "{rules}"],
 ]
 
 
@@ -75,8 +75,10 @@ COMMANDS = [
 def test_every_disk_command_that_opens_a_file_system_takes_fstype(command, fat32_few_clusters, tmp_path):
     known = tmp_path / "known.txt"
     known.write_text("d41d8cd98f00b204e9800998ecf8427e\n")
+    rules = tmp_path / "r.yar"
+    rules.write_text('rule forced { strings: $a = "forced to FAT32" condition: $a }\n')
     words = command if len(command) > 1 else [command[0], "{img}"]
-    args = [w.format(img=fat32_few_clusters.path, known=known, out=tmp_path / "out") for w in words]
+    args = [w.format(img=fat32_few_clusters.path, known=known, out=tmp_path / "out", rules=rules) for w in words]
     runner = CliRunner()
     refused = runner.invoke(cli, ["disk", *args])
     assert refused.exit_code == 1 and "not a disk image" in refused.stderr
@@ -91,3 +93,30 @@ def test_every_disk_command_that_opens_a_file_system_takes_fstype(command, fat32
 def test_forced_apfs_opens_through_pyfsapfs_and_says_when_there_is_no_container(fat32_few_clusters):
     with pytest.raises(EvidenceError, match=r"no apfs file system found on this image \(no APFS container superblock"):
         open_image(fat32_few_clusters.path, fstype="apfs")
+
+
+@pytest.mark.parametrize("command", [["search", "{img}", "forced to FAT32"], ["yara", "{img}", "{rules}", "--raw"]],
+                         ids=["search", "yara --raw"])
+def test_raw_media_commands_read_a_blob_and_with_fstype_name_the_file_a_hit_is_in(command, fat32_few_clusters,
+                                                                                 tmp_path):
+    import json
+
+    rules = tmp_path / "r.yar"
+    rules.write_text('rule forced { strings: $a = "forced to FAT32" condition: $a }\n')
+    args = [w.format(img=fat32_few_clusters.path, rules=rules) for w in command]
+    runner = CliRunner()
+    as_blob = runner.invoke(cli, ["disk", *args, "--json"])
+    assert as_blob.exit_code == 0, as_blob.stderr
+    assert {json.loads(line)["owner"]["kind"] for line in as_blob.stdout.splitlines()} == {"unpartitioned"}
+    forced = runner.invoke(cli, ["disk", *args, "--json", "--fstype", "fat32"])
+    assert forced.exit_code == 0, forced.stderr
+    owners = [json.loads(line)["owner"] for line in forced.stdout.splitlines()]
+    assert owners and {o.get("path") for o in owners} == {"/HELLO.TXT"}
+
+
+def test_carve_takes_fstype_and_strict(fat32_few_clusters, tmp_path):
+    runner = CliRunner()
+    for extra in ([], ["--fstype", "fat32"], ["-f", "fat32", "--strict"]):
+        out = tmp_path / f"out{len(extra)}"
+        result = runner.invoke(cli, ["disk", "carve", str(fat32_few_clusters.path), "--out", str(out), *extra])
+        assert result.exit_code == 0, result.stderr
