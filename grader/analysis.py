@@ -56,6 +56,13 @@ def shown(value: Any) -> str:
     return " ".join(unicodedata.normalize("NFC", str(value)).split()).casefold()
 
 
+def _as_written(value: Any) -> str:
+    """An answer as the trainee wrote it (case and order kept), for the instructor to read."""
+    if isinstance(value, list | tuple):
+        return ", ".join(_as_written(v) for v in value)
+    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+
+
 def _share(result: LabResult, qid: str) -> float:
     for q in result.questions:
         if q.id == qid:
@@ -92,7 +99,12 @@ def question_stats(results: list[LabResult], question_ids: list[str]) -> list[Qu
             by_question[q.id].append(q)
     for qid in question_ids:
         graded = by_question[qid]
-        wrong = Counter(shown(q.given) for q in graded if q.outcome.value in ("wrong", "partial") and q.given)
+        wrong: Counter[str] = Counter()
+        spelled: dict[str, Counter[str]] = defaultdict(Counter)  # how trainees wrote each, case kept
+        for q in graded:
+            if q.outcome.value in ("wrong", "partial") and q.given:
+                wrong[shown(q.given)] += 1
+                spelled[shown(q.given)][_as_written(q.given)] += 1
         out.append(QuestionStats(
             id=qid,
             answered=sum(1 for q in graded if q.outcome.value != "missing"),
@@ -100,7 +112,8 @@ def question_stats(results: list[LabResult], question_ids: list[str]) -> list[Qu
             mean_share=sum(q.points / q.max_points for q in graded) / len(graded) if graded else 0.0,
             discrimination=indexes[qid],
             hints_taken=sum(1 for q in graded if q.hint_cost),
-            common_wrong=sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))[:3],
+            common_wrong=[(spelled[k].most_common(1)[0][0], n)
+                          for k, n in sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))[:3]],
         ))
     return out
 

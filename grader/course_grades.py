@@ -22,6 +22,7 @@ from grader.gradebook import Gradebook, grade_class
 from grader.gradebook_write import atomic_write, cell, check_output_dir
 from grader.i18n import render
 from grader.lab import list_labs
+from grader.page_style import CSS
 from grader.workflow import BuildFn
 
 __all__ = ["grade_course"]
@@ -61,10 +62,13 @@ def grade_course(course: Course, root: Path, out_dir: Path, build: BuildFn, lang
     trainees: dict[str, dict[str, Any]] = {}
     for lab_id, book in books.items():
         for row in book.rows:
-            if row["error"]:
-                continue
             who = str(row["trainee"] or row["file"])
-            entry = trainees.setdefault(who, {"trainee": who, "name": row["name"], "labs": {}, "flags": []})
+            entry = trainees.setdefault(who, {"trainee": who, "name": row["name"], "labs": {}, "flags": [],
+                                              "not_graded": []})
+            if row["error"]:  # handed in but unreadable: not the same as not handed in, nor as 0
+                entry["not_graded"].append(lab_id)
+                continue
+            entry["name"] = entry["name"] or row["name"]
             entry["labs"][lab_id] = row["score"]
             entry["flags"] += [f"{lab_id}:{flag}" for flag in row["flags"]]
     maxima = {lab_id: book.max_score for lab_id, book in books.items()}
@@ -92,17 +96,27 @@ def _csv(rows: list[dict[str, Any]], labs: list[str]) -> str:
     return buffer.getvalue()
 
 
+def _lab_cell(row: dict[str, Any], lab: str, lang: str) -> str:
+    """A trainee's score on one lab; 'not submitted' and 'not graded' are shown apart from a 0."""
+    if lab in row["labs"]:
+        return f'<td class="num">{row["labs"][lab]:.4g}</td>'
+    if lab in row.get("not_graded", []):
+        return f'<td class="wrong">{html.escape(render("rep.not_graded", lang))}</td>'
+    return f'<td class="absent">{html.escape(render("rep.not_submitted", lang))}</td>'
+
+
 def _html(rows: list[dict[str, Any]], maxima: dict[str, float], lang: str) -> str:
     e = html.escape
-    head = "".join(f"<th>{e(lab)} /{m:g}</th>" for lab, m in maxima.items())
+    head = "".join(f'<th><a href="{e(lab)}/report.html">{e(lab)}</a> /{m:g}</th>' for lab, m in maxima.items())
     body = "".join(
         f"<tr><td>{e(r['trainee'])}</td><td>{e(r['name'] or '')}</td>"
-        + "".join(f"<td>{r['labs'][lab]:g}</td>" if lab in r["labs"] else "<td>–</td>" for lab in maxima)
-        + f"<td><b>{r['percent']:g}%</b></td><td>{e('; '.join(r['flags']))}</td></tr>"
+        + "".join(_lab_cell(r, lab, lang) for lab in maxima)
+        + f"<td class=\"num\"><b>{r['percent']:.4g}%</b></td><td class=\"flag\">{e('; '.join(r['flags']))}</td></tr>"
         for r in rows
     )
     title = e(render("rep.course", lang))
-    return (f'<!DOCTYPE html><html lang="{e(lang)}"><head><meta charset="utf-8"><title>{title}</title><style>'
-            "body{font:15px system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid "
-            f"#ccd;padding:.3rem .5rem}}</style></head><body><h1>{title}</h1><table><tr><th>ID</th><th></th>{head}"
-            f"<th>%</th><th></th></tr>{body}</table></body></html>\n")
+    note = e(render("rep.course_note", lang))
+    return (f'<!DOCTYPE html><html lang="{e(lang)}"><head><meta charset="utf-8"><title>{title}</title>'
+            f"<style>{CSS}</style></head><body><h1>{title}</h1><p>{note}</p><div class=\"scroll\"><table><tr>"
+            f"<th>{e(render('rep.col_id', lang))}</th><th>{e(render('rep.col_name', lang))}</th>{head}<th>%</th>"
+            f"<th>{e(render('rep.col_flags', lang))}</th></tr>{body}</table></div></body></html>\n")

@@ -132,6 +132,7 @@ def grade_class(
     seen_ids: dict[str, str] = {}
     for submission in read_submissions(Path(submissions)):
         row = _row(submission.name, lab)
+        row["submitted"] = submission.submitted
         book.rows.append(row)
         if submission.error:
             row["error"] = submission.error

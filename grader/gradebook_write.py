@@ -23,6 +23,7 @@ from grader.feedback import apply_level
 from grader.grade import LabResult
 from grader.i18n import render
 from grader.lab import Lab
+from grader.page_style import CSS
 
 if TYPE_CHECKING:
     from grader.gradebook import Gradebook
@@ -193,15 +194,6 @@ def feedback_markdown(lab: Lab, result: LabResult, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-_FEEDBACK_CSS = (
-    "body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#1c2430}"
-    "table{border-collapse:collapse;width:100%}td,th{border:1px solid #cfd6de;padding:.35rem .5rem;"
-    "text-align:left;vertical-align:top}th{background:#eef2f6}.correct{color:#17703a}.partial{color:#9a6500}"
-    ".wrong{color:#b3261e}.missing,.pending{color:#5f6b7a}.warn{background:#fff4d6;padding:.5rem;border-left:4px solid"
-    " #e0a800}"
-)
-
-
 def feedback_html(lab: Lab, result: LabResult, lang: str) -> str:
     """The same feedback as a self-contained HTML page (no scripts, no external files)."""
     esc = html.escape
@@ -216,7 +208,7 @@ def feedback_html(lab: Lab, result: LabResult, lang: str) -> str:
     who = esc(result.trainee_name or result.trainee_id or "")
     return (
         f"<!DOCTYPE html><html lang=\"{esc(lang)}\"><head><meta charset=\"utf-8\"><title>{title}</title>"
-        f"<style>{_FEEDBACK_CSS}</style></head><body><h1>{title}</h1>"
+        f"<style>{CSS}</style></head><body><h1>{title}</h1>"
         + (f"<p><b>{esc(render('fb.trainee', lang))}:</b> {who}</p>" if who else "")
         + f"<p>{esc(render('fb.score', lang, score=result.score, max=result.max_score, percent=round(result.percent)))}"
         f"</p>{warnings}<table><tr><th>{esc(render('fb.question', lang))}</th><th>{esc(render('fb.result', lang))}"

@@ -2,9 +2,11 @@
 
 No network, no scripts: inline CSS and inline SVG only, so it opens from a USB
 stick in any browser. Shows the score distribution, each question's success
-rate, discrimination index, hints taken and commonest wrong answers, trainees
-flagged for identical rare wrong answers or an edited hint record, and the
-submissions that could not be graded.
+rate, discrimination index, hints taken and commonest wrong answers (as trainees
+wrote them), every trainee in one table with those who need help first (could not be
+graded, then lowest score), flags for copied or identical wrong answers and edited hint
+records, and the submissions that could not be graded. Item statistics of a class under
+:data:`SMALL_CLASS` trainees carry a caution.
 """
 
 from __future__ import annotations
@@ -16,19 +18,17 @@ from typing import TYPE_CHECKING
 from grader.analysis import question_stats, score_histogram
 from grader.i18n import render
 from grader.lab import Lab
+from grader.page_style import CSS
 
 if TYPE_CHECKING:
     from grader.gradebook import Gradebook
 
-__all__ = ["histogram_svg", "report_html"]
+__all__ = ["SMALL_CLASS", "histogram_svg", "needs_help_order", "report_html"]
 
-_CSS = (
-    "body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;color:#1c2430;background:#fff}"
-    "h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:2px solid #dde3ea}"
-    "table{border-collapse:collapse;width:100%}td,th{border:1px solid #cfd6de;padding:.3rem .5rem;text-align:left;"
-    "vertical-align:top}th{background:#eef2f6}.num{text-align:right;white-space:nowrap}.low{color:#b3261e}"
-    ".flag{color:#9a3412}svg text{font:12px system-ui,sans-serif;fill:#1c2430}"
-)
+#: Below this many graded trainees a success rate or discrimination index moves a lot with one trainee.
+SMALL_CLASS = 20
+#: A trainee under this percentage is marked as needing help.
+HELP_BELOW = 50
 
 
 def _e(text: object) -> str:
@@ -40,7 +40,7 @@ def histogram_svg(counts: list[int], width: int = 640, height: int = 220) -> str
     top = max(counts) or 1
     pad, base = 30, height - 30
     bar = (width - 2 * pad) / len(counts)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+    parts = [f'<svg class="hist" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
              f'viewBox="0 0 {width} {height}"><rect width="{width}" height="{height}" fill="#f7f9fb"/>'
              f'<line x1="{pad}" y1="{base}" x2="{width - pad}" y2="{base}" stroke="#5f6b7a"/>']
     for i, count in enumerate(counts):
@@ -62,6 +62,44 @@ def _bar(share: float) -> str:
             f'fill="#e6ebf0"/><rect x="2" y="2" width="{width}" height="10" fill="{colour}"/></svg>')
 
 
+def needs_help_order(rows: list[dict]) -> list[dict]:
+    """Rows with those who need help first: not graded, then lowest score, more hints, then by name."""
+    return sorted(rows, key=lambda r: (not r["error"], r["percent"] if not r["error"] else 0.0,
+                                       -(r.get("hints_used") or 0), str(r["trainee"] or r["file"])))
+
+
+def _flag_notes(row: dict, t) -> list[str]:
+    notes = []
+    for flag in row.get("flags") or []:
+        if flag == "hints_tampered":
+            notes.append(t("rep.flag_tampered"))
+        elif flag.startswith("identical_wrong:"):
+            notes.append(t("rep.flag_identical", others=flag.split(":", 1)[1].replace(",", ", ")))
+        elif flag.startswith("identical_wrong_set:"):
+            notes.append(t("rep.flag_same_set", others=flag.split(":", 1)[1].replace(",", ", ")))
+        elif flag.startswith("matches_variant:"):
+            _, variant, qids = flag.split(":", 2)
+            notes.append(t("rep.flag_variant", variant=variant, questions=qids.replace("+", ", ")))
+    return notes
+
+
+def _trainee_table(book: Gradebook, t) -> list[str]:
+    out = [f"<h2>{t('rep.trainee_table')}</h2><div class=\"scroll\"><table><tr><th>{t('rep.col_name')}</th>"
+           f"<th>{t('rep.col_id')}</th><th>{t('rep.col_variant')}</th><th>{t('rep.col_score')}</th>"
+           f"<th>{t('rep.hints')}</th><th>{t('rep.col_submitted')}</th><th>{t('rep.col_flags')}</th></tr>"]
+    for row in needs_help_order(book.rows):
+        help_class = ' class="help"' if row["error"] or row["percent"] < HELP_BELOW else ""
+        score = (f"<span class=\"low\">{t('rep.not_graded')}</span>" if row["error"] else
+                 f"{row['score']:.4g}/{row['max_score']:.4g} ({row['percent']:.0f}%)")
+        notes = "; ".join(_flag_notes(row, t)) or ("–" if not row["error"] else _e(row["error"]))
+        out.append(f"<tr{help_class}><td>{_e(row.get('name') or '–')}</td><td>{_e(row['trainee'] or row['file'])}"
+                   f"</td><td>{_e(row.get('variant') or 'default')}</td><td class=\"num\">{score}</td>"
+                   f"<td class=\"num\">{row.get('hints_used') or 0}</td><td>{_e(row.get('submitted') or '–')}</td>"
+                   f"<td class=\"flag\">{notes}</td></tr>")
+    out.append("</table></div>")
+    return out
+
+
 def report_html(book: Gradebook, lab: Lab, lang: str) -> str:
     """The class report for ``book`` in ``lang`` (deterministic: same results, same bytes)."""
     t = lambda key, **kw: _e(render(key, lang, **kw))  # noqa: E731 - local shorthand
@@ -70,11 +108,17 @@ def report_html(book: Gradebook, lab: Lab, lang: str) -> str:
     median = round(statistics.median(percents)) if percents else 0
     title = t("rep.title", lab=lab.id, title=lab.title.get(lang) or lab.title["en"])
     out = [f'<!DOCTYPE html><html lang="{_e(lang)}"><head><meta charset="utf-8"><title>{title}</title>'
-           f"<style>{_CSS}</style></head><body><h1>{title}</h1>",
+           f"<style>{CSS}</style></head><body><h1>{title}</h1>",
            "<p>" + t("rep.overview", graded=len(book.results), submissions=len(book.rows),
                      errors=sum(1 for r in book.rows if r["error"]), mean=mean, median=median) + "</p>",
            f"<h2>{t('rep.distribution')}</h2>", histogram_svg(score_histogram(percents))]
-    out.append(f"<h2>{t('rep.questions')}</h2><table><tr><th>{t('fb.question')}</th><th>{t('rep.success')}</th>"
+    out += _trainee_table(book, t)
+    out.append(f"<h2>{t('rep.questions')}</h2>")
+    graded = len(book.results)
+    if graded < SMALL_CLASS:
+        caution = t("rep.small_sample", n=graded, step=round(100 / max(1, graded)), minimum=SMALL_CLASS)
+        out.append(f'<p class="note">{caution}</p>')
+    out.append(f"<div class=\"scroll\"><table><tr><th>{t('fb.question')}</th><th>{t('rep.success')}</th>"
                f"<th>{t('rep.discrimination')}</th><th>{t('rep.hints')}</th><th>{t('rep.common_wrong')}</th></tr>")
     for stats in question_stats(book.results, book.question_ids):
         text = lab.question(stats.id).text_in(lang)
@@ -86,31 +130,22 @@ def report_html(book: Gradebook, lab: Lab, lang: str) -> str:
         out.append(f"<tr><td><b>{_e(stats.id)}</b> {_e(text)}</td><td class=\"num\">{_bar(stats.success_rate)} "
                    f"{stats.success_rate:.0%}</td><td class=\"num\">{d_cell}</td><td class=\"num\">"
                    f"{stats.hints_taken}</td><td>{wrong}</td></tr>")
-    out.append("</table>")
+    out.append("</table></div>")
     out.append(f"<h2>{t('rep.flags')}</h2>")
     flagged = [row for row in book.rows if row.get("flags")]
     if flagged:
         out.append("<ul>")
         for row in flagged:
-            notes = []
-            for flag in row["flags"]:
-                if flag == "hints_tampered":
-                    notes.append(t("rep.flag_tampered"))
-                elif flag.startswith("identical_wrong:"):
-                    notes.append(t("rep.flag_identical", others=flag.split(":", 1)[1].replace(",", ", ")))
-                elif flag.startswith("identical_wrong_set:"):
-                    notes.append(t("rep.flag_same_set", others=flag.split(":", 1)[1].replace(",", ", ")))
-                elif flag.startswith("matches_variant:"):
-                    _, variant, qids = flag.split(":", 2)
-                    notes.append(t("rep.flag_variant", variant=variant, questions=qids.replace("+", ", ")))
-            out.append(f'<li class="flag"><b>{_e(row["trainee"] or row["file"])}</b>: {"; ".join(notes)}</li>')
+            notes = "; ".join(_flag_notes(row, t))
+            out.append(f'<li class="flag"><b>{_e(row["trainee"] or row["file"])}</b>: {notes}</li>')
         out.append("</ul>")
     else:
         out.append(f"<p>{t('rep.no_flags')}</p>")
     errors = [row for row in book.rows if row["error"]]
     if errors:
-        out.append(f"<h2>{t('rep.errors')}</h2><table><tr><th>{t('rep.file')}</th><th>{t('rep.error')}</th></tr>")
+        out.append(f"<h2>{t('rep.errors')}</h2><div class=\"scroll\"><table><tr><th>{t('rep.file')}</th>"
+                   f"<th>{t('rep.error')}</th></tr>")
         out.extend(f"<tr><td>{_e(row['file'])}</td><td>{_e(row['error'])}</td></tr>" for row in errors)
-        out.append("</table>")
+        out.append("</table></div>")
     out.append("</body></html>\n")
     return "\n".join(out)

@@ -14,6 +14,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from grader.errors import GraderError
@@ -34,6 +35,7 @@ class Submission:
     name: str
     data: bytes | None = None
     error: str | None = None
+    submitted: str | None = None  # when the file was last written: "2026-12-03 10:15" (see _when)
 
 
 def read_submissions(source: Path) -> Iterator[Submission]:
@@ -48,7 +50,7 @@ def read_submissions(source: Path) -> Iterator[Submission]:
             if size > MAX_FILE_BYTES:
                 yield Submission(path.name, error=f"too large ({size} bytes, at most {MAX_FILE_BYTES})")
                 continue
-            yield Submission(path.name, data=path.read_bytes())
+            yield Submission(path.name, data=path.read_bytes(), submitted=_when_file(path))
         return
     if source.is_symlink():
         raise GraderError(f"{source}: submissions must not be a symbolic link")
@@ -96,7 +98,21 @@ def _zip_members(archive: zipfile.ZipFile) -> Iterator[Submission]:
             yield Submission(name, error=f"too large (more than {MAX_FILE_BYTES} bytes)")
             continue
         total += len(data)
-        yield Submission(name, data=data)
+        yield Submission(name, data=data, submitted=_when_member(info))
+
+
+def _when_file(path: Path) -> str:
+    """A file's modification time in UTC, as the instructor reads it in the report."""
+    stamp = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    return stamp.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _when_member(info: zipfile.ZipInfo) -> str | None:
+    """A zip member's time as stored: zip keeps local time with no zone, so none is claimed."""
+    try:
+        return datetime(*info.date_time).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return None
 
 
 def _unsafe_name(name: str) -> str | None:
