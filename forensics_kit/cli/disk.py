@@ -107,7 +107,10 @@ def info_cmd(image: Path, offset: int | None, as_json: bool) -> None:
             "sectors": img.size // int(img.metadata.get("bytes_per_sector", 512)),
             "acquisition": dict(img.metadata),
             "stored_hashes": dict(img.stored_hashes),
-            "partitions": len(img.partitions()),
+            # counted as mmls lists them: partitions apart from the table's meta and unallocated slots
+            "partitions": sum(p.kind == "partition" for p in img.partitions()),
+            "meta_entries": sum(p.kind == "meta" for p in img.partitions()),
+            "unallocated_entries": sum(p.kind == "unallocated" for p in img.partitions()),
             "filesystems": [fs.to_dict() for fs in img.filesystems()],
         }
     if as_json:
