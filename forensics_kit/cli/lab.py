@@ -64,8 +64,12 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def show_cmd(ctx: click.Context, lab_id: str, as_json: bool) -> None:
     """The lab's brief, objectives, evidence and questions."""
+    from grader.placeholders import find_placeholders
+
     lang = lang_of(ctx)
     lab = find_lab(course(), lab_id)
+    for spot in find_placeholders(lab.directory):
+        warn(tr("placeholder_left", lang, path=spot.path, line=spot.line, text=spot.text))
     if as_json:
         json_line(
             {
