@@ -14,9 +14,8 @@ from pathlib import Path
 __all__ = ["Placeholder", "find_placeholders"]
 
 _PHRASES = re.compile(
-    r"Describe the case here|Опишите дело:|— New case|— Новое дело|__[A-Z]+__|\bTODO\b|\bTBD\b|\bFIXME\b|"
-    r"Lorem ipsum|\?\?\?|<(?:write|describe|fill)[^>]*>",
-    re.IGNORECASE,
+    r"(?i:Describe the case here|Опишите дело:|— New case|— Новое дело|Lorem ipsum|<(?:write|describe|fill)[^>]*>)"
+    r"|__[A-Z]+__|\bTODO\b|\bTBD\b|\bFIXME\b|\?\?\?",  # markers in capitals only: a brief may name todo.txt
 )
 
 

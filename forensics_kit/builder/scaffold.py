@@ -84,7 +84,7 @@ questions:
     text:
       en: "Give the full path of the deleted file."
       ru: "Укажите полный путь удалённого файла."
-    type: text
+    type: path
     points: 1
     hints:
       - text: {en: "fklab disk ls IMAGE --deleted", ru: "fklab disk ls ОБРАЗ --deleted"}
@@ -102,6 +102,7 @@ lab: __NAME__
 answers:
   deleted_path:
     expected: {truth: items.secret.path}
+    options: {fs: fat16}              # FAT ignores case; ext2/3/4 paths are compared case-sensitively
   code:
     expected: {truth: parameters.code}
 """

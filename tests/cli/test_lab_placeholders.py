@@ -37,3 +37,22 @@ def test_a_todo_is_flagged_with_its_line(tmp_path):
 def test_no_shipped_lab_has_placeholder_text():
     spots = [str(p) for lab in sorted((REPO / "labs").glob("*/lab.yaml")) for p in find_placeholders(lab.parent)]
     assert spots == []
+
+
+def test_a_file_named_todo_is_not_a_placeholder(tmp_path):
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    (lab / "README.md").write_text("Open /Notes/todo.txt and the Todo list.\n", "utf-8")
+    assert find_placeholders(lab) == []
+
+
+def test_the_scaffold_asks_for_a_path_with_the_path_type(tmp_path):
+    import yaml
+
+    for folder in ("labs", "datasets", "solutions"):
+        (tmp_path / folder).mkdir()
+    scaffold_case(tmp_path, "case-10")
+    lab = yaml.safe_load((tmp_path / "labs" / "case-10" / "lab.yaml").read_text("utf-8"))
+    key = yaml.safe_load((tmp_path / "solutions" / "case-10" / "key.yaml").read_text("utf-8"))
+    assert {q["id"]: q["type"] for q in lab["questions"]}["deleted_path"] == "path"
+    assert key["answers"]["deleted_path"]["options"] == {"fs": "fat16"}
