@@ -221,10 +221,11 @@ def _export(path: str | Path, folder: OutputFolder, protocols: list[str], progre
             for number, message in enumerate(session.messages, 1):
                 label = f"{name}-stream{message.stream}-msg{number}.eml"
                 writer.write(label, message.raw, name, [message.frame], message.stream, "message/rfc822",
-                             message.subject or "")
+                             message.subject or "", message.truncated)
                 for attachment in message.attachments:
                     writer.write(attachment.name or "attachment.bin", attachment.data, name, [message.frame],
-                                 message.stream, attachment.content_type, f"attachment of {label}")
+                                 message.stream, attachment.content_type, f"attachment of {label}",
+                                 message.truncated)
     report.objects = writer.objects
     _manifest(folder, report)
     return report

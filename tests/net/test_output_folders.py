@@ -88,3 +88,20 @@ def test_an_ftp_transfer_cut_at_the_stream_limit_is_marked_in_the_manifest(tmp_p
 def test_whole_bodies_are_not_marked_cut(mixed_pcap, tmp_path):  # noqa: F811
     report = export_objects(mixed_pcap, tmp_path / "out")
     assert not any(o.truncated for o in report.objects)
+
+
+def test_a_mail_whose_stream_passed_the_limit_is_marked_cut(tmp_path, monkeypatch):
+    from forensics_kit.net import streams
+
+    from .tcp_conversation import capture, conversation
+
+    mail = b"From: a@b\r\nTo: c@d\r\nSubject: big\r\n\r\n" + b"line of the body\r\n" * 200
+    smtp = conversation(C, 30003, S, 25, [
+        ("s", b"220 x ESMTP\r\n"), ("c", b"MAIL FROM:<a@b>\r\n"), ("s", b"250 ok\r\n"), ("c", b"DATA\r\n"),
+        ("s", b"354 go\r\n"), ("c", mail + b".\r\n"), ("s", b"250 ok\r\n"), ("c", b"QUIT\r\n")])
+    path = capture(tmp_path / "smtp.pcap", smtp)
+    whole = export_objects(path, tmp_path / "whole", ["smtp"]).objects
+    assert [o.truncated for o in whole] == [False]
+    monkeypatch.setattr(streams, "MAX_STREAM_BYTES", 2000)  # stands for 64 MiB: the mail is ~3.7 kB
+    cut = export_objects(path, tmp_path / "cut", ["smtp"]).objects
+    assert cut and [o.truncated for o in cut] == [True] * len(cut)

@@ -154,8 +154,18 @@ class SessionParser:
         """See a segment as soon as it is reassembled; default nothing."""
 
     def take(self, conv: Conversation) -> None:
-        """Parse one finished conversation into :attr:`sessions`."""
-        self.sessions.extend(self.parse(conv))
+        """Parse one finished conversation into :attr:`sessions`.
+
+        A conversation cut at the stream limit marks the last mail it carried
+        ``truncated``: that message may be incomplete.
+        """
+        sessions = self.parse(conv)
+        if conv.truncated:
+            for session in sessions:
+                messages = getattr(session, "messages", None)
+                if messages:
+                    messages[-1].truncated = True
+        self.sessions.extend(sessions)
 
     def parse(self, conv: Conversation) -> list:
         raise NotImplementedError

@@ -55,6 +55,7 @@ class MailMessage:
     attachments: list[Attachment] = field(default_factory=list)
     raw: bytes = b""
     notes: list[str] = field(default_factory=list)
+    truncated: bool = False  # its stream passed the 64 MiB limit after it began: maybe incomplete
 
     def to_dict(self) -> dict:
         """JSON-ready values; the raw message is given by size and SHA-256."""
@@ -63,7 +64,8 @@ class MailMessage:
                 "from": self.sender, "to": self.to, "subject": self.subject, "date": self.date,
                 "message_id": self.message_id, "body": self.body,
                 "attachments": [a.to_dict() for a in self.attachments], "size": len(self.raw),
-                "sha256": hash_bytes(self.raw, ("sha256",))["sha256"], "notes": list(self.notes)}
+                "sha256": hash_bytes(self.raw, ("sha256",))["sha256"], "notes": list(self.notes),
+                "truncated": self.truncated}
 
 
 def _header(msg, name: str, notes: list[str]) -> str | None:

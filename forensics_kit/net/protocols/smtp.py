@@ -128,6 +128,11 @@ class SmtpParser(SessionParser):
                 cmd.reply_frame, cmd.reply_code, cmd.reply = line.frame, m.group(1), line.text[4:]
                 if cmd.command == "DATA" and m.group(1) != "354":
                     mode = "command"
+        if mode == "data" and data:  # the mail's final "." never came: keep what was sent, say so
+            message = MailMessage("smtp", info.index, conv.info.last_frame, info.client, info.server,
+                                  envelope[0], list(envelope[1]))
+            message.notes.append("the message ends before its final '.': the capture or the stream stops")
+            session.messages.append(fill_message(message, unstuff(data)))
         for found, cmd in logins:
             ok = None if cmd.reply_code is None else cmd.reply_code.startswith("2")
             if cmd.reply_code and cmd.reply_code[0] not in "245":
