@@ -26,6 +26,8 @@ _BY_LENGTH = {digits: algo for algo, (digits, _) in ALGORITHMS.items()}
 _PREFIX = re.compile(r"(?i)^(md5|sha-?1|sha-?256|sha-?512)\s*[:=]?\s*")
 _SEPARATORS = re.compile(r"[\s:]")
 _HEX = re.compile(r"[0-9a-f]+")
+_HEX_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{32,128}(?![0-9A-Za-z])")
+_SPACED_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{2}(?:[ :][0-9A-Fa-f]{2}){15,63}(?![0-9A-Za-z])")  # certutil
 
 
 class HashChecker(Checker):
@@ -40,12 +42,25 @@ class HashChecker(Checker):
     options = {"accept": None}
 
     def normalize(self, value: object) -> str:
-        """Lower-case hex digits without prefix or separators (length not checked)."""
-        text = _PREFIX.sub("", as_text(value, "kind.hash", numbers=False))
+        """Lower-case hex digits without prefix or separators (length not checked).
+
+        A whole line as a tool prints it is read too when it holds exactly one hash:
+        ``md5sum``/``sha256sum`` (``<hash>  file``), BSD (``SHA256 (file) = <hash>``),
+        ``ewfinfo``/``ewfverify`` (``MD5: <hash>``), PowerShell ``Get-FileHash`` and ``certutil``.
+        """
+        raw = as_text(value, "kind.hash", numbers=False)
+        if len(raw) > 4096:
+            raise InvalidAnswer(msg("answer.too_long", limit=4096))
+        text = _PREFIX.sub("", raw)
         digits = _SEPARATORS.sub("", text).lower()
-        if not _HEX.fullmatch(digits):
-            raise InvalidAnswer(msg("hash.not_hex"))
-        return digits
+        if _HEX.fullmatch(digits):
+            return digits
+        runs = [r.lower() for r in _HEX_RUN.findall(raw) if len(r) in _BY_LENGTH]
+        spaced = [_SEPARATORS.sub("", r).lower() for r in _SPACED_RUN.findall(raw)]
+        found = set(runs) | {r for r in spaced if len(r) in _BY_LENGTH}
+        if len(found) == 1:
+            return found.pop()
+        raise InvalidAnswer(msg("hash.not_hex"))
 
     def prepare_expected(self, expected: object) -> dict[str, str]:
         if isinstance(expected, dict):

@@ -19,6 +19,8 @@ __all__ = ["CidrChecker", "IpChecker", "MacChecker", "parse_ip"]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _DOTTED = re.compile(r"\d+(\.\d+){3}")
+_IP_LABEL = re.compile(r"^(?:src|dst|source|destination|ip|address|addr|inet|host|client|server|адрес)"
+                       r"\s*(?:address)?\s*[:=]\s*", re.IGNORECASE)
 
 
 class IpChecker(Checker):
@@ -50,9 +52,17 @@ class IpChecker(Checker):
 
 def parse_ip(text: str) -> IPAddress:
     """Parse an address from text, raising :class:`InvalidAnswer` with a helpful reason."""
-    text = text.strip()
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1]
+    text = text.strip()[:200]
+    text = _IP_LABEL.sub("", text)
+    bracketed = re.fullmatch(r"\[([0-9A-Fa-f:.]+)\](?::\d{1,5})?", text)  # [::1] and [::1]:443
+    if bracketed:
+        text = bracketed.group(1)
+    with_port = re.fullmatch(r"(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}", text)  # 10.0.0.5:443 (tshark, netstat)
+    if with_port:
+        text = with_port.group(1)
+    named = re.fullmatch(r"[\w.-]+\s*\(([0-9A-Fa-f:.]+)\)", text)  # host.example (10.0.0.5), Wireshark's resolved view
+    if named:
+        text = named.group(1)
     if _DOTTED.fullmatch(text) and any(len(p) > 1 and p.startswith("0") for p in text.split(".")):
         raise InvalidAnswer(msg("ip.leading_zeros", given=text))
     try:
@@ -134,9 +144,13 @@ class MacChecker(Checker):
 
     def normalize(self, value: object) -> str:
         """``aa:bb:cc:dd:ee:ff``; raises InvalidAnswer with the digit count when it is not 12."""
-        text = as_text(value, "kind.mac", numbers=False)
+        text = as_text(value, "kind.mac", numbers=False)[:200]
         if not _MAC.fullmatch(text):
-            raise InvalidAnswer(msg("mac.invalid", given=text))
+            # Wireshark's "Dell_12:34:56 (00:14:22:12:34:56)", arp -a's "... at aa:bb:.. [ether]": one MAC inside
+            found = {m.group(0) for m in _MAC_INSIDE.finditer(text)}
+            if len(found) != 1:
+                raise InvalidAnswer(msg("mac.invalid", given=text))
+            text = found.pop()
         digits = re.sub(r"[^0-9a-fA-F]", "", text).lower()
         return ":".join(digits[i:i + 2] for i in range(0, 12, 2))
 
@@ -153,6 +167,8 @@ class MacChecker(Checker):
 
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+_MAC_INSIDE = re.compile(r"(?<![0-9A-Fa-f:.-])[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}"
+                         r"(?![0-9A-Fa-f:.-])")
 _HEX2 = "[0-9a-fA-F]{2}"
 _MAC = re.compile(
     rf"{_HEX2}(?P<sep>[:\- ]){_HEX2}(?:(?P=sep){_HEX2}){{4}}"  # aa:bb:.. / aa-bb-.. / aa bb ..

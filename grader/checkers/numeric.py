@@ -107,7 +107,9 @@ class NumberChecker(Checker):
             text = as_text(value, "kind.number", numbers=False)
             if len(text) > _MAX_DIGITS:
                 raise InvalidAnswer(msg("integer.too_long", limit=_MAX_DIGITS))
-            number = _parse_float(text)
+            number = _degrees(text)
+            if number is None:
+                number = _parse_float(_UNIT_WORD.sub("", text).strip())
         if not math.isfinite(number):
             raise InvalidAnswer(msg("number.invalid", given=str(value)))
         return number
@@ -130,6 +132,39 @@ class NumberChecker(Checker):
         for key in ("abs_tol", "rel_tol"):
             if float(self.settings[key]) < 0:  # type: ignore[arg-type]
                 raise self._config_error(f"option '{key}' must not be negative")
+
+
+#: Unit words after a number that do not change it (a mean interval "60.2 s", a jitter "7 %").
+_UNIT_WORD = re.compile(r"(?<=\d)\s*(?:s|sec|secs|seconds?|с|сек|секунд[аы]?|%|percent|per cent|процент(?:а|ов)?"
+                        r"|°|deg|degrees?|град(?:ус(?:а|ов)?)?)\.?$", re.IGNORECASE)
+_DMS = re.compile(
+    r"(?P<h1>[NSEWСЮВЗ])?\s*(?P<d>\d{1,3}(?:[.,]\d+)?)\s*(?:°|deg|Deg|DEG|º)\s*(?:(?P<m>\d{1,2}(?:[.,]\d+)?)\s*['′’]\s*"
+    r"(?:(?P<s>\d{1,2}(?:[.,]\d+)?)\s*(?:\"|″|''|”))?)?\s*(?P<h2>[NSEWСЮВЗ])?",
+)  # hemisphere letters in upper case only, as exiftool prints them: "60.2 s" is seconds, not south
+_HEMI = re.compile(r"(?P<h1>[NSEWСЮВЗ])\s+(?P<v>\d{1,3}[.,]\d+)|(?P<w>\d{1,3}[.,]\d+)\s*(?P<h2>[NSEWСЮВЗ])")
+
+
+def _degrees(text: str) -> float | None:
+    """A coordinate as exiftool prints it by default (``55 deg 45' 4.32" N``), in DMS (``55°45'04.3"N``),
+    or decimal with a hemisphere (``55.7512 N``, ``W 37.6``); S and W are negative. None if not one."""
+    match = _DMS.fullmatch(text.strip())
+    value = None
+    hemisphere = None
+    if match and (match.group("m") or "°" in text or "º" in text or "deg" in text.lower()):
+        parts = [float((match.group(k) or "0").replace(",", ".")) for k in ("d", "m", "s")]
+        if parts[1] >= 60 or parts[2] >= 60:
+            return None
+        value = parts[0] + parts[1] / 60 + parts[2] / 3600
+        hemisphere = match.group("h1") or match.group("h2")
+    else:
+        match = _HEMI.fullmatch(text.strip())
+        if not match:
+            return None
+        value = float((match.group("v") or match.group("w")).replace(",", "."))
+        hemisphere = match.group("h1") or match.group("h2")
+    if hemisphere and hemisphere.upper() in ("S", "W", "Ю", "З"):
+        value = -value
+    return value
 
 
 def _parse_int(text: str) -> int | None:

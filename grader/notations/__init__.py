@@ -66,7 +66,8 @@ class Notation(ABC):
     name: ClassVar[str]
     case_sensitive: ClassVar[bool] = False
     options: ClassVar[dict[str, object]] = {}
-    labels: ClassVar[bool] = True  # strip a label ("user: ...") when the bare text does not match
+    labels: ClassVar[bool | str] = True  # strip a label ("user: ...") when the bare text does not match;
+    # "field": only a tool's "Field name: value" label
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         self.settings = dict(settings)
@@ -141,12 +142,23 @@ def unquote(text: str) -> str | None:
     return None
 
 
-def _variants(text: str, labels: bool) -> list[str]:
+#: A tool's field label before a value: exiftool's "Camera Model Name : SM-A525F", "User-Agent: ...".
+_FIELD = re.compile(r"^[A-Za-zА-Яа-яЁё][\w .()/-]{0,40}?\s?:\s+(?=\S)")
+
+
+def _variants(text: str, labels: bool | str) -> list[str]:
     out = [text]
     quoted = unquote(text)
     if quoted:
         out.append(quoted)
-    if labels:
+    if labels == "field":
+        field = _FIELD.match(text)
+        if field:
+            out.append(text[field.end():])
+            quoted = unquote(text[field.end():])
+            if quoted:
+                out.append(quoted)
+    elif labels:
         for base in list(out):
             bare = strip_label(base)
             if bare:

@@ -27,6 +27,12 @@ CASE_INSENSITIVE_FS = {"fat", "fat12", "fat16", "fat32", "vfat", "exfat", "ntfs"
 CASE_SENSITIVE_FS = {"ext", "ext2", "ext3", "ext4", "xfs", "btrfs", "ufs", "ffs", "zfs", "f2fs", "jfs", "reiserfs",
                      "apfs-cs", "yaffs2", "squashfs", "linux", "unix"}
 LOST_FIRST = "?_σåÕ\u00e5\u03c3!"
+_CARRIER = re.compile(
+    r"(?:STOR|RETR|APPE|STOU|DELE|SIZE|MDTM)\s+(?:.*/)?([^/]+)"
+    r"|(?:content-disposition:\s*)?(?:(?:form-data|attachment|inline)\s*;\s*)?(?:name=\"[^\"]*\"\s*;\s*)?"
+    r"filename\*?=(?:utf-8'')?\"?([^\";]+)\"?\s*;?",
+    re.IGNORECASE,
+)
 
 #: Family -> patterns (lower case) of ``file``, exiftool, MIME, TrID and plain words; checked in this order.
 FILE_TYPES: tuple[tuple[str, str], ...] = (
@@ -188,6 +194,10 @@ class FileNameNotation(Notation):
 
     def read(self, text: str) -> Reading:
         asked = None
+        carried = _CARRIER.fullmatch(text)
+        if carried:  # FTP's STOR name, HTTP/MIME Content-Disposition filename="name"
+            name = next(g for g in carried.groups() if g)
+            return Reading(self.fold(stream_form(name)[0]), msg("name.read_as", value=name))
         if re.search(r"[\\/]", text.rstrip("\\/")):
             text = re.split(r"[\\/]+", text.rstrip("\\/"))[-1]
             asked = msg("asked.file_name")

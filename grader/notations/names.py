@@ -31,7 +31,7 @@ class TextNotation(Notation):
     """Free text (a program, a model, an encoding): whitespace collapsed, case ignored unless the key says."""
 
     name = "text"
-    labels = False
+    labels = "field"  # exiftool's "Camera Model Name : SM-A525F", ewfinfo's "Examiner name: ..."
 
     def read(self, text: str) -> Reading:
         return Reading(self.fold(text))

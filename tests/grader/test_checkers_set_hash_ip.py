@@ -128,7 +128,8 @@ def test_hash_of_unusual_length_asks_if_it_was_cut_short():
 
 
 def test_hash_with_non_hex_characters_is_wrong_with_a_reason():
-    result = check("hash", f"{SHA256}  evidence.dd", SHA256)
+    assert check("hash", f"{SHA256}  evidence.dd", SHA256).outcome is Outcome.CORRECT  # a sha256sum line
+    result = check("hash", "zz" + SHA256[2:], SHA256)
     assert result.reason.key == "hash.not_hex"
 
 

@@ -274,3 +274,58 @@ def test_unknown_kind_is_a_key_error_naming_the_known_ones():
         make_checker("text", {"kind": "colour"})
     with pytest.raises(CheckerConfigError, match="does not apply"):
         make_checker("text", {"kind": "domain", "fs": "ext4"})
+
+
+SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+@pytest.mark.parametrize("given", [
+    f"{SHA}  /mnt/evidence/orders.xlsx",                 # sha256sum
+    f"SHA256 (orders.xlsx) = {SHA}",                     # BSD / macOS shasum --tag
+    f"SHA256          {SHA.upper()}       C:\\x\\orders.xlsx",  # PowerShell Get-FileHash
+    " ".join(SHA[i:i + 2] for i in range(0, 64, 2)),     # certutil -hashfile
+    f"SHA256: {SHA}",
+])
+def test_hashes_from_tool_output_lines(given):
+    assert _check("hash", given, SHA).outcome is Outcome.CORRECT
+
+
+def test_a_line_with_two_hashes_is_not_guessed():
+    assert _check("hash", f"MD5 {SHA[:32]} SHA256 {SHA}", SHA).reason.key == "hash.not_hex"
+
+
+@pytest.mark.parametrize(("given", "type_", "expected"), [
+    ("Dell_12:34:56 (00:14:22:12:34:56)", "mac", "00:14:22:12:34:56"),       # Wireshark, resolved
+    ("? (10.0.0.1) at 00:14:22:12:34:56 [ether] on eth0", "mac", "00:14:22:12:34:56"),  # arp -a
+    ("10.0.0.5:443", "ip", "10.0.0.5"), ("Src: 10.0.0.5", "ip", "10.0.0.5"),
+    ("files.example (10.0.0.5)", "ip", "10.0.0.5"), ("[2001:db8::1]:443", "ip", "2001:db8::1"),
+])
+def test_addresses_inside_tool_lines(given, type_, expected):
+    assert _check(type_, given, expected).outcome is Outcome.CORRECT
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("55 deg 45' 4.32\" N", 55.7512), ("55°45'04.3\"N", 55.7512), ("55.7512° N", 55.7512), ("N 55.7512", 55.7512),
+    ("37 deg 37' 6.24\" W", -37.6184), ("55,7512", 55.7512),
+])
+def test_coordinates_as_exiftool_prints_them(given, expected):
+    assert _check("number", given, expected, abs_tol=0.0005).outcome is Outcome.CORRECT
+
+
+@pytest.mark.parametrize("given", ["60.2 s", "60 seconds", "60 сек", "60.2"])
+def test_numbers_with_a_unit_word_that_does_not_change_them(given):
+    assert _check("number", given, 60.0, rel_tol=0.08).outcome is Outcome.CORRECT
+
+
+@pytest.mark.parametrize("given", ["STOR report.xlsx", "RETR /pub/report.xlsx",
+                                   'Content-Disposition: form-data; name="file"; filename="report.xlsx"',
+                                   'attachment; filename="report.xlsx"'])
+def test_file_names_from_ftp_commands_and_content_disposition(given):
+    assert _check("text", given, "report.xlsx", kind="filename").outcome is Outcome.CORRECT
+
+
+@pytest.mark.parametrize(("given", "expected"), [("Camera Model Name               : SM-A525F", "SM-A525F"),
+                                                 ("Examiner name: J. Smith", "J. Smith"),
+                                                 ("Author : Elena Smirnova", "Elena Smirnova")])
+def test_free_text_copied_with_the_tools_field_label(given, expected):
+    assert _check("text", given, expected).outcome is Outcome.CORRECT
