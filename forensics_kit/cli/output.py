@@ -23,7 +23,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
+from itertools import chain, islice
 from operator import itemgetter
 from typing import Any
 
@@ -184,15 +184,8 @@ class _Writer:
             self.buffer.clear()
 
 
-def write_table(
-    rows: Iterable[Sequence[Any]], headers: Sequence[str], title: str | None = None, room: int | None = None
-) -> int:
-    """Write a plain-text table of ``rows`` (sequences of raw values); return how many rows.
-
-    Only the first :data:`PAGE` rows are held, to choose the widths; the rest stream.
-    """
-    raw: Iterator[Sequence[Any]] = iter(rows)
-    first = list(islice(raw, PAGE))
+def _start_table(first: list[Sequence[Any]], headers: Sequence[str], title: str | None, room: int | None) -> _Writer:
+    """Lay the table out from its first rows; the writer holds the title, header and rule lines."""
     heads = list(headers)
     numeric = [
         bool(first) and all(isinstance(r[i], int | float) and not isinstance(r[i], bool) or r[i] is None
@@ -203,14 +196,17 @@ def write_table(
     page = [[_cell(v) for v in r] for r in first]
     writer = _Writer(_layout(heads, page, numeric, width() if room is None else room), numeric)
     if title:
-        sys.stdout.write(title + "\n")
+        writer.buffer.append(title)
     writer.buffer.append(writer.line(heads))
     writer.buffer.append(GAP.join("-" * w for w in writer.widths))
-    for cells in page:
-        writer.add(cells)
-    count = len(page)
+    return writer
+
+
+def _stream_rows(writer: _Writer, rows: Iterable[Sequence[Any]]) -> int:
+    """Write ``rows`` with the writer's widths; return how many."""
+    count = 0
     line, buffer, cell = writer.line, writer.buffer, _cell
-    for record in raw:
+    for record in rows:
         buffer.append(line([cell(v) for v in record]))
         count += 1
         if len(buffer) >= _FLUSH_ROWS:
@@ -218,6 +214,44 @@ def write_table(
     writer.flush()
     sys.stdout.flush()
     return count
+
+
+def write_table(
+    rows: Iterable[Sequence[Any]], headers: Sequence[str], title: str | None = None, room: int | None = None
+) -> int:
+    """Write a plain-text table of ``rows`` (sequences of raw values); return how many rows.
+
+    Only the first :data:`PAGE` rows are held, to choose the widths; the rest stream.
+    """
+    raw: Iterator[Sequence[Any]] = iter(rows)
+    first = list(islice(raw, PAGE))
+    writer = _start_table(first, headers, title, room)
+    return _stream_rows(writer, chain(first, raw))
+
+
+def _write_json(records: Iterable[dict[str, Any] | str]) -> int:
+    count = 0
+    write, dumps, batch = sys.stdout.write, _JSON.encode, []
+    for record in records:
+        batch.append(record if isinstance(record, str) else dumps(record))
+        count += 1
+        if len(batch) >= _FLUSH_ROWS:
+            write("\n".join(batch) + "\n")
+            batch.clear()
+    if batch:
+        write("\n".join(batch) + "\n")
+    sys.stdout.flush()
+    return count
+
+
+def _picked(records: Iterable[dict[str, Any]], keys: list[str]) -> Iterator[Sequence[Any]]:
+    """The values of ``keys`` of each record (a missing one as None, shown as "-")."""
+    pick = itemgetter(*keys) if len(keys) > 1 else None
+    for record in records:
+        try:
+            yield pick(record) if pick else [record.get(keys[0])]
+        except KeyError:
+            yield [record.get(key) for key in keys]
 
 
 def emit_records(
@@ -228,30 +262,10 @@ def emit_records(
     With ``as_json`` a record may also be a line of JSON already (a library that
     formats its own records faster, like :meth:`FlowList.json_lines`).
     """
-    count = 0
     if as_json:
-        write, dumps, batch = sys.stdout.write, _JSON.encode, []
-        for record in records:
-            batch.append(record if isinstance(record, str) else dumps(record))
-            count += 1
-            if len(batch) >= _FLUSH_ROWS:
-                write("\n".join(batch) + "\n")
-                batch.clear()
-        if batch:
-            write("\n".join(batch) + "\n")
-        sys.stdout.flush()
-        return count
+        return _write_json(records)
     keys = [key for key, _ in columns]
-    pick = itemgetter(*keys) if len(keys) > 1 else None
-
-    def rows() -> Iterator[Sequence[Any]]:
-        for record in records:
-            try:
-                yield pick(record) if pick else [record.get(keys[0])]
-            except KeyError:  # a record without some column: shown as "-"
-                yield [record.get(key) for key in keys]
-
-    return write_table(rows(), [header(h) for _, h in columns], label(title) if title else None)
+    return write_table(_picked(records, keys), [header(h) for _, h in columns], label(title) if title else None)
 
 
 def emit_object(record: dict[str, Any], as_json: bool, title: str | None = None) -> None:

@@ -21,6 +21,7 @@ import struct
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import overload
 
@@ -169,7 +170,7 @@ class FlowList(Sequence[Flow]):
             "first_frame": frame,
         }
 
-    def _rows(self) -> Iterator[tuple]:
+    def _rows(self, start: int = 0, stop: int | None = None) -> Iterator[tuple]:
         """Every flow's values in the order of :meth:`Flow.to_dict`, as a tuple.
 
         Address texts, protocol names and the whole-second part of times are
@@ -179,7 +180,7 @@ class FlowList(Sequence[Flow]):
         times: dict[int, str | None] = {}
         protos: dict[int, str] = {}
         stats, kinds = self._stats, self._kinds
-        for index, key in enumerate(self._keys):
+        for index, key in enumerate(islice(self._keys, start, stop), start):
             kind = kinds[index]
             j = index * _STRIDE
             packets, bab, bba, first, last = stats[j], stats[j + 1], stats[j + 2], stats[j + 3], stats[j + 4]
@@ -209,25 +210,55 @@ class FlowList(Sequence[Flow]):
             yield (proto, src, sport, dst, dport, pab + pba, bab + bba, pab, bab, pba, bba, start,
                    (last - first) / 1e9, first, last, stats[j + 5])
 
-    def records(self) -> Iterator[dict]:
-        """Every flow as its ``to_dict()``, in order, without making :class:`Flow` objects."""
-        for values in self._rows():
+    def records(self, start: int = 0, stop: int | None = None) -> Iterator[dict]:
+        """Every flow (or flows ``start:stop``) as its ``to_dict()``, in order, without :class:`Flow` objects."""
+        for values in self._rows(start, stop):
             yield dict(zip(_FIELDS, values, strict=True))
 
-    def json_lines(self) -> Iterator[str]:
+    def json_lines(self, start: int = 0, stop: int | None = None) -> Iterator[str]:
         """Every flow as one line of JSON, the same text as ``json.dumps(flow.to_dict())``.
 
-        Formatted directly: every string value is an address, a protocol name or an
-        ISO time, none of which needs escaping, so no JSON encoder is needed.
+        Formatted directly, in one loop (the hot path of ``net flows --json`` on 500k
+        flows): every string value is an address, a protocol name or an ISO time, none
+        of which needs escaping, so no JSON encoder is needed.
         """
-        for (proto, src, sport, dst, dport, packets, size, pab, bab, pba, bba, start, duration, first, last,
-             frame) in self._rows():
-            ports = f"{sport}" if sport is not None else "null", f"{dport}" if dport is not None else "null"
-            yield (f'{{"proto": "{proto}", "src": "{src}", "sport": {ports[0]}, "dst": "{dst}", '
-                   f'"dport": {ports[1]}, "packets": {packets}, "bytes": {size}, "packets_ab": {pab}, '
-                   f'"bytes_ab": {bab}, "packets_ba": {pba}, "bytes_ba": {bba}, '
-                   f'"start": {f"{chr(34)}{start}{chr(34)}" if start is not None else "null"}, '
-                   f'"duration": {duration!r}, "start_ns": {first}, "end_ns": {last}, "first_frame": {frame}}}')
+        names: dict[bytes, str] = {}
+        times: dict[int, str | None] = {}
+        heads: dict[int, str] = {}  # kind -> '{"proto": "udp", "src": "'
+        stats, kinds = self._stats, self._kinds
+        for index, key in enumerate(islice(self._keys, start, stop), start):
+            kind = kinds[index]
+            j = index * _STRIDE
+            packets, bab, bba, first, last = stats[j], stats[j + 1], stats[j + 2], stats[j + 3], stats[j + 4]
+            size = 4 if kind >> 9 == 4 else 16
+            a, b = key[:size], key[size : 2 * size]
+            src, dst = names.get(a), names.get(b)
+            if src is None:
+                src = names[a] = addr_text(a)
+            if dst is None:
+                dst = names[b] = addr_text(b)
+            head = heads.get(kind)
+            if head is None:
+                head = heads[kind] = f'{{"proto": "{proto_name(kind & 0xFF)}", "src": "'
+            if kind & _PORTED:
+                ports = (f'", "sport": {(key[-4] << 8) | key[-3]}, "dst": "{dst}", '
+                         f'"dport": {(key[-2] << 8) | key[-1]}')
+            else:
+                ports = f'", "sport": null, "dst": "{dst}", "dport": null'
+            seconds, frac = divmod(first, 1_000_000_000)
+            base = times.get(seconds)
+            if base is None:
+                start = _times(times, first)
+                start = f'"{start}"' if start is not None else "null"
+            elif frac:
+                start = f'"{base}.{frac:09d}'.rstrip("0") + 'Z"'
+            else:
+                start = f'"{base}Z"'
+            pab, pba = packets & 0xFFFFFFFF, packets >> 32
+            yield (f'{head}{src}{ports}, "packets": {pab + pba}, "bytes": {bab + bba}, "packets_ab": {pab}, '
+                   f'"bytes_ab": {bab}, "packets_ba": {pba}, "bytes_ba": {bba}, "start": {start}, '
+                   f'"duration": {(last - first) / 1e9!r}, "start_ns": {first}, "end_ns": {last}, '
+                   f'"first_frame": {stats[j + 5]}}}')
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, FlowList | list | tuple):
