@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 PY = sys.executable
 FKLAB = str(Path(PY).with_name("fklab"))
 RUNS = 7
+_TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
 
 
 def python_env(scratch: Path) -> dict[str, str]:
@@ -35,10 +36,16 @@ def python_env(scratch: Path) -> dict[str, str]:
 
 def run_once(args: list[str], env: dict[str, str] | None = None, stdout=subprocess.DEVNULL,
              cwd: Path = REPO, ok: tuple[int, ...] = (0,)) -> tuple[float, float, bytes]:
-    """Run ``args`` to completion: (wall seconds, peak RSS MiB, stdout if piped)."""
-    with tempfile.TemporaryFile() as errors:
+    """Run ``args`` to completion: (wall seconds, peak RSS MiB, stdout if piped).
+
+    The peak RSS is read by ``/usr/bin/time`` when present: on Linux a child's own
+    ``ru_maxrss`` starts from its parent's size at fork, which a bench process that
+    generated a big input would inflate.
+    """
+    with tempfile.TemporaryFile() as errors, tempfile.NamedTemporaryFile("r") as usage_file:
+        prefix = [_TIME, "-f", "%M", "-o", usage_file.name] if _TIME else []
         start = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=stdout, stderr=errors, env=env, cwd=cwd)
+        proc = subprocess.Popen(prefix + args, stdout=stdout, stderr=errors, env=env, cwd=cwd)
         out = proc.stdout.read() if proc.stdout else b""
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
@@ -47,7 +54,9 @@ def run_once(args: list[str], env: dict[str, str] | None = None, stdout=subproce
             errors.seek(0)
             message = errors.read().decode(errors="replace")[-400:]
             raise RuntimeError(f"{' '.join(map(str, args))} exited {code}: {message}")
-    return wall, usage.ru_maxrss / 1024, out
+        lines = usage_file.read().split()
+        peak_kib = int(lines[-1]) if _TIME and lines and lines[-1].isdigit() else usage.ru_maxrss
+    return wall, peak_kib / 1024, out
 
 
 def side_by_side(ours: list[str], theirs: list[str], env: dict[str, str], runs: int = RUNS,

@@ -5,12 +5,17 @@ generated tree, 400 files then deleted with debugfs) and a FAT32 volume of ~20,0
 entries (``mcopy -s`` of a tree). Both sides run as subprocesses, output to
 /dev/null, best of 3; ratio = ours / fls wall time (lower is better).
 
-Two rows per volume are for information, not goals, and say where the limit is:
+For ext4 the goal is restated (issue 16): ``walk()`` within 2x of ``fls -r -p -l``, the
+fls listing that carries what our records carry (sizes and the four times), and at least
+5x faster than dfvfs's generic file-entry walk (``sub_file_entries`` with name, size, the
+four times and allocation read per entry, over the same pytsk3 back-end; one run, it is
+slow). FAT32 keeps issue 3's goal, within 2x of ``fls -r -p``.
+
+Rows for information, not goals, say where the limit is:
 - the *pytsk3 floor*: the least any Python walk over pytsk3 can do, a bare loop that
   steps every directory and reads only what ``fls -r -p`` prints (name, address,
   name type, flags, metadata type), making no records;
-- ``walk()`` against ``fls -r -p -l``, the fls listing that carries what our records
-  carry (sizes and the four times).
+- the other fls listing of each volume.
 """
 
 from __future__ import annotations
@@ -69,6 +74,28 @@ print(n, 0)
 """
 
 
+# dfvfs's generic walk: every file entry through the path-spec resolver, reading what our records hold.
+_DFVFS = """
+import sys
+from dfvfs.lib import definitions
+from dfvfs.path import factory
+from dfvfs.resolver import resolver
+os_spec = factory.Factory.NewPathSpec(definitions.TYPE_INDICATOR_OS, location=sys.argv[1])
+raw_spec = factory.Factory.NewPathSpec(definitions.TYPE_INDICATOR_RAW, parent=os_spec)
+tsk_spec = factory.Factory.NewPathSpec(definitions.TYPE_INDICATOR_TSK, location="/", parent=raw_spec)
+n, stack = 0, [resolver.Resolver.OpenFileEntry(tsk_spec)]
+while stack:
+    entry = stack.pop()
+    for sub in entry.sub_file_entries:
+        n += 1
+        sub.name, sub.size, sub.modification_time, sub.access_time, sub.change_time, sub.creation_time
+        sub.IsAllocated()
+        if sub.IsDirectory():
+            stack.append(sub)
+print(n, 0)
+"""
+
+
 def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
     env = {**os.environ, "TZ": "UTC", "MTOOLS_SKIP_CHECK": "1"}
     return subprocess.run(args, check=True, env=env, **kwargs)
@@ -120,52 +147,67 @@ def _best(args: list[str]) -> tuple[float, str]:
     return best, out
 
 
-def _measure(name: str, image: Path) -> list[dict]:
+def _measure(name: str, image: Path, ext4: bool) -> list[dict]:
     ours, out = _best([PYTHON, "-c", _WALKER, str(image)])
     listed, rss_kib = (int(x) for x in out.split())
-    theirs, _ = _best(["fls", "-r", "-p", str(image)])
+    short, _ = _best(["fls", "-r", "-p", str(image)])
     floor, floor_out = _best([PYTHON, "-c", _FLOOR, str(image)])
     long_listing, _ = _best(["fls", "-r", "-p", "-l", str(image)])
+    theirs, tool = (long_listing, "fls -r -p -l") if ext4 else (short, "fls -r -p")
+    other, other_tool = (short, "fls -r -p") if ext4 else (long_listing, "fls -r -p -l")
     ratio = ours / theirs
-    goal_row = {
-        "name": f"{name}: walk() vs fls -r -p (wall time ratio)",
+    rows = [{
+        "name": f"{name}: walk() vs {tool} (wall time ratio)",
         "ours_s": ours,
         "theirs_s": theirs,
-        "tool": "fls -r -p",
+        "tool": tool,
         "ratio": ratio,
         "goal": f"<= {GOAL}",
         "met": ratio <= GOAL,
         "peak_rss_mib": rss_kib / 1024,
         "note": f"{listed} names listed; includes interpreter start-up and to_dict()",
-    }
-    floor_row = {
+    }, {
         "name": f"{name}: pytsk3 floor vs fls -r -p (info)",
         "ours_s": floor,
-        "theirs_s": theirs,
+        "theirs_s": short,
         "tool": "fls -r -p",
-        "ratio": floor / theirs,
+        "ratio": floor / short,
         "goal": "info",
         "info": True,
         "note": f"bare pytsk3 loop, {floor_out.split()[0]} names, no records: the least a Python walk can take",
-    }
-    long_row = {
-        "name": f"{name}: walk() vs fls -r -p -l (info)",
+    }, {
+        "name": f"{name}: walk() vs {other_tool} (info)",
         "ours_s": ours,
-        "theirs_s": long_listing,
-        "tool": "fls -r -p -l",
-        "ratio": ours / long_listing,
+        "theirs_s": other,
+        "tool": other_tool,
+        "ratio": ours / other,
         "goal": "info",
         "info": True,
-        "note": "fls's listing with sizes and the four times, the fields our records carry",
-    }
-    return [goal_row, floor_row, long_row]
+        "note": "the other fls listing" + (" (names only)" if ext4 else ", with sizes and the four times"),
+    }]
+    if ext4:
+        start = time.perf_counter()
+        done = _run([PYTHON, "-c", _DFVFS, str(image)], stdout=subprocess.PIPE, cwd=ROOT)
+        dfvfs_s = time.perf_counter() - start
+        rows.append({
+            "name": f"{name}: walk() vs dfvfs generic file-entry walk",
+            "ours_s": ours,
+            "theirs_s": dfvfs_s,
+            "tool": "dfvfs sub_file_entries",
+            "ratio": ours / dfvfs_s,
+            "goal": "<= 0.2 (>= 5x faster)",
+            "met": ours / dfvfs_s <= 0.2,
+            "note": f"dfvfs listed {done.stdout.split()[0].decode()} entries; speed-up x{dfvfs_s / ours:.1f}",
+        })
+    return rows
 
 
 def run(workdir: Path) -> list[dict]:
     missing = [t for t in ("mke2fs", "debugfs", "mkfs.fat", "mcopy", "fls") if shutil.which(t) is None]
     if missing:
         return [{"name": "disk walk", "met": False, "note": f"skipped: missing {', '.join(missing)}"}]
-    return _measure("ext4 ~100k entries", make_ext4(workdir)) + _measure("FAT32 ~20k entries", make_fat32(workdir))
+    return (_measure("ext4 ~100k entries", make_ext4(workdir), ext4=True)
+            + _measure("FAT32 ~20k entries", make_fat32(workdir), ext4=False))
 
 
 if __name__ == "__main__":
