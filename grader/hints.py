@@ -66,9 +66,14 @@ def hint_key_for(course: Course, lab: str, variant: str | None) -> bytes:
         return derive_key(course_secret(course), lab, variant)
     sealed = course.solutions / lab / "sealed" / f"{variant or 'default'}.json"
     try:
-        return bytes.fromhex(json.loads(sealed.read_text("utf-8"))["hint_key"])
-    except (OSError, ValueError, KeyError, TypeError):
-        raise GraderError(f"{sealed}: no sealed key for this lab and variant (ask your instructor)") from None
+        if sealed.stat().st_size > 8 << 20:  # a sealed key is a few KiB: a huge file is not one
+            raise ValueError("too large")
+        key = bytes.fromhex(json.loads(sealed.read_text("utf-8"))["hint_key"])
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        raise GraderError(f"{sealed}: no usable sealed key for this lab and variant (ask your instructor)") from None
+    if len(key) != 32:
+        raise GraderError(f"{sealed}: no usable sealed key for this lab and variant (ask your instructor)")
+    return key
 
 
 def _mac(key: bytes, previous: str, question: str, number: int, at: str) -> str:

@@ -137,3 +137,19 @@ def test_deep_huge_or_garbled_sealed_files_are_one_line_errors(tmp_path, content
     with pytest.raises(GraderError) as caught:
         load_sealed(path, _lab())
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("content", [b"[" * 100_000, b'{"hint_key": "zz"}', b'{"hint_key": 5}', b"{}",
+                                     b'{"hint_key": "' + b"ab" * 4 + b'"}'])
+def test_the_hint_key_of_a_hostile_sealed_key_is_a_one_line_error(tmp_path, content):
+    from grader.course import Course
+    from grader.hints import hint_key_for
+
+    (tmp_path / "labs").mkdir()
+    (tmp_path / "datasets").mkdir()
+    folder = tmp_path / "solutions" / "toy" / "sealed"
+    folder.mkdir(parents=True)
+    (folder / "default.json").write_bytes(content)
+    with pytest.raises(GraderError) as caught:
+        hint_key_for(Course(tmp_path), "toy", None)
+    assert "\n" not in str(caught.value)
