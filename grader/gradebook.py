@@ -111,7 +111,7 @@ class _Grader:
 
 
 def _row(name: str, lab: Lab) -> dict[str, Any]:
-    return {"file": name, "trainee": None, "name": None, "variant": None, "lang": None, "score": 0.0,
+    return {"file": _short(name, 255), "trainee": None, "name": None, "variant": None, "lang": None, "score": 0.0,
             "max_score": lab.max_score, "percent": 0.0, "hints_used": 0, "hint_record": "none", "flags": [],
             "error": None}
 
@@ -135,12 +135,12 @@ def grade_class(
         row["submitted"] = submission.submitted
         book.rows.append(row)
         if submission.error:
-            row["error"] = submission.error
+            row["error"] = _short(submission.error, 300)
             continue
         try:
             result = _grade_one(grader, submission.name, submission.data or b"", row, seen_ids)
         except GraderError as exc:
-            row["error"] = _one_line(exc, submission.name)
+            row["error"] = _short(_one_line(exc, submission.name), 300)
             continue
         except Exception as exc:  # noqa: BLE001 - one file never stops the class, whatever it holds
             row["error"] = f"could not be graded ({type(exc).__name__})"

@@ -188,3 +188,15 @@ def test_a_submission_cannot_exceed_the_zip_member_cap_silently(tmp_path):
     path.write_bytes(_zip({f"s{i:04d}.yaml": b"lab: x\n" for i in range(50)}))
     assert len(list(read_submissions(path))) == 50
     assert os.path.getsize(path) > 0
+
+
+def test_a_file_name_that_is_not_utf8_gets_its_row(mini, tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a.yaml").write_bytes(_dump(mini.answers(None, "a")))
+    bad = os.fsencode(str(subs)) + b"/\xff\xfe-bad.yaml"
+    with open(bad, "wb") as stream:
+        stream.write(b"lab: mini-01\nanswers: [\n")
+    book = grade_class(mini.course, LAB, subs, tmp_path / "out", mini.build)
+    assert len(book.rows) == 2 and any(row["error"] for row in book.rows)
+    (tmp_path / "out" / "gradebook.csv").read_text("utf-8")
