@@ -23,6 +23,7 @@ class Course:
     """Paths of one course tree."""
 
     root: Path
+    build_root: Path | None = None  # builds elsewhere (a check's scratch folder); else see ``builds``
 
     @property
     def labs(self) -> Path:
@@ -35,6 +36,8 @@ class Course:
     @property
     def builds(self) -> Path:
         """Built evidence: ``datasets/build/``, or ``FKLAB_BUILD_DIR`` (e.g. a bigger disk, a USB stick)."""
+        if self.build_root is not None:
+            return self.build_root
         override = os.environ.get("FKLAB_BUILD_DIR")
         return Path(override).expanduser() if override else self.root / "datasets" / "build"
 
