@@ -44,7 +44,6 @@ def ensure_built(
     datasets_dir: Path, build_root: Path, case: str, variant: str | None = None, progress: Progress | None = None
 ) -> Path:
     """Return the build folder of ``case``/``variant``, building it when needed."""
-    from forensics_kit.builder import build_case
     from grader.course import EVIDENCE_MANIFEST
 
     folder = Path(build_root) / case / (variant or "default")
@@ -57,6 +56,8 @@ def ensure_built(
                               f"in this course (it has: {', '.join(prebuilt)}); ask your instructor for your id")
     recipe = recipe_path(datasets_dir, case)
     if not _is_current(folder, recipe):
+        from forensics_kit.builder import build_case  # only when building: ~60 ms of imports otherwise
+
         build_case(recipe, Path(build_root), variant=variant, progress=progress)
     return folder
 
