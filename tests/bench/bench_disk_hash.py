@@ -83,7 +83,7 @@ def run(workdir: Path) -> list[dict]:
 
 
 def _command_row(workdir: Path) -> dict:
-    from bench_common import FKLAB, python_env, row, side_by_side
+    from timing_common import FKLAB, python_env, row, side_by_side
 
     data = make_input(workdir / "evidence-512m.bin", 512 << 20)
     subprocess.run(["cat", str(data)], check=True, stdout=subprocess.DEVNULL)

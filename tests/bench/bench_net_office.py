@@ -20,7 +20,7 @@ import statistics
 import subprocess
 from pathlib import Path
 
-from bench_common import FKLAB, PY, python_env, row, run_once, side_by_side
+from timing_common import FKLAB, PY, python_env, row, run_once, side_by_side
 
 SMALL = (200_000, 70_000)
 BIG = (1_000_000, 500_000)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bench_common import FKLAB, PY, REPO, python_env, row, run_once, side_by_side
+from timing_common import FKLAB, PY, REPO, python_env, row, run_once, side_by_side
 
 RUNS = 11
 LAB = "intro-01"
