@@ -1,6 +1,7 @@
 """The catalogue of every text fklab shows a trainee, read from gettext ``.po`` files.
 
-``grader/locale/ru/LC_MESSAGES/fklab.po`` is the source: each entry's ``msgctxt``
+``grader/locale/ru/LC_MESSAGES/*.po`` are the source (``fklab.po``, and ``fklab-cli.po``
+for the command line's errors, help and click's own words): each entry's ``msgctxt``
 is the key the code uses (``hash.wrong``; ``cli.*`` for the command line's own
 words), its ``msgid`` the English text and its ``msgstr`` the Russian. It is read
 at run time with Babel's ``read_po`` (no compile step, so no stale ``.mo``), and
@@ -29,7 +30,7 @@ CLI_PREFIX = "cli."
 def load_catalogue(locale_dir: Path = LOCALE_DIR) -> dict[str, dict[str, str]]:
     """``{key: {"en": ..., "ru": ...}}`` from the ``.po`` of every language (English is the msgid)."""
     catalogue: dict[str, dict[str, str]] = {}
-    for po in sorted(locale_dir.glob("*/LC_MESSAGES/fklab.po")):
+    for po in sorted(locale_dir.glob("*/LC_MESSAGES/*.po")):  # fklab.po, fklab-cli.po, ...
         lang = po.parent.parent.name
         with open(po, "rb") as stream:
             catalogue_po = read_po(stream)

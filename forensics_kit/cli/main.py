@@ -67,6 +67,16 @@ class _Fklab(click.Group):
             self.add_command(load_command(cmd_name), cmd_name)
         return self.commands.get(cmd_name)
 
+    def main(self, args=None, *rest, **kwargs):  # type: ignore[no-untyped-def, override]
+        """Under ``--lang ru``/``FKLAB_LANG=ru``: help, click's words and errors in Russian (cli.help_text)."""
+        argv = sys.argv[1:] if args is None else list(args)
+        if "ru" not in argv and not any(a.startswith("--lang=") for a in argv) and os.environ.get("FKLAB_LANG") != "ru":
+            return super().main(args, *rest, **kwargs)
+        from forensics_kit.cli.help_text import in_language
+
+        with in_language(argv):
+            return super().main(args, *rest, **kwargs)
+
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
