@@ -108,6 +108,10 @@ _LOCATION = re.compile(
 )
 
 
+_KIND_AFTER = re.compile(r"(?P<num>0[xX][0-9a-fA-F]+|\d+)(?P<tsk>-\d+(?:-\d+)?)?\s*[(\[,:–—-]?\s*"
+                         r"(?P<kind>[^\d()\[\]]+?)\s*[)\]]?")
+
+
 class LocationChecker(Checker):
     """Where a finding came from: ``inode``, ``mft`` entry, byte ``offset`` or ``frame`` number.
 
@@ -158,10 +162,17 @@ class LocationChecker(Checker):
             if value < 0:
                 raise InvalidAnswer(msg("location.invalid", given=str(value)))
             return str(self.settings["kind"]), value
-        text = as_text(value, "kind.location", numbers=False)
+        text = as_text(value, "kind.location", numbers=False)[:200]
         match = _LOCATION.fullmatch(text)
         if not match:
-            raise InvalidAnswer(msg("location.invalid", given=text))
+            # the kind after the number: "26 (inode)", "57 (frame)", "26 — MFT entry"
+            after = _KIND_AFTER.fullmatch(text)
+            if not after:
+                raise InvalidAnswer(msg("location.invalid", given=text))
+            text = f"{after.group('kind')} {after.group('num')}{after.group('tsk') or ''}"
+            match = _LOCATION.fullmatch(text)
+            if not match:
+                raise InvalidAnswer(msg("location.invalid", given=text))
         word = re.sub(r"\s+", " ", match.group("kind").strip().casefold().rstrip(":"))
         word = re.sub(r"^(?:in |at |в )", "", word)
         word = re.sub(r"\s*(?:#|№|no\.?)$", "", word) if word not in _KINDS else word

@@ -36,6 +36,11 @@ _PREFIX = re.compile(
 )
 
 
+_FLS_LINE = re.compile(
+    r"(?:[-rdlvcbshwp?]/[-rdlvcbshwp?]|-/-)\s+(?:\*\s+)?\d+(?:-\d+-\d+)?(?:\(realloc\))?:\s+(?P<path>\S.*)",
+)
+
+
 class PathChecker(Checker):
     """An absolute path inside one file system; ``expected`` is a path (or a list of accepted ones).
 
@@ -118,8 +123,12 @@ class PathChecker(Checker):
     def _read(self, value: object) -> tuple[str, bool]:
         """The normalised path, and whether a volume prefix was dropped."""
         text = unicodedata.normalize("NFC", as_text(value, "kind.path"))
-        if "\x00" in text:
+        if "\x00" in text or len(text) > 4096:
             raise InvalidAnswer(msg("path.invalid"))
+        fls = _FLS_LINE.fullmatch(text.strip())
+        if fls:  # a whole fls line: "r/r * 26-128-1(realloc):	Docs/invoice.pdf"
+            text = fls.group("path")
+        text = re.sub(r"^file://(?:localhost)?/?(?=[A-Za-z]:|/)", "", text.strip(), flags=re.IGNORECASE)
         stripped = _PREFIX.sub("", text, count=1)
         dropped = stripped != text
         stripped, _ = stream_form(stripped)

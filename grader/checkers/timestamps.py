@@ -9,6 +9,7 @@ number of hours is called out, because it is nearly always a time-zone slip.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,6 +34,8 @@ class TimestampChecker(Checker):
     name = "timestamp"
     options = {"assume_tz": "UTC", "tolerance": 1}
 
+    _year: int | None = None
+
     def _check_options(self) -> None:
         self._zone = _zone(self, str(self.settings["assume_tz"]))
         if float(self.settings["tolerance"]) < 0:  # type: ignore[arg-type]
@@ -55,7 +58,11 @@ class TimestampChecker(Checker):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
 
     def score(self, given: object, expected: datetime, max_points: float) -> CheckResult:
-        local, how, precision = self._reading(given)
+        self._year = expected.year  # a syslog time without a year is read in the case's year
+        try:
+            local, how, precision = self._reading(given)
+        finally:
+            self._year = None
         try:
             when = local.astimezone(UTC)
         except (OverflowError, ValueError):
@@ -101,6 +108,10 @@ class TimestampChecker(Checker):
             raise InvalidAnswer(msg("time.ambiguous" if exc.ambiguous else "time.invalid", given=shown)) from None
         if reading.epoch:
             return reading.local.replace(tzinfo=UTC), msg("time.read_epoch"), reading.precision
+        if reading.yearless:
+            if self._year is None:
+                raise InvalidAnswer(msg("time.no_year"))
+            reading = replace(reading, local=reading.local.replace(year=self._year))
         if reading.zone_label is None:
             return (*self._zoned(reading.local), reading.precision)
         zone = zone_of(reading.zone_label)

@@ -42,7 +42,8 @@ FILE_TYPES: tuple[tuple[str, str], ...] = (
     ("jar", r"java archive|\bjar\b"),
     ("apk", r"android package|\bapk\b"),
     ("odf", r"opendocument"),
-    ("zip", r"\bzip\b|pkzip|zip archive|zip-архив|архив zip|application/(?:x-)?zip|\.zip\b"),
+    ("zip", r"\bzip\b|pkzip|zip archive|zip-архив|архив zip|application/(?:x-)?zip|\.zip\b|^pk(?:\\x03\\x04)?$"
+            r"|^50 ?4b ?03 ?04\b"),
     ("rar", r"\brar\b|rar archive"),
     ("7z", r"\b7-?zip\b|\b7z\b"),
     ("gzip", r"\bgzip\b|\bgz\b|application/(?:x-)?gzip"),
@@ -52,9 +53,9 @@ FILE_TYPES: tuple[tuple[str, str], ...] = (
     ("cab", r"microsoft cabinet|\bcab\b"),
     ("msi", r"\bmsi\b|windows installer"),
     ("ole", r"composite document file|cdfv2|\bole2?\b|microsoft (?:word|excel|powerpoint) 97|\bdoc\b|\bxls\b|\bppt\b"),
-    ("pdf", r"\bpdf\b|portable document|application/pdf"),
+    ("pdf", r"\bpdf\b|portable document|application/pdf|^%pdf|^25 ?50 ?44 ?46\b"),
     ("rtf", r"rich text format|\brtf\b"),
-    ("jpeg", r"\bjpe?g\b|jfif|\bexif\b image|image/jpeg"),
+    ("jpeg", r"\bjpe?g\b|jfif|\bexif\b image|image/jpeg|^ff ?d8 ?ff\b"),
     ("png", r"\bpng\b|portable network graphics"),
     ("gif", r"\bgif\b"),
     ("bmp", r"\bbmp\b|pc bitmap|windows bitmap|device independent bitmap"),
@@ -64,6 +65,7 @@ FILE_TYPES: tuple[tuple[str, str], ...] = (
     ("ico", r"\bico\b|ms windows icon"),
     ("lnk", r"windows shortcut|\blnk\b|shell link"),
     ("pe", r"\bpe32\+?\b|\bpe\b|portable executable|ms-dos executable|\bmz\b|\bdll\b|\bexe\b|windows executable"
+           r"|^4d ?5a\b"
            r"|application/(?:x-)?(?:msdownload|dosexec|ms-dos-executable|msdos-program)|исполняемый файл windows"),
     ("elf", r"\belf\b"),
     ("macho", r"mach-o"),

@@ -60,7 +60,9 @@ class PortNotation(Notation):
     labels = False
 
     def read(self, text: str) -> Reading:
-        lowered = text.casefold()
+        lowered = " ".join(re.sub(r"\b(?:port|порт)\b\s*(?:no\.?|number|номер)?", " ", text.casefold()).split())
+        lowered = re.sub(r"^(tcp|udp|sctp)\s+(\d)", r"\1 \2", lowered)
+        lowered = re.sub(r"^(\d{1,5})\s+(tcp|udp|sctp)$", r"\1/\2", lowered).lstrip(": ")  # "21 tcp", "Port: 21"
         for pattern in _PORT_FORMS:
             match = pattern.fullmatch(lowered)
             if not match:

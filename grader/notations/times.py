@@ -45,6 +45,7 @@ class TimeReading:
     precision: float  # seconds the text resolves: 60 for HH:MM, 1 for HH:MM:SS, 86400 for a date
     zone_label: str | None  # the zone as written (``MSK``, ``+03:00``), None if none
     epoch: bool = False  # a count since an epoch (Unix, FILETIME): always UTC
+    yearless: bool = False  # syslog's "Apr 16 22:28:34": the year is the case's (``local`` holds 2000)
 
 
 #: Zone abbreviations tools print (TSK and mactime use strftime %Z; tzdata's names) -> UTC offset in minutes.
@@ -99,10 +100,12 @@ _ISO_TZ = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
 _ZONE_TAIL = re.compile(
     r"(?:\s*\(\s*(?P<paren>[^()]{1,48})\s*\)"  # (UTC), (MSK), (UTC+03:00), (+03)
     r"|(?<=[\d\s.,mMzZ])\s*(?P<name>(?:UTC|GMT|UT)\s*[+-]\s*\d{1,2}(?::?\d{2})?"  # UTC+3, GMT+03:00
-    r"|[+-]\d{2}:?\d{2}|[+-]\d{2}(?![\d:])"  # +03:00, +0300, +03
+    r"|[+-]\d{2}:?\d{2}|[+-]\d{1,2}(?![\d:])"  # +03:00, +0300, +03, +3
     r"|[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё_]{0,5}(?:/[A-Za-z0-9_+-]+){1,2}"  # Europe/Moscow
     r"|[A-Za-zА-Яа-яЁё]{1,5}))\s*$",  # UTC, MSK, Z
 )
+_BASIC_ISO = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?",
+                        re.IGNORECASE)
 _CLOCK_END = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[ap]\.?m\.?)?$", re.IGNORECASE)
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _HEX_FILETIME = re.compile(r"0x[0-9a-fA-F]{15,16}")
@@ -122,12 +125,25 @@ def read_time(text: str) -> TimeReading:
     text = _MACTIME_TAIL.sub("", text)
     text = _EXIF_DATE.sub(r"\1-\2-\3", text)
     text = re.sub(r"(?<=\d{4}-\d{2}-\d{2})T(?=\d)", "T", text, flags=re.IGNORECASE)
+    basic = _BASIC_ISO.fullmatch(text)
+    if basic:  # ISO 8601 basic format, as some tools and file names write it: 20240416T222834Z
+        text = (f"{basic.group(1)}-{basic.group(2)}-{basic.group(3)}T{basic.group(4)}:{basic.group(5)}"
+                f":{basic.group(6)}{basic.group(7) or ''}{basic.group(8) or ''}")
     iso = _iso(text)
     if iso is not None:
         return iso
+    text = _zone_inside(text)
     body, zone_label = _split_zone(text)
-    local, precision = _parse_body(body)
-    return TimeReading(local, precision, zone_label)
+    local, precision, yearless = _parse_body(body)
+    return TimeReading(local, precision, zone_label, yearless=yearless)
+
+
+def _zone_inside(text: str) -> str:
+    """``Tue Apr 16 22:28:34 UTC 2024`` (``date``): move a zone word written before the year to the end."""
+    match = re.search(r"(?<=\d)\s+([A-Za-zА-Яа-я]{2,5})\s+(\d{4})$", text)
+    if match and match.group(1).upper() in ZONE_ABBREVIATIONS:
+        return f"{text[: match.start()]} {match.group(2)} {match.group(1)}"
+    return text
 
 
 def zone_of(label: str) -> tzinfo | None:
@@ -265,7 +281,7 @@ _RUSSIAN_MONTHS = {
 }
 
 
-def _parse_body(body: str) -> tuple[datetime, float]:
+def _parse_body(body: str) -> tuple[datetime, float, bool]:
     """Date and clock in any order, with month names or numbers; raises TimeSyntaxError."""
     text = _WEEKDAYS.sub(" ", re.sub(r"(?<=\d)T(?=\d)", " ", body, flags=re.IGNORECASE))
     clock = None
@@ -304,9 +320,11 @@ def _parse_body(body: str) -> tuple[datetime, float]:
         raise TimeSyntaxError()  # words left over that are not part of a time
     numbers = rest.split()
     separators = re.sub(r"[^./\-]", "", text)
-    year, month, day = _date(numbers, month_name, separators, us_style)
+    yearless = month_name is not None and len(numbers) == 1 and len(numbers[0]) <= 2 and clock is not None
+    year, month, day = (2000, month_name, int(numbers[0])) if yearless else _date(numbers, month_name, separators,
+                                                                                    us_style)
     try:
-        return datetime(year, month, day, hour, minute, second, micro), precision
+        return datetime(year, month, day, hour, minute, second, micro), precision, yearless
     except ValueError:
         raise TimeSyntaxError() from None
 

@@ -329,3 +329,38 @@ def test_file_names_from_ftp_commands_and_content_disposition(given):
                                                  ("Author : Elena Smirnova", "Elena Smirnova")])
 def test_free_text_copied_with_the_tools_field_label(given, expected):
     assert _check("text", given, expected).outcome is Outcome.CORRECT
+
+
+@pytest.mark.parametrize("given", [
+    "Tue Apr 16 22:28:34 UTC 2024",                       # date(1)
+    "20240416T222834Z",                                   # ISO 8601 basic
+    "2024-04-17 01:28:34 +3",                             # X-Ways' short offset
+    "Modify: 2024-04-16 22:28:34.123456789 +0000",        # stat(1)
+    "04/16/24 10:28:34PM",                                # EnCase
+    "2024-04-16 22:28:34,123",                            # log timestamps with a comma
+    "Apr 16 22:28:34",                                    # syslog: no year, the case's year
+])
+def test_more_time_forms_from_the_tools_documentation(given):
+    assert _check("timestamp", given, ISTAT_UTC).outcome is Outcome.CORRECT
+
+
+@pytest.mark.parametrize("given", ["r/r 26:\tDocs/invoice.pdf", "r/r * 26(realloc):\tDocs/invoice.pdf",
+                                   "r/r 26-128-1:\tDocs/invoice.pdf", "file:///C:/Docs/invoice.pdf"])
+def test_paths_from_fls_lines_and_file_uris(given):
+    assert _check("path", given, "/Docs/invoice.pdf", fs="fat16").outcome is Outcome.CORRECT
+
+
+@pytest.mark.parametrize("given", ["port 21/tcp", "TCP port 21", "21 tcp", "Port: 21"])
+def test_more_port_forms(given):
+    assert _check("text", given, "21", kind="port", protocol="tcp").outcome is Outcome.CORRECT
+
+
+@pytest.mark.parametrize(("given", "family"), [("50 4B 03 04", "ZIP"), ("PK", "ZIP"), ("4D 5A", "PE"),
+                                               ("%PDF-1.7", "PDF")])
+def test_file_types_by_their_magic_bytes(given, family):
+    assert _check("text", given, family, kind="file_type").outcome is Outcome.CORRECT
+
+
+@pytest.mark.parametrize("given", ["26 (inode)", "26-128-1 (MFT entry)"])
+def test_locations_with_the_kind_after_the_number(given):
+    assert _check("location", given, 26, kind="inode").outcome is Outcome.CORRECT
