@@ -200,3 +200,35 @@ def test_a_file_name_that_is_not_utf8_gets_its_row(mini, tmp_path):
     book = grade_class(mini.course, LAB, subs, tmp_path / "out", mini.build)
     assert len(book.rows) == 2 and any(row["error"] for row in book.rows)
     (tmp_path / "out" / "gradebook.csv").read_text("utf-8")
+
+
+def test_fklab_lab_check_on_hostile_answers_and_sealed_keys_never_exits_70(mini, tmp_path, monkeypatch):
+    from forensics_kit.cli.main import cli
+    from grader.key import load_key
+    from grader.lab import load_lab
+    from grader.sealed import seal_lab
+
+    monkeypatch.setenv("FKLAB_HOME", str(mini.root))
+    lab = load_lab(mini.root / "labs" / LAB)
+    key = load_key(mini.root / "solutions" / LAB / "key.yaml", lab)
+    sealed = mini.root / "solutions" / LAB / "sealed"
+    sealed.mkdir(parents=True)
+    document = seal_lab(lab, key, {LAB: mini.truths[None]}, None, b"secret", {})
+    (sealed / "default.json").write_text(json.dumps(document), "utf-8")
+    codes = []
+    for name, data in _hostile(mini).items():
+        if name == "o-list.yaml":
+            continue  # a 60,000-item table to print: fklab grade covers it above
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = CliRunner().invoke(cli, ["lab", "check", LAB, str(path), "--sealed"])
+        codes.append((name, result.exit_code))
+        if result.exit_code == 1:
+            assert len(result.output.strip().splitlines()) == 1, (name, result.output)
+    assert dict(codes)["a-right.yaml"] == 0
+    for content in (b"[" * 100_000, b'{"format": "fklab-sealed-key/2", "lab": "mini-01", "kdf": 1}', b"\xff" * 10):
+        (sealed / "default.json").write_bytes(content)
+        result = CliRunner().invoke(cli, ["lab", "check", LAB, str(tmp_path / "a-right.yaml"), "--sealed"])
+        codes.append(("sealed", result.exit_code))
+        assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+    assert all(code in (0, 1) for _, code in codes), codes
