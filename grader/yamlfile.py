@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from grader.i18n import Message
 
 MAX_FILE_BYTES = 1 << 20
 MAX_ALIASES = 100
@@ -102,7 +105,10 @@ def _load_answers_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_FastTextLoader)  # noqa: S506 - BaseLoader: text only
 
 
-def _problem(exc: yaml.YAMLError) -> str:
+def _problem(exc: yaml.YAMLError, text: str = "") -> str:
+    message = explain(exc, text)
+    if message is not None:
+        return message.render("en")  # the CLI shows it in the trainee's language (cli.error_text)
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     if "nesting depth" in problem:  # libyaml's own limit (1000) is reached before ours
@@ -110,6 +116,63 @@ def _problem(exc: yaml.YAMLError) -> str:
     if mark is not None:
         return f"not valid YAML: line {mark.line + 1}, column {mark.column + 1}: {problem}"
     return f"not valid YAML: {problem}"
+
+
+# PyYAML's and libyaml's wording of the mistakes people make in answers files -> the help to give.
+_MISTAKES = (
+    (("hexadecimal", "hexdecimal", "escape"), "yaml.hint.windows_path"),
+    (("mapping values are not allowed",), "yaml.hint.colon"),
+    (("sequence entries are not allowed",), "yaml.hint.dash"),
+    (("expected ',' or ']'", "expected ',' or '}'"), "yaml.hint.bracket"),
+    (("did not find expected key", "expected <block end>"), "yaml.hint.indent"),
+)
+
+
+def explain(exc: yaml.YAMLError, text: str) -> Message | None:
+    """Plain-language help for a YAML mistake common in answers files, as a :class:`Message`, else None.
+
+    Backslashes in a double-quoted Windows path, an unquoted value holding ``: ``, a value
+    starting with ``- ``, an unclosed quote or ``[`` (reported at the line it opens, not
+    where the file ends), a tab used to indent, keys of one mapping not in one column.
+    """
+    mark = getattr(exc, "problem_mark", None)
+    problem = str(getattr(exc, "problem", None) or "")
+    context = str(getattr(exc, "context", None) or "")
+    if mark is None or not problem:
+        return None
+    from grader.i18n import Message
+
+    lines = text.splitlines()
+    line, column = mark.line, mark.column
+    key = None
+    if "end of stream" in problem and "quoted scalar" in context and getattr(exc, "context_mark", None):
+        line, column, key = exc.context_mark.line, exc.context_mark.column, "yaml.hint.unclosed_quote"
+    elif "\t" in (lines[line] if line < len(lines) else "")[: column + 1]:
+        key = "yaml.hint.tab"
+    else:
+        key = next((k for words, k in _MISTAKES if any(w in problem for w in words)), None)
+    if key == "yaml.hint.bracket" and getattr(exc, "context_mark", None):
+        line, column = exc.context_mark.line, exc.context_mark.column  # where the list opened
+    if key is None:
+        return None
+    source = lines[line] if line < len(lines) else ""
+    hint = Message(key, {} if key in ("yaml.hint.tab", "yaml.hint.indent") else {"example": _quoted(source)})
+    return Message("yaml.invalid", {"line": line + 1, "column": column + 1, "hint": hint,
+                                    "problem": problem[:120]})
+
+
+def _quoted(source: str) -> str:
+    """The line as it should be written: its value in single quotes (``q1: 'Seal: W1107793'``)."""
+    line = source.strip()
+    if ": " not in line:
+        return line[:80]
+    name, _, value = line.partition(": ")
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    elif value[:1] in "\"'":
+        value = value[1:]
+    return f"{name}: '{value.replace(chr(39), chr(39) * 2)}'"[:120]
 
 
 def read_text(path: Path, error: type[Exception], limit: int = MAX_FILE_BYTES) -> str:
@@ -162,7 +225,7 @@ def parse_text(text: str, path: Path, error: type[Exception], *, as_text: bool =
         try:
             document = _load_answers_yaml(text) if as_text else yaml.load(text, Loader=_LimitedSafeLoader)  # noqa: S506
         except yaml.YAMLError as exc:
-            raise error(str(path), _problem(exc)) from None
+            raise error(str(path), _problem(exc, text)) from None
         except RecursionError:
             raise error(str(path), f"not valid YAML: nested more than {MAX_DEPTH} levels deep") from None
         except ValueError as exc:  # e.g. a date or number the safe loader cannot build
