@@ -224,7 +224,7 @@ def test_a_path_where_a_file_name_is_asked_earns_what_the_key_says(given, outcom
     result = _check("text", given, "invoice.pdf", 2, kind="filename", fs="fat16")
     assert (result.outcome, result.points) == (outcome, points)
     if outcome is Outcome.PARTIAL:
-        assert "A file name is asked" in result.reason.render("en")
+        assert "a file name is asked" in result.reason.render("en")
         assert "Нужно имя файла" in result.reason.render("ru")
     assert _check("text", "/Docs/invoice.pdf", "invoice.pdf", 2, kind="filename", container_credit=1.0).outcome \
         is Outcome.CORRECT
