@@ -77,17 +77,22 @@ class _Ext(FileSystemType):
                 "ctime": plant.times["modified"],
                 "crtime": plant.times["created"],
             }
-            commands += self._time_commands(_quote(plant.path), times)
+            commands += self._time_commands(_quote(plant.path), times, plant.nanoseconds())
+            if "owner" in plant.spec:  # the acting user's uid and gid (default: the uid's own group)
+                uid, _, gid = str(plant.spec["owner"]).partition(":")
+                commands += [f"set_inode_field {_quote(plant.path)} uid {int(uid)}",
+                             f"set_inode_field {_quote(plant.path)} gid {int(gid or uid)}"]
         self._debugfs(volume, commands, spec.format_time, scratch)
 
-    def _time_commands(self, target: str, times: dict[str, float]) -> list[str]:
+    def _time_commands(self, target: str, times: dict[str, float], nanoseconds: int = 0) -> list[str]:
+        """debugfs commands setting the times; ext4 keeps ``nanoseconds`` in each ``*_extra`` field."""
         out = []
         for name, seconds in times.items():
             if name == "crtime" and self.name != "ext4":
                 continue  # only ext4's large inodes keep a creation time that TSK shows
             out.append(f"set_inode_field {target} {name} @{int(seconds)}")
-            if self.name == "ext4":
-                out.append(f"set_inode_field {target} {name}_extra 0")
+            if self.name == "ext4":  # extra: 30 bits of nanoseconds above 2 bits of epoch
+                out.append(f"set_inode_field {target} {name}_extra {nanoseconds << 2}")
         return out
 
     def delete(self, volume: Path, spec: VolumeSpec, plants: list[Plant], scratch: Path) -> None:

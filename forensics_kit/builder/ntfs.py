@@ -79,7 +79,9 @@ class Ntfs(FileSystemType):
                 if plant.ads:
                     Path(f"{target}:{plant.ads[0]}").write_bytes(plant.ads[1])
                 clock(plant.times["modified"])
-                os.utime(target, ns=(int(plant.times["accessed"]) * 10**9, int(plant.times["modified"]) * 10**9))
+                fraction = plant.nanoseconds(100)  # NTFS keeps 100 ns
+                os.utime(target, ns=(int(plant.times["accessed"]) * 10**9 + fraction,
+                                     int(plant.times["modified"]) * 10**9 + fraction))
 
     def delete(self, volume: Path, spec: VolumeSpec, plants: list[Plant], scratch: Path) -> None:
         with _mounted(volume, scratch) as (root, clock):

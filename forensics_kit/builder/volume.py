@@ -64,6 +64,19 @@ class Plant:
     ads: tuple[str, bytes] | None = None
     facts: dict[str, Any] = field(default_factory=dict)
     rng: Callable[[str], random.Random] | None = None
+    subsecond: bool = False
+
+    def nanoseconds(self, resolution_ns: int = 1) -> int:
+        """The sub-second part of this file's times, in ns, rounded down to ``resolution_ns``.
+
+        Real file systems that keep fractions (ext4: 1 ns, NTFS: 100 ns) almost never hold a
+        whole second; with ``filesystem.subsecond`` every time of one file shares one seeded
+        fraction, so a file planted as created and modified in the same second keeps
+        created <= modified. Timestomping tools write whole seconds, which is what the
+        trainee learns to notice. Without it (the default, as before) times are whole seconds.
+        """
+        fraction = self.rng("subsecond").random() if self.rng and self.subsecond else 0.0
+        return int(fraction * 1_000_000_000) // resolution_ns * resolution_ns
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import struct
 from pathlib import Path
 
@@ -200,3 +201,29 @@ def test_audit_cases_builds_the_default_and_variants(tmp_path):
 def test_shipped_default_builds_pass_the_audit(case, built):
     findings = audit_build(load_recipe(DATASETS / f"{case}.yaml"), built[case].directory, course_root=REPO)
     assert [f.line() for f in findings if not f.accepted] == []
+
+
+def test_cli_prints_one_line_per_finding_and_exits_1_then_0_when_fixed(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from forensics_kit.builder.scaffold import scaffold_case
+    from forensics_kit.cli.main import cli
+
+    for folder in ("labs", "datasets", "solutions"):
+        (tmp_path / folder).mkdir()
+    scaffold_case(tmp_path, "case-07")
+    recipe = tmp_path / "datasets" / "case-07.yaml"
+    clean = recipe.read_text(encoding="utf-8")
+    monkeypatch.setenv("FKLAB_HOME", str(tmp_path))
+    runner = CliRunner()
+    done = runner.invoke(cli, ["datasets", "audit", "case-07", "--variants", "1"])
+    assert done.exit_code == 0, done.output
+    assert "no findings in 1 case(s) x 2 build(s)" in done.output
+    data = yaml.safe_load(clean)
+    data["evidence"][0]["partitions"][0]["items"][0]["content"] = {"text": "card 4111 1111 1111 1112\n"}
+    recipe.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    broken = runner.invoke(cli, ["datasets", "audit", "case-07", "--variants", "0", "--json"])
+    assert broken.exit_code == 1
+    assert [json.loads(line)["rule"] for line in broken.output.splitlines()] == ["card-luhn"]
+    russian = runner.invoke(cli, ["--lang", "ru", "datasets", "audit", "case-07", "--variants", "0"])
+    assert russian.exit_code == 1 and "не проходит проверку Луна" in russian.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ RECIPE = {
          "user": "{{ account }}", "until": "2024-05-01T02:09:00Z"}],
     "evidence": [
         {"id": "disk", "type": "disk", "file": "root.dd", "size": "8MiB", "scheme": "none",
-         "filesystem": {"type": "ext4", "label": "root"},
+         "filesystem": {"type": "ext4", "label": "root", "subsecond": True},
          "items": [
              {"id": "passwd", "path": "/etc/passwd",
               "content": {"text": "root:x:0:0:root:/root:/bin/bash\n"
@@ -140,3 +141,34 @@ def test_a_timeline_event_naming_an_unknown_host_is_a_recipe_error(tmp_path):
     recipe["timeline"][0]["from"] = "mallory"
     with pytest.raises(RecipeError, match=r"timeline\[0\] \(guess\): from: unknown host 'mallory'"):
         _build(tmp_path, recipe)
+
+
+def test_files_in_a_home_get_the_owner_the_recipe_gives_and_the_audit_checks_it(tmp_path):
+    recipe = copy.deepcopy(RECIPE)
+    recipe["evidence"][0]["items"].append(
+        {"id": "history", "path": "/home/{{ account }}/.bash_history", "owner": "{{ uid }}",
+         "content": {"text": "id\n"}, "times": {"modified": "2024-05-01T02:05:00Z"}})
+    recipe["evidence"][0]["items"].append(
+        {"id": "loot", "path": "/home/{{ account }}/loot.txt", "content": {"text": "x\n"},
+         "times": {"modified": "2024-05-01T02:06:00Z"}})  # no owner: root's, which the audit reports
+    loaded, result = _build(tmp_path, recipe)
+    findings = audit_build(loaded, result.directory, only=["owner-home"])
+    account, uid = result.truth["parameters"]["account"], result.truth["parameters"]["uid"]
+    assert [(f.where, f.message()) for f in findings] == [
+        (f"/home/{account}/loot.txt", f"owned by uid 0, but it is {account}'s file (uid {uid} in /etc/passwd)")]
+
+
+def test_ext4_times_carry_nanoseconds_and_whole_seconds_everywhere_are_reported(tmp_path):
+    recipe, result = _build(tmp_path)
+    mtime = result.truth["items"]["passwd"]["mtime"]
+    assert mtime.startswith("2024-05-01T01:00:00.") and mtime.endswith("Z")
+    assert audit_build(recipe, result.directory, only=["subsecond-times"]) == []
+    from forensics_kit.builder.audit import BuiltCase
+    from forensics_kit.builder.audit.rules.filesystem import SubsecondTimes
+
+    case = BuiltCase(recipe, result.directory)
+    files = case.disk_files("disk")
+    whole = [dataclasses.replace(f, raw_times=(f.raw_times[0], 0, *f.raw_times[2:])) for f in files]
+    case.disk_files = lambda _evidence: whole + whole  # the same image as if every time were whole seconds
+    findings = list(SubsecondTimes().check(case))
+    assert len(findings) == 1 and "whole-second modification time on ext4" in findings[0].message()

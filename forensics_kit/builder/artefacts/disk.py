@@ -225,6 +225,9 @@ class DiskEvidence(EvidenceType):
         plants = [
             self._plant(i, item, (*where, "items", i), fs, context) for i, item in enumerate(holder.get("items", []))
         ]
+        if holder["filesystem"].get("subsecond"):  # real ext4/NTFS times are not whole seconds
+            for plant in plants:
+                plant.subsecond = True
         format_time = self._format_time(entry, plants, context)
         serial = rng.getrandbits(64 if fs.name == "ntfs" else 32)
         spec = VolumeSpec(fs.name, label, size, start, serial, format_time, plants, where or ("filesystem",))
@@ -243,6 +246,8 @@ class DiskEvidence(EvidenceType):
                 if problem:
                     raise context.fail((*where, key), problem)
         times = {k: context.time((*where, "times", k), v) for k, v in item.get("times", {}).items()}
+        if "owner" in item and not fs.name.startswith("ext"):
+            raise context.fail((*where, "owner"), f"owner (uid:gid) is kept by ext2/3/4 only, not {fs.name}")
         plant = Plant(
             id=item["id"], path=str(item["path"]), deleted=bool(item.get("deleted", False)), spec=item,
             data=make_content(item["content"], context.rng("item", item["id"])), times=times, location=where,

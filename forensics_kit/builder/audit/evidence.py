@@ -41,6 +41,8 @@ class DiskFile:
     allocated: bool
     raw_times: tuple[int, ...]
     data: bytes
+    uid: int | None = None  # the owner TSK reads (ext file systems only)
+    gid: int | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ class BuiltCase:
     @functools.cache  # noqa: B019 - one BuiltCase per audit run; caching is the point
     def disk_files(self, evidence_id: str) -> list[DiskFile]:
         """Every file and NTFS stream of the image, deleted ones included, with content."""
-        from forensics_kit.disk import open_image
+        from forensics_kit.disk import open_image, stat_entry
 
         files = []
         try:
@@ -136,8 +138,16 @@ class BuiltCase:
                                 else image.read(inode=record.inode, partition=record.partition))
                     except (ForensicsKitError, OSError, ValueError):
                         data = b""
+                    uid = gid = None
+                    if types.get(record.partition, "").startswith("ext") and record.allocated:
+                        try:
+                            entry = stat_entry(image, inode=record.inode, partition=record.partition)
+                            uid, gid = entry.uid, entry.gid
+                        except (ForensicsKitError, OSError, ValueError):
+                            pass
                     files.append(DiskFile(evidence_id, record.partition, types.get(record.partition, "?"),
-                                          record.path, record.inode, record.allocated, record.raw_times, data))
+                                          record.path, record.inode, record.allocated, record.raw_times, data,
+                                          uid, gid))
         except ForensicsKitError as exc:
             raise AuditError(f"{self.case}: {evidence_id}: cannot read the image: {exc}") from exc
         return files
