@@ -211,3 +211,38 @@ class PhoneNotation(Notation):
             if given.value[-len(split_e164(e.value)[1]):] == split_e164(e.value)[1]:
                 return msg("phone.country")
         return None
+
+
+#: DNS resource record types (IANA registry): mnemonic -> number.
+DNS_TYPES: dict[str, int] = {
+    "A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "MB": 7, "MG": 8, "MR": 9, "NULL": 10, "WKS": 11, "PTR": 12,
+    "HINFO": 13, "MINFO": 14, "MX": 15, "TXT": 16, "RP": 17, "AFSDB": 18, "SIG": 24, "KEY": 25, "AAAA": 28,
+    "LOC": 29, "SRV": 33, "NAPTR": 35, "KX": 36, "CERT": 37, "DNAME": 39, "OPT": 41, "APL": 42, "DS": 43,
+    "SSHFP": 44, "IPSECKEY": 45, "RRSIG": 46, "NSEC": 47, "DNSKEY": 48, "DHCID": 49, "NSEC3": 50,
+    "NSEC3PARAM": 51, "TLSA": 52, "SMIMEA": 53, "HIP": 55, "CDS": 59, "CDNSKEY": 60, "OPENPGPKEY": 61,
+    "CSYNC": 62, "ZONEMD": 63, "SVCB": 64, "HTTPS": 65, "SPF": 99, "TKEY": 249, "TSIG": 250, "IXFR": 251,
+    "AXFR": 252, "ANY": 255, "URI": 256, "CAA": 257,
+}
+_DNS_NAMES = {number: name for name, number in DNS_TYPES.items()}
+
+
+class DnsTypeNotation(Notation):
+    """A DNS record type by mnemonic or number: ``TXT``, ``16``, ``TYPE16`` (RFC 3597), tshark's
+    ``Type: TXT (Text strings) (16)``, dig's ``IN TXT``."""
+
+    name = "dns_type"
+    labels = False
+
+    def read(self, text: str) -> Reading:
+        upper = re.sub(r"^(?:TYPE|RR TYPE|RECORD TYPE|ТИП)\s*:\s*", "", text.strip().upper())
+        upper = re.sub(r"^IN\s+", "", upper)
+        match = re.fullmatch(r"([A-Z][A-Z0-9]*)(?:\s*\([^()]*\))?(?:\s*\((\d+)\))?(?:\s+RECORDS?)?", upper)
+        if match and match.group(1) in DNS_TYPES:
+            number = DNS_TYPES[match.group(1)]
+            if match.group(2) and int(match.group(2)) != number:
+                raise InvalidAnswer(msg("dns_type.invalid"))
+            return Reading(str(number))
+        match = re.fullmatch(r"(?:TYPE)?(\d{1,5})", upper)
+        if match and int(match.group(1)) < 65536:
+            return Reading(str(int(match.group(1))))
+        raise InvalidAnswer(msg("dns_type.invalid"))

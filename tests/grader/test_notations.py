@@ -364,3 +364,9 @@ def test_file_types_by_their_magic_bytes(given, family):
 @pytest.mark.parametrize("given", ["26 (inode)", "26-128-1 (MFT entry)"])
 def test_locations_with_the_kind_after_the_number(given):
     assert _check("location", given, 26, kind="inode").outcome is Outcome.CORRECT
+
+
+@pytest.mark.parametrize("given", ["TXT", "txt", "16", "TYPE16", "Type: TXT (Text strings) (16)", "IN TXT"])
+def test_dns_record_types_by_name_or_number(given):
+    assert _check("one_of", given, ["TXT"], kind="dns_type").outcome is Outcome.CORRECT
+    assert _check("one_of", "CNAME", ["TXT"], kind="dns_type").outcome is Outcome.WRONG
