@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from grader.errors import AnswerFileError, LabDefinitionError
+from grader.i18n import format_template
 from grader.lab import Lab
 from grader.schema import validate
 from grader.yamlfile import decode, load_document, parse_text
@@ -134,6 +135,12 @@ def _comment(text: str, width: int = 92) -> str:
     return "\n".join("  # " + line for line in textwrap.wrap(" ".join(text.split()), width - 4))
 
 
+def _worth(points: float, lang: str) -> str:
+    """``1 point``, ``2 балла``: a question's points in the template's language."""
+    forms = "{n:g} {n:plural:балл|балла|баллов}" if lang == "ru" else "{n:g} {n:plural:point|points}"
+    return format_template(forms, lang, n=float(points))
+
+
 def answers_template(
     lab: Lab,
     lang: str = "en",
@@ -158,7 +165,7 @@ def answers_template(
     }[lang if lang in ("en", "ru") else "en"]
     lines = [intro, yaml.safe_dump(header, allow_unicode=True, sort_keys=False).rstrip(), "answers:"]
     for q in lab.questions:
-        lines.append(_comment(f"{q.id} ({q.type}, {q.points:g} pt): {q.text_in(lang)}"))
+        lines.append(_comment(f"{q.id} ({q.type}, {_worth(q.points, lang)}): {q.text_in(lang)}"))
         if q.format:
             lines.append(_comment(q.format.get(lang) or q.format["en"]))
         lines.append(f"  {q.id}:")

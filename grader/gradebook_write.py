@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from grader.analysis import question_stats
 from grader.errors import GraderError
 from grader.feedback import apply_level
-from grader.grade import LabResult
-from grader.i18n import render
+from grader.grade import LabResult, QuestionResult
+from grader.i18n import points_text, render
 from grader.lab import Lab
 from grader.page_style import CSS
 
@@ -175,6 +175,15 @@ def _outcome(result_q: Any, lang: str) -> str:
     return render(f"fb.{key}", lang)
 
 
+def _points(q: QuestionResult, lang: str) -> str:
+    return f"{points_text(q.points, lang)}/{points_text(q.max_points, lang)}"
+
+
+def _score(result: LabResult) -> dict[str, float]:
+    """The score line's values, rounded as a trainee reads them (0.67 of 2, not 0.666667)."""
+    return {"score": round(result.score, 2), "max": round(result.max_score, 2), "percent": round(result.percent)}
+
+
 def feedback_markdown(lab: Lab, result: LabResult, lang: str) -> str:
     """A trainee's feedback in their language: score, then each question with the reason."""
     title = lab.title.get(lang) or lab.title["en"]
@@ -182,7 +191,7 @@ def feedback_markdown(lab: Lab, result: LabResult, lang: str) -> str:
     who = result.trainee_name or result.trainee_id or ""
     if who:
         lines += [f"**{render('fb.trainee', lang)}:** {who}", ""]
-    lines += [render("fb.score", lang, score=result.score, max=result.max_score, percent=round(result.percent)), ""]
+    lines += [render("fb.score", lang, **_score(result)), ""]
     for warning in result.warnings:
         lines += [f"> {warning.render(lang)}", ""]
     lines += [f"| {render('fb.question', lang)} | {render('fb.result', lang)} | {render('fb.points', lang)} "
@@ -190,7 +199,7 @@ def feedback_markdown(lab: Lab, result: LabResult, lang: str) -> str:
     for q in result.questions:
         text = lab.question(q.id).text_in(lang).replace("|", "\\|")
         reason = q.reason.render(lang).replace("|", "\\|")
-        lines.append(f"| {q.id}: {text} | {_outcome(q, lang)} | {q.points:g}/{q.max_points:g} | {reason} |")
+        lines.append(f"| {q.id}: {text} | {_outcome(q, lang)} | {_points(q, lang)} | {reason} |")
     return "\n".join(lines) + "\n"
 
 
@@ -201,7 +210,7 @@ def feedback_html(lab: Lab, result: LabResult, lang: str) -> str:
     rows = "".join(
         f"<tr><td><b>{esc(q.id)}</b> {esc(lab.question(q.id).text_in(lang))}</td>"
         f"<td class=\"{'pending' if q.pending else q.outcome.value}\">{esc(_outcome(q, lang))}</td>"
-        f"<td>{q.points:g}/{q.max_points:g}</td><td>{esc(q.reason.render(lang))}</td></tr>"
+        f"<td>{_points(q, lang)}</td><td>{esc(q.reason.render(lang))}</td></tr>"
         for q in result.questions
     )
     warnings = "".join(f"<p class=\"warn\">{esc(w.render(lang))}</p>" for w in result.warnings)

@@ -21,7 +21,8 @@ from typing import Any
 
 from grader.messages import CATALOGUE
 
-__all__ = ["DEFAULT_LANG", "LANGUAGES", "Message", "add_messages", "format_template", "msg", "render"]
+__all__ = ["DEFAULT_LANG", "LANGUAGES", "Message", "add_messages", "format_template", "msg", "points_text",
+           "render"]
 
 LANGUAGES: tuple[str, ...] = ("en", "ru")
 DEFAULT_LANG = "en"
@@ -113,6 +114,13 @@ class _Formatter(string.Formatter):
         if self.lang == "ru" and isinstance(value, float):
             text = text.replace(".", ",")  # Russian writes a decimal comma: 0,5 балла
         return text
+
+
+def points_text(value: float, lang: str = DEFAULT_LANG) -> str:
+    """A score or cost as a trainee reads it: at most two decimals (0.67, not 0.666667), and a
+    decimal comma in Russian."""
+    text = f"{round(float(value), 2):g}"
+    return text.replace(".", ",") if lang == "ru" else text
 
 
 def format_template(template: str, lang: str = DEFAULT_LANG, **params: Any) -> str:

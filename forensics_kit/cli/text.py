@@ -31,6 +31,7 @@ def pick(text: dict[str, str] | None, lang: str) -> str:
 
 
 def points(value: float, lang: str = "en") -> str:
-    """A score or cost as a trainee reads it: at most two decimals, a decimal comma in Russian."""
-    text = f"{round(float(value), 2):g}"
-    return text.replace(".", ",") if lang == "ru" else text
+    """A score or cost as a trainee reads it (see :func:`grader.i18n.points_text`)."""
+    from grader.i18n import points_text
+
+    return points_text(value, lang)

@@ -76,3 +76,20 @@ def _cost(course) -> float:
     from grader.lab import load_lab
 
     return load_lab(course.labs / "net-01").question("domains").hints[0].cost
+
+
+def test_feedback_and_templates_print_points_as_trainees_read_them():
+    from grader.answers import _worth
+    from grader.checkers import Outcome
+    from grader.grade import LabResult, QuestionResult
+    from grader.gradebook_write import feedback_html, feedback_markdown
+    from grader.i18n import Message
+    from grader.lab import Lab, Question
+
+    question = Question("q1", {"en": "Which?", "ru": "Какой?"}, "set", 2.0)
+    lab = Lab("x", Path("labs/x/lab.yaml"), {"en": "X", "ru": "Икс"}, {"en": "x"}, "beginner", 5, (), (), (question,))
+    q = QuestionResult("q1", Outcome.PARTIAL, 2 / 3, 2.0, Message("x"))
+    result = LabResult("x", None, "t-1", None, (q,))
+    assert "0.67/2" in feedback_markdown(lab, result, "en") and "0,67/2" in feedback_html(lab, result, "ru")
+    assert "0.666667" not in feedback_markdown(lab, result, "en")
+    assert _worth(1, "ru") == "1 балл" and _worth(2, "ru") == "2 балла" and _worth(0.5, "en") == "0.5 points"
