@@ -9,14 +9,16 @@ number stays as it was, and text quoted from TSK, pyewf or a decoder stays Engli
 inside the Russian sentence. Messages built from pieces (``source: problem``,
 ``where`` phrases) are translated piece by piece.
 
-The templates are compiled once, and only when an error is shown in Russian.
+The templates are compiled once, and only when an error is shown in Russian. Where several
+readings are possible (a short ``where`` phrase could match a whole line), the one that
+translates the most English text wins.
 """
 
 from __future__ import annotations
 
 import re
 import string
-from functools import cache
+from functools import cache, lru_cache
 
 __all__ = ["PREFIXES", "to_language"]
 
@@ -29,72 +31,73 @@ _DEPTH = 4
 
 
 @cache
-def _templates(lang: str) -> tuple[tuple[re.Pattern[str], list[str], str], ...]:
-    """(regex, field names, template in ``lang``), most specific (most literal text) first."""
+def _templates(lang: str) -> tuple[tuple[re.Pattern[str], list[str], str, int], ...]:
+    """(regex, field names, template in ``lang``, literal characters) of every error template."""
     from grader.messages import load_catalogue
 
     compiled = []
     for key, entry in load_catalogue().items():
         if not key.startswith(PREFIXES) or lang not in entry:
             continue
-        english = entry["en"]
         names: list[str] = []
         pattern, literal = [], 0
-        for text, name, _spec, _conv in string.Formatter().parse(english):
+        for text, name, _spec, _conv in string.Formatter().parse(entry["en"]):
             pattern.append(re.escape(text))
-            literal += len(text.strip())
+            literal += len(re.sub(r"\W", "", text))
             if name is not None:
                 names.append(name)
                 pattern.append(f"(?P<g{len(names) - 1}>.*?)")
         if literal >= 2:
-            compiled.append((literal, re.compile("".join(pattern), re.DOTALL), names, entry[lang]))
-    compiled.sort(key=lambda item: -item[0])
-    return tuple((regex, names, target) for _, regex, names, target in compiled)
+            compiled.append((re.compile("".join(pattern), re.DOTALL), names, entry[lang], literal))
+    compiled.sort(key=lambda item: -item[3])
+    return tuple(compiled)
 
 
 def to_language(text: str, lang: str) -> str:
     """``text`` (an English error) in ``lang``; unchanged when no template matches or ``lang`` is English."""
     if lang == "en" or not text:
         return text
-    return _translate(text, lang, 0) or text
+    best = _best(text, lang, 0)
+    return best[1] if best else text
 
 
-def _translate(text: str, lang: str, depth: int) -> str | None:
-    """``text`` translated whole, or as ``prefix: rest`` with the rest translated; None if neither."""
-    whole = _whole(text, lang, depth)
-    if whole is not None:
-        return whole
-    start = 0
-    while (cut := text.find(": ", start)) > 0:
-        rest = _translate(text[cut + 2 :], lang, depth + 1) if depth < _DEPTH else None
-        if rest is not None:
-            head = text[:cut]
-            return f"{_whole(head, lang, depth + 1) or head}: {rest}"
-        start = cut + 2
-    return None
+@lru_cache(maxsize=4096)
+def _best(text: str, lang: str, depth: int) -> tuple[int, str] | None:
+    """The reading of ``text`` that translates the most English: (letters translated, translation), or None.
 
-
-def _whole(text: str, lang: str, depth: int) -> str | None:
-    """``text`` rendered from the first template it matches entirely, its values translated in turn."""
+    A reading is one template matching all of ``text`` (its values read in turn, so a
+    nested message or a ``where`` phrase is translated too), or ``prefix: rest`` with the
+    rest (and, where it can be, the prefix) read on their own.
+    """
     from grader.i18n import format_template
 
-    for regex, names, target in _templates(lang):
+    readings: list[tuple[int, str]] = []
+    for regex, names, target, literal in _templates(lang):
         match = regex.fullmatch(text)
         if match is None:
             continue
-        values: dict[str, object] = {}
+        score, values = literal, {}
         for index, name in enumerate(names):
             value = match.group(f"g{index}")
             if name in values:
                 continue
-            if depth < _DEPTH and " " in value:
-                value = _translate(value, lang, depth + 1) or value
+            inner = _best(value, lang, depth + 1) if depth < _DEPTH and " " in value else None
+            if inner is not None:
+                score, value = score + inner[0], inner[1]
             values[name] = _number(value, name, lang)
         try:
-            return format_template(target, lang, **values)
+            readings.append((score, format_template(target, lang, **values)))
         except (KeyError, IndexError, ValueError):
-            return None
-    return None
+            continue
+    if depth < _DEPTH:
+        start = 0
+        while (cut := text.find(": ", start)) > 0:
+            rest = _best(text[cut + 2 :], lang, depth + 1)
+            if rest is not None:
+                head = _best(text[:cut], lang, depth + 1)
+                readings.append((rest[0] + (head[0] if head else 0), f"{head[1] if head else text[:cut]}: {rest[1]}"))
+            start = cut + 2
+    return max(readings, key=lambda reading: reading[0]) if readings else None
 
 
 def _number(value: str, name: str, lang: str) -> object:
