@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -108,7 +109,7 @@ def _part(archive: zipfile.ZipFile, member: str, name: str) -> Any:
     try:
         with archive.open(info) as stream:
             raw = stream.read(MAX_PROPERTIES_BYTES + 1)
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError, EOFError, RuntimeError) as exc:
         raise EvidenceError(name, f"{member}: cannot be extracted: {exc}") from None
     if len(raw) > MAX_PROPERTIES_BYTES:
         raise EvidenceError(name, f"{member}: expands past the {MAX_PROPERTIES_BYTES} byte cap (zip bomb?)")
