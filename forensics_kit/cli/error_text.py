@@ -16,18 +16,38 @@ translates the most English text wins.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import string
+from collections.abc import Iterator
 from functools import cache, lru_cache
 
-__all__ = ["PREFIXES", "to_language"]
+__all__ = ["PREFIXES", "active", "shown", "to_language"]
 
 PREFIXES = ("cli.err.", "yaml.")
 """Catalogue entries whose English is an error template (``yaml.*`` are the answers-file help)."""
 
-_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z_0-9]*)(?:![rsa])?(?::[^{}]*)?\}")
 _DECIMAL = re.compile(r"^-?\d+\.\d+$")
 _DEPTH = 4
+
+
+_active = "en"
+
+
+@contextlib.contextmanager
+def active(lang: str) -> Iterator[None]:
+    """Make ``lang`` the language :func:`shown` writes errors in (for one run of the CLI)."""
+    global _active
+    previous, _active = _active, lang
+    try:
+        yield
+    finally:
+        _active = previous
+
+
+def shown(text: str) -> str:
+    """An error line as the running command shows it: in its language (English outside :func:`active`)."""
+    return to_language(text, _active)
 
 
 @cache

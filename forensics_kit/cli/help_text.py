@@ -157,8 +157,11 @@ def in_language(args: Sequence[str]) -> Iterator[str]:
 
     for cls in (exceptions.ClickException, exceptions.UsageError):
         replace(cls, "show", _showing_in(lang, vars(cls)["show"]))
+    from forensics_kit.cli import error_text
+
     try:
-        yield lang
+        with error_text.active(lang):
+            yield lang
     finally:
         for owner, name, value in reversed(saved):
             setattr(owner, name, value)

@@ -93,9 +93,9 @@ class _Fklab(click.Group):
             if os.environ.get("FKLAB_DEBUG"):
                 raise
             first = (str(exc).splitlines() or [""])[0]
-            click.echo(
-                f"fklab: internal error: {type(exc).__name__}: {first} (set FKLAB_DEBUG=1 for details)", err=True
-            )
+            text = f"fklab: internal error: {type(exc).__name__}: {first} (set FKLAB_DEBUG=1 for details)"
+            errors = sys.modules.get("forensics_kit.cli.error_text")  # loaded only under --lang ru
+            click.echo(errors.shown(text) if errors else text, err=True)
             ctx.exit(EXIT_INTERNAL)
 
 

@@ -326,3 +326,17 @@ def test_version_in_russian_reads_no_catalogue():
     modules = json.loads(next(x for x in done.stderr.splitlines() if x.startswith("MODULES="))[8:])
     assert done.stdout.startswith("fklab, ")
     assert [m for m in modules if m.split(".")[0] in ("grader", "babel", "yaml", "rich")] == []
+
+
+def test_an_internal_error_is_one_russian_line_too():
+    @click.command("explode")
+    def explode() -> None:
+        raise RuntimeError("boom")
+
+    cli.add_command(explode)
+    try:
+        line = _one_line(fklab("--lang", "ru", "explode"))
+        assert line == "fklab: внутренняя ошибка: RuntimeError: boom (подробности покажет запуск с FKLAB_DEBUG=1)"
+        assert _one_line(fklab("explode")).startswith("fklab: internal error: RuntimeError: boom")
+    finally:
+        cli.commands.pop("explode")
