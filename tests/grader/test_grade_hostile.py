@@ -232,3 +232,25 @@ def test_fklab_lab_check_on_hostile_answers_and_sealed_keys_never_exits_70(mini,
         codes.append(("sealed", result.exit_code))
         assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
     assert all(code in (0, 1) for _, code in codes), codes
+
+
+def test_fklab_grade_roster_option_lets_listed_variants_in(mini, tmp_path, monkeypatch):
+    from forensics_kit.cli.main import cli
+
+    monkeypatch.setenv("FKLAB_HOME", str(mini.root))
+    (mini.root / "datasets" / "manifest.json").write_text("{}", "utf-8")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a.yaml").write_bytes(_dump(mini.answers(None, "a")))
+    (subs / "b.yaml").write_bytes(_dump(mini.answers(None, "b") | {"variant": "t-42"}))
+    roster = tmp_path / "roster.csv"
+    roster.write_text("variant,name\nt-01,Anna\n# comment\n", "utf-8")
+    result = CliRunner().invoke(cli, ["grade", LAB, str(subs), "--out", str(tmp_path / "out"), "--roster",
+                                      str(roster), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output.splitlines()[-1])["rows"]  # (this tiny course has no recipe to build from)
+    assert "neither built nor in the roster" in rows[1]["error"]
+    bad = tmp_path / "bad-roster.txt"
+    bad.write_text("../../etc\n", "utf-8")
+    result = CliRunner().invoke(cli, ["grade", LAB, str(subs), "--out", str(tmp_path / "out2"), "--roster", str(bad)])
+    assert result.exit_code == 1 and "not a variant id" in result.output
