@@ -1,0 +1,43 @@
+"""Windows artefacts written byte for byte: registry hives, event logs, shortcuts, Recycle Bin records.
+
+Each writer is a small typed API with deterministic output (times come from the
+caller, never the clock) and a docstring naming the format document it follows.
+The kit's readers (:mod:`forensics_kit.windows`) and the field's tools (RegRipper,
+hivexsh, evtxexport, lnkinfo) read what they write; see ``tests/windows``.
+"""
+
+from __future__ import annotations
+
+from forensics_kit.builder.windows.evtx import (
+    Event,
+    EventLog,
+    Guid,
+    Hex,
+    Sid,
+    log_cleared,
+    security_event,
+    system_event,
+)
+from forensics_kit.builder.windows.lnk import DRIVE_FIXED, DRIVE_REMOVABLE, Shortcut, droid_object_id
+from forensics_kit.builder.windows.recycle import RecycledFile, info_record, recycle
+from forensics_kit.builder.windows.regf import (
+    REG_BINARY,
+    REG_DWORD,
+    REG_EXPAND_SZ,
+    REG_FILETIME_PROPERTY,
+    REG_MULTI_SZ,
+    REG_NONE,
+    REG_QWORD,
+    REG_SZ,
+    Hive,
+    Key,
+)
+from forensics_kit.builder.windows.skeleton import WindowsVolume
+from forensics_kit.builder.windows.usb import UsbStick, add_usb_stick, setupapi_log
+
+__all__ = [
+    "DRIVE_FIXED", "DRIVE_REMOVABLE", "REG_BINARY", "REG_DWORD", "REG_EXPAND_SZ", "REG_FILETIME_PROPERTY",
+    "REG_MULTI_SZ", "REG_NONE", "REG_QWORD", "REG_SZ", "Event", "EventLog", "Guid", "Hex", "Hive", "Key",
+    "RecycledFile", "Shortcut", "Sid", "UsbStick", "WindowsVolume", "add_usb_stick", "droid_object_id",
+    "info_record", "log_cleared", "recycle", "security_event", "setupapi_log", "system_event",
+]

@@ -1,0 +1,22 @@
+"""Windows artefacts read as an examiner reads them, with the libyal libraries dfvfs belongs to.
+
+Registry hives (libregf), event logs (libevtx), shortcuts (liblnk), Recycle Bin
+``$I`` records (by hand) and the USB device history joined from them. Each reader
+takes bytes, a local file, or an open :class:`~forensics_kit.disk.DiskImage` and a
+path inside it; every back-end failure is one line of
+:class:`~forensics_kit.errors.EvidenceError`.
+"""
+
+from __future__ import annotations
+
+from forensics_kit.windows.evtx import EventRecord, read_events
+from forensics_kit.windows.lnk import ShortcutInfo, read_lnk, serial_text
+from forensics_kit.windows.recycle import RecycleEntry, parse_info, read_info, recycle_bin
+from forensics_kit.windows.registry import Hive, RegistryKey, RegistryValue, open_hive
+from forensics_kit.windows.usb import UsbDevice, setupapi_installs, usb_history
+
+__all__ = [
+    "EventRecord", "Hive", "RecycleEntry", "RegistryKey", "RegistryValue", "ShortcutInfo", "UsbDevice",
+    "open_hive", "parse_info", "read_events", "read_info", "read_lnk", "recycle_bin", "serial_text",
+    "setupapi_installs", "usb_history",
+]
