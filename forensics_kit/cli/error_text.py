@@ -52,7 +52,7 @@ def shown(text: str) -> str:
 
 @cache
 def _templates(lang: str) -> tuple[tuple[re.Pattern[str], list[str], str, int], ...]:
-    """(regex, field names, template in ``lang``, literal characters) of every error template."""
+    """(regex, field names, template in ``lang``, score) of every error template, best score first."""
     from grader.messages import load_catalogue
 
     compiled = []
@@ -63,12 +63,12 @@ def _templates(lang: str) -> tuple[tuple[re.Pattern[str], list[str], str, int], 
         pattern, literal = [], 0
         for text, name, _spec, _conv in string.Formatter().parse(entry["en"]):
             pattern.append(re.escape(text))
-            literal += len(re.sub(r"\W", "", text))
+            literal += len(re.sub(r"\s", "", text))
             if name is not None:
                 names.append(name)
                 pattern.append(f"(?P<g{len(names) - 1}>.*?)")
-        if literal >= 2:
-            compiled.append((re.compile("".join(pattern), re.DOTALL), names, entry[lang], literal))
+        if literal >= 2:  # score: the literal text it translates, less a little for each value it leaves open
+            compiled.append((re.compile("".join(pattern), re.DOTALL), names, entry[lang], 2 * literal - len(names)))
     compiled.sort(key=lambda item: -item[3])
     return tuple(compiled)
 
@@ -91,7 +91,7 @@ def _best(text: str, lang: str, depth: int) -> tuple[int, str] | None:
     """
     from grader.i18n import format_template
 
-    readings: list[tuple[int, str]] = []
+    readings: list[tuple[int, int, str]] = []  # (score, minus the length of its first value, text)
     for regex, names, target, literal in _templates(lang):
         match = regex.fullmatch(text)
         if match is None:
@@ -105,8 +105,9 @@ def _best(text: str, lang: str, depth: int) -> tuple[int, str] | None:
             if inner is not None:
                 score, value = score + inner[0], inner[1]
             values[name] = _number(value, name, lang)
+        first = -len(match.group("g0")) if names else 0  # a tie goes to the reading that ends its first value first
         try:
-            readings.append((score, format_template(target, lang, **values)))
+            readings.append((score, first, format_template(target, lang, **values)))
         except (KeyError, IndexError, ValueError):
             continue
     if depth < _DEPTH:
@@ -115,9 +116,13 @@ def _best(text: str, lang: str, depth: int) -> tuple[int, str] | None:
             rest = _best(text[cut + 2 :], lang, depth + 1)
             if rest is not None:
                 head = _best(text[:cut], lang, depth + 1)
-                readings.append((rest[0] + (head[0] if head else 0), f"{head[1] if head else text[:cut]}: {rest[1]}"))
+                shown_head = head[1] if head else text[:cut]
+                readings.append((rest[0] + (head[0] if head else 0), -cut, f"{shown_head}: {rest[1]}"))
             start = cut + 2
-    return max(readings, key=lambda reading: reading[0]) if readings else None
+    if not readings:
+        return None
+    score, _, translated = max(readings, key=lambda reading: reading[:2])
+    return score, translated
 
 
 def _number(value: str, name: str, lang: str) -> object:

@@ -34,12 +34,12 @@ SOURCES = [
 TRAINER_SOURCES = ["forensics_kit/builder"]
 
 # The argument that carries the problem, for errors whose first argument is a file name.
-MESSAGE_ARG = {"EvidenceError": 1, "YaraRuleError": 1, "LabDefinitionError": 1, "AnswerFileError": 1,
+MESSAGE_ARG = {"error": 1, "EvidenceError": 1, "YaraRuleError": 1, "LabDefinitionError": 1, "AnswerFileError": 1,
                "_SourceError": 1, "RecipeError": 2}
 CLICK_ERRORS = {"ClickException", "BadParameter", "UsageError", "FileError"}
 # Errors that are never shown as they are: a checker turns them into a reason, a caller into its own error.
 INTERNAL = {"InvalidAnswer", "HttpFormatError", "DnsFormatError", "TimeSyntaxError", "ContentError",
-            "UnknownKindError", "YAMLError"}
+            "UnknownKindError"}
 _WORD = re.compile(r"[A-Za-z]{2,}")
 # Pieces of messages made elsewhere: what these functions return, what these variables hold.
 _PIECE_FUNCTIONS = re.compile(r"^(_?where|_wanted|_why|\w*_problem|\w*_hint|\w*_reason)$")
@@ -66,6 +66,8 @@ def _name(node: ast.expr) -> str:
 
 def _shown(error: str) -> bool:
     """A project error or click's: what reaches the CLI's error boundary."""
+    if error == "error":  # ``raise error(path, problem)``: the caller's error class, passed in
+        return True
     if error in INTERNAL or hasattr(builtins, error):
         return False
     return error in CLICK_ERRORS or error.endswith(("Error", "Conflict", "Secret"))
@@ -170,7 +172,8 @@ def sites(sources: list[str] = SOURCES) -> Iterator[Site]:
 
 def _pieces(node: ast.AST, path: Path, parents: dict[ast.AST, ast.AST]) -> Iterator[Site]:
     """Message pieces: ``return f"..."`` of a ``where()``/``*_problem()``, ``problem = f"..."``,
-    and the ``super().__init__(f"...")`` of an error class."""
+    the ``super().__init__(f"...")`` of an error class, and the errors of gradebook rows
+    (``error=f"..."``, ``row["error"] = f"..."``)."""
     exprs: list[ast.expr] = []
     if isinstance(node, ast.Return) and node.value is not None:
         function = _function_of(node, parents)
@@ -178,6 +181,12 @@ def _pieces(node: ast.AST, path: Path, parents: dict[ast.AST, ast.AST]) -> Itera
             exprs = [node.value]
     elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in _PIECE_NAMES for t in node.targets):
         exprs = [node.value]
+    elif isinstance(node, ast.Assign) and any(  # row["error"] = f"..." (a gradebook row)
+            isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and t.slice.value == "error"
+            for t in node.targets):
+        exprs = [node.value]
+    elif isinstance(node, ast.Call) and any(k.arg == "error" for k in node.keywords):  # Submission(error=...)
+        exprs = [k.value for k in node.keywords if k.arg == "error"]
     elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__"
           and isinstance(node.func.value, ast.Call) and _name(node.func.value.func) == "super" and node.args):
         owner = node

@@ -340,3 +340,14 @@ def test_an_internal_error_is_one_russian_line_too():
         assert _one_line(fklab("explode")).startswith("fklab: internal error: RuntimeError: boom")
     finally:
         cli.commands.pop("explode")
+
+
+@pytest.mark.parametrize(("english", "russian"), [
+    ("p: no such path in the APFS volume 'Mac HD' in partition 2",
+     "p: такого пути нет (том APFS 'Mac HD' в разделе 2)"),
+    ("rules.yar: line 7: syntax error, unexpected identifier",
+     "rules.yar: строка 7: syntax error, unexpected identifier"),
+    ("a.yaml: not valid YAML: line 4: duplicate key 'q1'", "a.yaml: ошибка в YAML: строка 4: ключ 'q1' повторяется"),
+], ids=["nested where", "yara line", "duplicate key"])
+def test_of_several_readings_the_one_that_follows_the_english_wins(english, russian):
+    assert to_language(english, "ru") == russian
