@@ -351,3 +351,16 @@ def test_an_internal_error_is_one_russian_line_too():
 ], ids=["nested where", "yara line", "duplicate key"])
 def test_of_several_readings_the_one_that_follows_the_english_wins(english, russian):
     assert to_language(english, "ru") == russian
+
+
+def test_aborted_is_russian():
+    @click.command("stop")
+    def stop() -> None:
+        raise click.Abort()
+
+    cli.add_command(stop)
+    try:
+        assert _one_line(fklab("--lang", "ru", "stop")) == "Прервано."
+        assert _one_line(fklab("stop")) == "Aborted!"
+    finally:
+        cli.commands.pop("stop")
