@@ -364,3 +364,16 @@ def test_aborted_is_russian():
         assert _one_line(fklab("stop")) == "Aborted!"
     finally:
         cli.commands.pop("stop")
+
+
+@pytest.mark.xfail(reason="forensics_kit/cli/lab.py (not this layer) writes result.to_dict(lang) and pick(title, lang) "
+                          "under --json; it needs 'en' there", strict=False)
+def test_json_keeps_reasons_and_titles_english_under_lang_ru(tmp_path):
+    import json
+
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("lab: net-01\nanswers:\n  packets: nonsense\n", "utf-8")
+    checked = json.loads(fklab("--lang", "ru", "lab", "check", "net-01", str(answers), "--json").stdout)
+    assert not CYRILLIC.search(json.dumps([q["reason"] for q in checked["questions"]], ensure_ascii=False))
+    listed = fklab("--lang", "ru", "lab", "list", "--json").stdout
+    assert not CYRILLIC.search(listed)
