@@ -377,3 +377,10 @@ def test_json_keeps_reasons_and_titles_english_under_lang_ru(tmp_path):
     assert not CYRILLIC.search(json.dumps([q["reason"] for q in checked["questions"]], ensure_ascii=False))
     listed = fklab("--lang", "ru", "lab", "list", "--json").stdout
     assert not CYRILLIC.search(listed)
+
+
+def test_a_schema_mistake_in_answers_is_russian(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("lab: disk-01\nanswers: {}\nbogus: 1\n", "utf-8")
+    line = _one_line(fklab("--lang", "ru", "lab", "check", "disk-01", str(answers)))
+    assert line == f"Ошибка: {answers}: неизвестный ключ ('bogus')"
