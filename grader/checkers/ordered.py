@@ -53,6 +53,9 @@ class OrderedChecker(SetChecker):
         penalty (number, default 1.0): share of one item's worth each extra item costs.
         zero_orders (list of orders, default none): orders that earn nothing unless right, such as
             the example order printed in the question (one order may be given as a flat list).
+
+    ``expected`` may also be ``{order: [...], zero_orders: [[...]]}``, so worthless orders can
+    name items from the variant's truth (a lab's known core mistake).
     """
 
     name = "ordered"
@@ -71,10 +74,20 @@ class OrderedChecker(SetChecker):
         self._zero_raw = orders
 
     def prepare_expected(self, expected: object) -> ExpectedItems:
+        extra_zero: list[Any] = []
+        if isinstance(expected, dict):  # {order: [...], zero_orders: [[...]]}: worthless orders from the truth too
+            unknown = sorted(set(expected) - {"order", "zero_orders"})
+            if unknown or "order" not in expected:
+                raise self._config_error(f"expected must be a list or {{order: [...], zero_orders: [...]}}, "
+                                         f"not {expected!r}")
+            extra_zero = list(expected.get("zero_orders") or [])
+            if extra_zero and not all(isinstance(o, list) for o in extra_zero):
+                extra_zero = [extra_zero]
+            expected = expected["order"]
         if not isinstance(expected, list) or len(expected) < 2:
             raise self._config_error(f"expected must list at least two items, not {expected!r}")
         prepared = expected_items(self, self._item, expected)
-        self._zero = [self._positions(order, prepared)[0] for order in getattr(self, "_zero_raw", [])]
+        self._zero = [self._positions(order, prepared)[0] for order in [*getattr(self, "_zero_raw", []), *extra_zero]]
         return prepared
 
     def _positions(self, given: object, expected: ExpectedItems) -> tuple[list[int], int, int]:

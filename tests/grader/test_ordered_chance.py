@@ -71,3 +71,13 @@ def test_a_long_answer_is_checked_in_linear_time():
     start = time.perf_counter()
     result = make_checker("ordered").check(given, expected, 1)
     assert time.perf_counter() - start < 2 and result.points == 0
+
+
+def test_worthless_orders_may_come_from_the_truth_in_the_expected_value():
+    expected = {"order": ["search", "listing", "map", "photo1", "bank", "photo2", "chat"],
+                "zero_orders": [["search", "listing", "map", "bank", "chat", "photo1", "photo2"]]}
+    checker = make_checker("ordered")
+    assert checker.check(expected["order"], expected, 3).outcome is Outcome.CORRECT
+    mistake = checker.check(expected["zero_orders"][0], expected, 3)
+    assert (mistake.outcome, mistake.points) == (Outcome.WRONG, 0.0)
+    assert checker.check(expected["zero_orders"][0], expected["order"], 3).points > 1  # without it: 41%
