@@ -337,7 +337,7 @@ class _Chunk:
             struct.pack_into("<I", self.buf, definition + 20, len(self.buf) - definition - 24)
             self.templates[key] = definition
         typed = [v if isinstance(v, tuple) else _typed(v) for v in values]
-        self.buf += struct.pack("<I", len(typed)) + b"".join(struct.pack("<HBB", len(d), t if d else NULL, 0)
+        self.buf += struct.pack("<I", len(typed)) + b"".join(struct.pack("<HBB", len(d), t, 0)
                                                                for t, d in typed)
         self.buf += b"".join(d for _, d in typed)
         self.buf.append(0x00)

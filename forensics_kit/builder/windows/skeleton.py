@@ -63,6 +63,7 @@ class WindowsVolume:
             "ActiveTimeBias", bias & 0xFFFFFFFF, REG_DWORD).value("StandardName", name).value(
             "TimeZoneKeyName", name).value("DaylightBias", 0, REG_DWORD)
         self.system.key(f"{ccs}\\Services\\Tcpip\\Parameters").value("Hostname", computer.lower())
+        self.software.key("Microsoft\\Windows\\CurrentVersion").value("ProgramFilesDir", "C:\\Program Files")
         self.software.key("Microsoft\\Windows NT\\CurrentVersion").value("ProductName", product).value(
             "CurrentBuild", build).value("CurrentBuildNumber", build).value("RegisteredOwner", "").value(
             "InstallDate", int(installed.timestamp()), REG_DWORD).value("SystemRoot", "C:\\Windows")
@@ -80,6 +81,7 @@ class WindowsVolume:
         self.sam.key(f"{users}\\{rid:08X}").value("F", bytes(record), REG_BINARY)
         hive = Hive(self.installed, f"\\??\\C:\\Users\\{name}\\ntuser.dat")
         hive.key("Software\\Microsoft\\Windows\\CurrentVersion\\Explorer").value("ShellState", b"\0" * 4, REG_BINARY)
+        hive.key("Software\\Microsoft\\Windows NT\\CurrentVersion")
         hive.key("Environment").value("TEMP", "%USERPROFILE%\\AppData\\Local\\Temp", REG_SZ)
         self.users[name] = (sid, hive)
         return hive

@@ -1,0 +1,91 @@
+"""Our hives read back by libregf, hivexsh and RegRipper's plugins: the same keys, values and times."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+from conftest import ANNA_SID, need
+
+from forensics_kit.windows import open_hive
+
+CONFIG = "Windows/System32/config"
+
+
+def rip(case, hive: str, plugin: str) -> str:
+    tool = need("regripper")
+    result = subprocess.run([tool, "-r", str(case.root / "tree" / hive), "-p", plugin], capture_output=True,
+                            text=True, check=False)
+    return result.stdout
+
+
+def test_every_key_and_value_reads_back_as_written(wincase):
+    from forensics_kit.builder.windows.regf import encode_value  # noqa: F401 - the writer's encoding
+
+    with open_hive(wincase.files[f"/{CONFIG}/SYSTEM"]) as hive:
+        keys = list(hive.walk())
+        stor = hive.key(f"ControlSet001\\Enum\\USBSTOR\\{wincase.stick.device}\\{wincase.stick.instance}")
+    assert len(keys) > 40
+    assert stor.get("FriendlyName") == "SanDisk Cruzer Blade USB Device"
+    assert stor.last_written == "2024-03-07T10:00:00Z"
+    assert "HardwareID" in [v.name for v in stor.values]
+
+
+def test_hivexsh_lists_the_same_values_as_the_kit(wincase):
+    tool = need("hivexsh")
+    path = wincase.root / "tree" / CONFIG / "SYSTEM"
+    with open_hive(path) as hive:
+        keys = [k for k in hive.walk() if k.values]
+    script = "".join(f"cd \\{k.path}\nlsval\n" for k in keys)
+    out = subprocess.run([tool, str(path)], input=script, capture_output=True, text=True, check=True).stdout
+    quoted = re.findall(r'^("(?:[^"\\]|\\.)*"|@)=', out, flags=re.MULTILINE)
+    names = ["" if n in ("@", '"@"') else n[1:-1].replace("\\\\", "\\") for n in quoted]  # hivexsh escapes \\
+    ours = [v.name for k in keys for v in k.values]
+    assert names == ours
+    strings = dict(re.findall(r'^"(FriendlyName|ComputerName|StandardName)"="(.*)"$', out, flags=re.MULTILINE))
+    assert strings["ComputerName"] == "WS01" and strings["StandardName"] == "Russian Standard Time"
+
+
+def test_regripper_usbstor_reports_the_sticks_and_times(wincase):
+    out = rip(wincase, f"{CONFIG}/SYSTEM", "usbstor")
+    assert "S/N: 4C530001231120115142&0 [2024-03-07 10:00:00Z]" in out
+    assert "First InstallDate     : 2024-03-05 12:00:00Z" in out
+    assert "Last Arrival          : 2024-03-07 10:00:00Z" in out
+    assert "Last Removal          : 2024-03-07 11:00:00Z" in out
+    assert "FriendlyName          : Kingston DataTraveler 3.0 USB Device" in out
+
+
+def test_regripper_mountdev_timezone_compname(wincase):
+    mount = rip(wincase, f"{CONFIG}/SYSTEM", "mountdev")
+    assert re.search(r"#4C530001231120115142&0#.*\n\s+\\DosDevices\\E:", mount)
+    zone = rip(wincase, f"{CONFIG}/SYSTEM", "timezone")
+    assert "ActiveTimeBias -> -180 (-3 hours)" in zone
+    assert "ComputerName    = WS01" in rip(wincase, f"{CONFIG}/SYSTEM", "compname")
+
+
+def test_regripper_reads_the_user_hive(wincase):
+    hive = "Users/anna/NTUSER.DAT"
+    assert re.search(r"2024-03-07 10:10:00Z\n\s+E:\\tools\\rclone.exe \(3\)", rip(wincase, hive, "userassist"))
+    docs = rip(wincase, hive, "recentdocs")
+    assert "1 = clients.xlsx" in docs and "0 = Transfer plan.docx" in docs
+    assert "OneDriveSync - C:\\Users\\anna\\AppData\\Roaming\\sync.exe" in rip(wincase, hive, "run")
+    assert "WinUpd - C:\\ProgramData\\upd\\upd.exe" in rip(wincase, f"{CONFIG}/SOFTWARE", "run")
+
+
+def test_regripper_samparse_reads_accounts(wincase):
+    out = rip(wincase, f"{CONFIG}/SAM", "samparse")
+    assert "Username        : anna [1001]" in out
+    assert f"SID             : {ANNA_SID}" in out
+    assert "Full Name       : Anna Petrova" in out
+    assert "Login Count     : 17" in out
+    # RegRipper's getTime() converts FILETIMEs through floating point and can land a second early
+    assert re.search(r"Last Login Date : Thu Mar  7 0(8:59:59|9:00:00) 2024 Z", out)
+    assert "--> Account Disabled" in out
+
+
+def test_a_missing_key_is_not_found(wincase):
+    from forensics_kit.errors import NotFoundError
+
+    with open_hive(wincase.files[f"/{CONFIG}/SYSTEM"]) as hive, pytest.raises(NotFoundError):
+        hive.key("ControlSet009")
