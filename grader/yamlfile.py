@@ -10,6 +10,7 @@ cannot expand into a huge document.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,8 +82,13 @@ if _CBase is not None:
         """
 
 
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]|\n(?!\Z)")  # what escapes such as \t, \n, \a make
+_PATH_ESCAPE = re.compile(r"[A-Za-z0-9_.$~:-]\\[abefnrtv][A-Za-z]")  # \temp, \new: a path's backslash read as an escape
+
+
 def _screen(text: str) -> None:
-    """Refuse aliases, explicit tags and nesting deeper than MAX_DEPTH from the event stream alone."""
+    """Refuse aliases, explicit tags, nesting deeper than MAX_DEPTH and Windows paths whose backslashes
+    double quotes turned into tabs or newlines, from the event stream alone."""
     level = 0
     for event in yaml.parse(text, Loader=_CBase):
         if isinstance(event, yaml.AliasEvent):
@@ -96,6 +102,11 @@ def _screen(text: str) -> None:
                 raise yaml.YAMLError(f"nested more than {MAX_DEPTH} levels deep")
         elif isinstance(event, yaml.CollectionEndEvent):
             level -= 1
+        elif (isinstance(event, yaml.ScalarEvent) and event.style == '"' and _CONTROL.search(event.value)
+              and _PATH_ESCAPE.search(text, event.start_mark.index, event.end_mark.index)):
+            # "C:\temp\new.txt" reads as C:<tab>emp<newline>ew.txt: a Windows path in double quotes, not an answer
+            raise yaml.MarkedYAMLError("while scanning a double-quoted scalar", event.start_mark,
+                                       "a backslash escape made a control character", event.start_mark)
 
 
 def _load_answers_yaml(text: str) -> Any:
@@ -120,7 +131,7 @@ def _problem(exc: yaml.YAMLError, text: str = "") -> str:
 
 # PyYAML's and libyaml's wording of the mistakes people make in answers files -> the help to give.
 _MISTAKES = (
-    (("hexadecimal", "hexdecimal", "escape"), "yaml.hint.windows_path"),
+    (("hexadecimal", "hexdecimal", "escape"), "yaml.hint.windows_path"),  # also _screen's control characters
     (("mapping values are not allowed",), "yaml.hint.colon"),
     (("sequence entries are not allowed",), "yaml.hint.dash"),
     (("expected ',' or ']'", "expected ',' or '}'"), "yaml.hint.bracket"),

@@ -34,8 +34,8 @@ SOURCES = [
 TRAINER_SOURCES = ["forensics_kit/builder"]
 
 # The argument that carries the problem, for errors whose first argument is a file name.
-MESSAGE_ARG = {"error": 1, "EvidenceError": 1, "YaraRuleError": 1, "LabDefinitionError": 1, "AnswerFileError": 1,
-               "_SourceError": 1, "RecipeError": 2}
+MESSAGE_ARG = {"error": 1, "MarkedYAMLError": 2, "EvidenceError": 1, "YaraRuleError": 1, "LabDefinitionError": 1,
+               "AnswerFileError": 1, "_SourceError": 1, "RecipeError": 2}
 CLICK_ERRORS = {"ClickException", "BadParameter", "UsageError", "FileError"}
 # Errors that are never shown as they are: a checker turns them into a reason, a caller into its own error.
 INTERNAL = {"InvalidAnswer", "HttpFormatError", "DnsFormatError", "TimeSyntaxError", "ContentError",

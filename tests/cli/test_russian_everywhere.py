@@ -246,7 +246,9 @@ def test_json_keeps_the_error_english(tmp_path):
     ('  q1: "abc\n  q2: def\n  q3: ghi\n', "line 3, column 7: the quote opened here is never closed",
      "строка 3, столбец 7: открытая здесь кавычка нигде не закрыта"),
     ("\tq1: abc\n", "indent with spaces, not tabs", "делайте отступы пробелами, а не табуляцией"),
-], ids=["windows path", "colon", "unclosed quote", "tab"])
+    ('  q1: "C:\\temp\\new.txt"\n', "write Windows paths in single quotes: q1: 'C:\\temp\\new.txt'",
+     "пути Windows пишите в одинарных кавычках: q1: 'C:\\temp\\new.txt'"),
+], ids=["windows path", "colon", "unclosed quote", "tab", "windows path read as tab and newline"])
 def test_a_yaml_mistake_in_answers_gets_plain_help_in_both_languages(tmp_path, text, english, russian):
     answers = tmp_path / "answers.yaml"
     answers.write_text("lab: disk-01\nanswers:\n" + text, "utf-8")
