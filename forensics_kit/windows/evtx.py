@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import io
+import struct
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -91,8 +92,12 @@ def read_events(source, path: str | None = None, *, name: str | None = None, par
     ``event_ids`` keeps only those EventIDs; ``since``/``until`` (ISO UTC, compared as
     text after normalising) keep records whose TimeCreated lies in ``[since, until]``.
 
+    A file cut short still gives the records its complete part holds (as libevtx
+    reads them); one with no readable record at all is an error.
+
     Raises:
-        EvidenceError: not a readable EVTX file, or a damaged record (one line, from libevtx).
+        EvidenceError: not a readable EVTX file, a damaged record (one line, from
+            libevtx), or a truncated file with no record left.
     """
     import pyevtx
 
@@ -120,6 +125,10 @@ def read_events(source, path: str | None = None, *, name: str | None = None, par
             log.close()
         except BACKEND_ERRORS:
             pass
+    chunks = struct.unpack_from("<H", data, 42)[0] if len(data) >= 44 else 0
+    if not records and len(data) < 4096 + chunks * 65536:
+        raise EvidenceError(label, f"truncated: the header declares {chunks} chunk(s) of 64 KiB "
+                                   f"but the file has {len(data)} bytes, and no record could be read")
     low, high = _bound(since), _bound(until, upper=True)
     return [r for r in records
             if (event_ids is None or r.event_id in event_ids)

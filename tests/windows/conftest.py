@@ -128,6 +128,8 @@ def build_case(root: Path) -> WindowsCase:
         case.recycled.append((original, ANNA_SID, len(content), deleted))
     vol.extra["/Windows/INF/setupapi.dev.log"] = setupapi_log([stick, other], timedelta(hours=3))
     case.files = vol.files()
+    vol.extra["/Windows/System32/winevt/Logs/Broken.evtx"] = case.files[
+        "/Windows/System32/winevt/Logs/Security.evtx"][:4096 + 700]  # a chunk cut short
     tree = vol.write_tree(root / "tree")
     if shutil.which("mkfs.fat") and shutil.which("mcopy"):
         subprocess.run(["mkfs.fat", "-C", "-F", "16", "-i", "1A2B3C4D", "--invariant", str(case.image), "32768"],
