@@ -386,3 +386,28 @@ def test_a_schema_mistake_in_answers_is_russian(tmp_path):
     answers.write_text("lab: disk-01\nanswers: {}\nbogus: 1\n", "utf-8")
     line = _one_line(fklab("--lang", "ru", "lab", "check", "disk-01", str(answers)))
     assert line == f"Ошибка: {answers}: неизвестный ключ ('bogus')"
+
+
+# Printed English the CLI layer still writes itself, in other engineers' modules (see the report of issue 15):
+# output.warn's "warning:" prefix (and the library warnings it prints), disk shadows' empty-result line.
+KNOWN_PRINTED_ENGLISH = {"output.py: warning: {text}\n", "disk_shadows.py: {image}: no volume shadow copies"}
+
+
+def test_the_cli_prints_no_new_english_sentence_of_its_own():
+    folder = Path(help_text.__file__).parent
+    found = set()
+    for path in sorted(folder.glob("*.py")):
+        if path.name == "demo.py":  # `make demo`, a developer's walkthrough
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name not in ("echo", "secho", "print", "write", "say", "warn"):
+                continue
+            for template in russian_sources.template_of(node.args[0]):
+                words = re.sub(r"\{[^{}]*\}", "", template)
+                if re.search(r"[A-Za-z]{3,}", words) and "fklab: internal" not in template:  # main.py: translated
+                    found.add(f"{path.name}: {template}")
+    assert found, "the walk finds nothing: it is broken"
+    assert found <= KNOWN_PRINTED_ENGLISH, sorted(found - KNOWN_PRINTED_ENGLISH)
