@@ -8,11 +8,12 @@ PY := $(VENV)/bin/python
 FKLAB := $(VENV)/bin/fklab
 STAMP := $(VENV)/.fklab-installed
 # Debian packages: the builder (mtools, dosfstools, e2fsprogs, ntfs-3g, ewf-tools, faketime)
-# and the cross-checks (sleuthkit, tshark, yara, foremost; fdisk and parted read our partition tables).
+# and the cross-checks (sleuthkit, tshark, yara, foremost; fdisk and parted read our partition tables;
+# regripper, libevtx-utils, liblnk-utils, libscca-utils and libhivex-bin read our Windows artefacts).
 APT_PACKAGES := sleuthkit tshark mtools dosfstools e2fsprogs ntfs-3g ewf-tools faketime yara foremost exfatprogs \
-	libimage-exiftool-perl sqlite3 chromium fdisk parted
+	libimage-exiftool-perl sqlite3 chromium fdisk parted regripper libevtx-utils liblnk-utils libscca-utils libhivex-bin
 TOOLS := fls mmls icat tshark capinfos mcopy mkfs.fat mke2fs debugfs mkntfs ewfacquire faketime yara foremost \
-	exiftool sqlite3 chromium sfdisk parted
+	exiftool sqlite3 chromium sfdisk parted regripper evtxexport lnkinfo sccainfo hivexsh
 
 .PHONY: setup system-tools datasets demo test test-without-corpus bench lint clean
 

@@ -91,6 +91,7 @@ class Hive:
         import pyregf
 
         self.name = name
+        self._data = data
         self._stream = io.BytesIO(data)
         self._file = pyregf.file()
         try:
@@ -164,11 +165,23 @@ class Hive:
         except NotFoundError:
             return default
 
+    def _resident(self, value: Any) -> bytes | None:
+        """Data of 1-3 bytes kept inside the vk record, read from its start as Windows and hivex read it
+        (libregf 20260526 returns the last bytes of the 4-byte field instead)."""
+        size = value.get_data_size() or 0
+        if not 0 < size < 4:
+            return None
+        at = value.offset
+        record = self._data[at:at + 12]
+        if len(record) < 12 or record[:2] != b"vk" or not struct.unpack_from("<I", record, 4)[0] & 0x80000000:
+            return None
+        return record[8:8 + size]
+
     def _record(self, key: Any, path: str) -> RegistryKey:
         try:
             values = []
             for value in key.values:
-                raw = value.data or b""
+                raw = self._resident(value) or value.data or b""
                 values.append(RegistryValue(value.name or "", VALUE_TYPES.get(value.type, f"0x{value.type:x}"),
                                             decode_value(value.type, raw), len(raw), raw))
             return RegistryKey(path, key.name or "", filetime_iso(key.get_last_written_time_as_integer()),
