@@ -13,6 +13,7 @@ import struct
 import zipfile
 from abc import abstractmethod
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from forensics_kit.builder import wordlists
 from forensics_kit.builder.registry import Registered
@@ -101,7 +102,8 @@ class ZipContent(ContentGenerator):
 
     Members are stored, or with ``compression: deflate`` deflated by the builder's
     own encoder, with a fixed date, so the archive is byte-identical on every
-    machine whatever its zlib.
+    machine whatever its zlib. A zip keeps DOS times with no zone, as the zipper's
+    clock read them: ``tz`` (an IANA zone) writes ``date`` on that clock.
     """
 
     name = "zip"
@@ -118,6 +120,11 @@ class ZipContent(ContentGenerator):
             "photo.jpg": {"generate": "jpeg"},
         }
         when = parse_iso(spec.get("date", "2024-01-01T00:00:00Z"))
+        if spec.get("tz"):
+            try:
+                when = when.astimezone(ZoneInfo(str(spec["tz"])))
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {spec['tz']!r} (use an IANA name, e.g. Europe/Berlin)") from None
         date_time = (when.year, when.month, when.day, when.hour, when.minute, when.second // 2 * 2)
         if spec.get("compression") == "deflate":
             from forensics_kit.builder.contents.deflate import ZipMember, write_zip

@@ -3,8 +3,10 @@
 mtools stamps the wall-clock time into every directory entry it writes; the
 patcher then rewrites the created/accessed/modified fields of every entry (the
 planted items to their planned times, everything else to the format time), so
-the image is the same byte for byte on every build. Times are stored as UTC,
-the convention of the whole lab.
+the image is the same byte for byte on every build. FAT keeps local time with no
+zone, as Windows writes it: every time is stored as the wall clock of the disk's
+``tz`` (UTC by default), modification to 2 s, creation to 10 ms, access as a date
+only. The truth reads the volume back in that zone, so it keeps UTC.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import re
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from forensics_kit.builder.tools import ToolError, run_tool
 from forensics_kit.builder.volume import FileSystemType, Plant, VolumeSpec
@@ -28,11 +31,16 @@ _ATTR_LFN, _ATTR_VOLUME, _ATTR_DIR = 0x0F, 0x08, 0x10
 
 @dataclass(frozen=True)
 class FatTimes:
-    """The three times a FAT directory entry keeps, as POSIX seconds (UTC)."""
+    """The three times a FAT directory entry keeps, as POSIX seconds (UTC).
+
+    ``created_cs`` is the hundredths of a second of the creation time (FAT keeps
+    creation to 10 ms; Windows writes the clock's fraction, so it is rarely 0).
+    """
 
     created: float
     accessed: float
     modified: float
+    created_cs: int = 0
 
 
 def format_image(image: Path, size: int, fat: str, label: str, volume_id: int, hidden: int = 0) -> None:
@@ -65,12 +73,13 @@ def delete(image: Path, path: str) -> None:
     run_tool("mdel", ["-i", image, f"::{path}"])
 
 
-def set_times(image: Path, planned: dict[str, FatTimes], default: FatTimes) -> set[str]:
-    """Rewrite the times of every live directory entry; return the planned paths found.
+def set_times(image: Path, planned: dict[str, FatTimes], default: FatTimes, zone: str = "UTC") -> set[str]:
+    """Rewrite the times of every live directory entry, as local time in ``zone``; return the planned paths found.
 
     Paths are matched case-insensitively on the long name (or the 8.3 name when
     there is none), as Windows would.
     """
+    clock = ZoneInfo(zone)
     wanted = {path.lower(): times for path, times in planned.items()}
     found: set[str] = set()
     with open(image, "r+b") as stream, mmap.mmap(stream.fileno(), 0) as view:
@@ -79,13 +88,18 @@ def set_times(image: Path, planned: dict[str, FatTimes], default: FatTimes) -> s
             times = wanted.get(path.lower(), default) if path else default
             if path and path.lower() in wanted:
                 found.add(path.lower())
-            _write_times(view, offset, times)
+            _write_times(view, offset, times, clock)
         view.flush()
     return {p for p in planned if p.lower() in found}
 
 
-def _dos_date_time(seconds: float) -> tuple[int, int, int]:
-    when = datetime.fromtimestamp(int(seconds), tz=UTC)
+def local_date_time(seconds: float, clock: ZoneInfo) -> tuple[int, int, int]:
+    """FAT's (date, time, tenths) fields for a POSIX time on a clock in ``clock``'s zone.
+
+    ``time`` counts 2 s steps; the creation-time byte ``tenths`` (0-199, in 10 ms)
+    carries the odd second and the hundredths.
+    """
+    when = datetime.fromtimestamp(int(seconds), tz=clock)
     if not 1980 <= when.year <= 2107:
         raise BuildError(f"time {when.isoformat()} cannot be stored in FAT (years 1980-2107)")
     date = ((when.year - 1980) << 9) | (when.month << 5) | when.day
@@ -93,11 +107,11 @@ def _dos_date_time(seconds: float) -> tuple[int, int, int]:
     return date, time, (when.second % 2) * 100
 
 
-def _write_times(view: mmap.mmap, offset: int, times: FatTimes) -> None:
-    c_date, c_time, c_tenth = _dos_date_time(times.created)
-    a_date, _, _ = _dos_date_time(times.accessed)
-    m_date, m_time, _ = _dos_date_time(times.modified)
-    view[offset + 13] = c_tenth
+def _write_times(view: mmap.mmap, offset: int, times: FatTimes, clock: ZoneInfo) -> None:
+    c_date, c_time, c_tenth = local_date_time(times.created, clock)
+    a_date, _, _ = local_date_time(times.accessed, clock)
+    m_date, m_time, _ = local_date_time(times.modified, clock)
+    view[offset + 13] = c_tenth + times.created_cs
     view[offset + 14 : offset + 20] = struct.pack("<HHH", c_time, c_date, a_date)
     view[offset + 22 : offset + 26] = struct.pack("<HH", m_time, m_date)
 
@@ -221,9 +235,10 @@ class _Fat(FileSystemType):
             source.unlink()
         default = FatTimes(spec.format_time, spec.format_time, spec.format_time)
         planned = {
-            p.path: FatTimes(p.times["created"], p.times["accessed"], p.times["modified"]) for p in spec.plants
+            p.path: FatTimes(p.times["created"], p.times["accessed"], p.times["modified"], _hundredths(p))
+            for p in spec.plants
         }
-        found = set_times(volume, planned, default)
+        found = set_times(volume, planned, default, spec.options.get("tz", "UTC"))
         missing = [p.path for p in spec.plants if p.path not in found]
         if missing:
             raise BuildError(f"{volume.name}: planted file not found in the image: {missing[0]}")
@@ -231,6 +246,11 @@ class _Fat(FileSystemType):
     def delete(self, volume: Path, spec: VolumeSpec, plants: list[Plant], scratch: Path) -> None:
         for plant in plants:
             delete(volume, plant.path)
+
+
+def _hundredths(plant: Plant) -> int:
+    """The creation time's hundredths of a second: seeded per item, as a running clock gives them."""
+    return plant.rng("fat-created").randrange(100) if plant.rng else 0
 
 
 class Fat12(_Fat):

@@ -19,7 +19,8 @@ IBAN = re.compile(rb"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b
 
 def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, Any]:
     answers: dict[str, Any] = {}
-    with open_image(evidence["usb"]) as img:
+    # the question says the suspect's PC ran on Moscow time: FAT keeps that local time
+    with open_image(evidence["usb"], fat_time_zone="Europe/Moscow") as img:
         fs = img.filesystems()[0]
         log(f"disk info: one {fs.type} file system, label {fs.label!r}, no partition table")
         answers["fs_type"] = fs.type

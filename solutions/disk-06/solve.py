@@ -38,7 +38,8 @@ PICTURES = {"jpg", "jpeg", "png", "gif", "bmp"}
 
 def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, Any]:
     answers: dict[str, Any] = {}
-    with open_image(evidence["usb"]) as img:
+    # the question says the office clocks run on Central European Summer Time: FAT keeps that local time
+    with open_image(evidence["usb"], fat_time_zone="Europe/Berlin") as img:
         records = {r.path: r for r in img.walk()}
         matches = list(scan_files(img, compile_rules(LAB / "rules.yar")))
         for m in matches:
@@ -77,6 +78,7 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
 
         archives = [m.path for m in ghost if m.path.lower().endswith(".zip")]
         if archives:
-            answers["ghost_arrival"] = records[archives[0]].mtime
-            log(f"disk ls: {archives[0]} last modified {answers['ghost_arrival']} (the first GhostInvoice file)")
+            answers["ghost_arrival"] = records[archives[0]].crtime
+            log(f"disk ls: {archives[0]} created {answers['ghost_arrival']} (copied to the stick; its mtime "
+                f"{records[archives[0]].mtime} is older: a copy keeps the modification time)")
     return answers

@@ -227,3 +227,69 @@ def test_cli_prints_one_line_per_finding_and_exits_1_then_0_when_fixed(tmp_path,
     assert [json.loads(line)["rule"] for line in broken.output.splitlines()] == ["card-luhn"]
     russian = runner.invoke(cli, ["--lang", "ru", "datasets", "audit", "case-07", "--variants", "0"])
     assert russian.exit_code == 1 and "не проходит проверку Луна" in russian.output
+
+
+def _fat_recipe(tz: str | None, **item) -> dict:
+    recipe = _recipe()
+    if tz:
+        recipe["evidence"][0]["tz"] = tz
+    recipe["evidence"][0]["items"][0].update(item)
+    return recipe
+
+
+def test_fat_keeps_the_disk_clocks_local_time_and_truth_keeps_utc(tmp_path):
+    times = {"created": "2024-03-01T09:59:58Z", "modified": "2024-03-01T10:00:01Z", "accessed": "2024-03-01T22:30:00Z"}
+    recipe, result = _build(tmp_path, _fat_recipe("Europe/Moscow", times=times))
+    from forensics_kit.disk import open_image
+
+    with open_image(result.artefacts["usb"]) as image:  # read as fls does with TZ=UTC: the stored wall clock
+        note = next(r for r in image.walk() if r.path == "/note.txt")
+    assert note.mtime == "2024-03-01T13:00:00Z"  # UTC+3, 2 s steps
+    assert note.crtime.startswith("2024-03-01T12:59:58.") and note.crtime != "2024-03-01T12:59:58Z"  # 10 ms
+    assert note.atime == "2024-03-02T00:00:00Z"  # a date only, on the local calendar
+    assert result.truth["items"]["note"]["mtime"] == "2024-03-01T10:00:00Z"
+    assert audit_build(recipe, result.directory, only=["fat-local-time"]) == []
+
+
+def test_a_fat_volume_written_in_utc_by_a_clock_declared_in_moscow_is_found(tmp_path):
+    recipe = _fat_recipe(None)
+    _, result = _build(tmp_path, recipe)
+    declared = tmp_path / "declared" / "bad-01.yaml"
+    declared.parent.mkdir()
+    recipe["evidence"][0]["tz"] = "Europe/Moscow"
+    declared.write_text(yaml.safe_dump(recipe, sort_keys=False), encoding="utf-8")
+    findings = audit_build(load_recipe(declared), result.directory, only=["fat-local-time"])
+    assert [(f.where, f.message()) for f in findings] == [
+        ("/note.txt", "mtime stored as 2024-03-01 10:00:00, but 2024-03-01 10:00:00 UTC on a clock in "
+                      "Europe/Moscow reads 2024-03-01 13:00:00")]
+
+
+def test_a_photo_whose_exif_and_fat_clocks_disagree_is_found(tmp_path):
+    photo = {"generate": "jpeg", "exif": {"make": "samsung", "model": "SM-A525F", "taken": "2024-03-01T10:00:00Z",
+                                          "utc_offset": "+03:00"}}
+    recipe, result = _build(tmp_path, _fat_recipe(None, path="/DCIM/IMG_0001.JPG", content=photo))
+    findings = audit_build(recipe, result.directory, only=["fat-local-time"])
+    assert [f.where for f in findings] == ["/DCIM/IMG_0001.JPG"] and "differ by -3 h" in findings[0].message()
+    (tmp_path / "zoned").mkdir()
+    recipe, result = _build(tmp_path / "zoned", _fat_recipe("Europe/Moscow", path="/DCIM/IMG_0001.JPG", content=photo))
+    assert audit_build(recipe, result.directory, only=["fat-local-time"]) == []
+
+
+def test_a_question_on_a_fat_time_must_name_the_disks_zone(tmp_path):
+    lab = {"id": "bad-01", "evidence": [{"dataset": "bad-01", "artefact": "usb"}],
+           "questions": [{"id": "when", "type": "timestamp",
+                          "text": {"en": "When (UTC)? FAT keeps local time; the PC's clock ran in UTC.",
+                                   "ru": "Когда (UTC)? FAT хранит местное время; часы ПК шли по UTC+3."}}]}
+    key = {"lab": "bad-01", "answers": {"when": {"expected": {"truth": "items.note.mtime"}}}}
+    tmp_path.joinpath("case").mkdir()
+    recipe, result = _build(tmp_path / "case", _fat_recipe("Europe/Moscow"), lab, key)
+    findings = audit_build(recipe, result.directory, course_root=tmp_path / "case", only=["fat-local-time"])
+    assert [(f.where, f.message()) for f in findings] == [
+        ("question when", "asks for a FAT time on a clock in Europe/Moscow but does not name UTC+3 (en text)")]
+
+
+def test_an_unknown_clock_zone_is_a_recipe_error(tmp_path):
+    from forensics_kit.errors import RecipeError
+
+    with pytest.raises(RecipeError, match=r"evidence\[0\] \(usb\): tz: unknown time zone 'Mars/Olympus'"):
+        _build(tmp_path, _fat_recipe("Mars/Olympus"))

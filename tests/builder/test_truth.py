@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -72,8 +73,12 @@ def test_label_counts_and_times_are_as_planned(built):
     transfer = truth["items"]["transfer"]
     planned = int(parse_iso(params["t_transfer"]).timestamp())
     assert transfer["mtime"] == iso_utc(planned - planned % 2)  # FAT: 2-second resolution
-    assert transfer["crtime"] == params["t_transfer"]  # created keeps 10 ms
-    assert transfer["atime"] == params["t_transfer_seen"][:10] + "T00:00:00Z"  # date only
+    created = parse_iso(transfer["crtime"]).timestamp()
+    assert planned <= created < planned + 1 and created != planned  # created keeps 10 ms, a clock's fraction
+    # the stick was written on Moscow time (UTC+3): access is a local date, its midnight is 21:00 UTC the day before
+    seen = parse_iso(params["t_transfer_seen"]).astimezone(ZoneInfo("Europe/Moscow"))
+    midnight = seen.replace(hour=0, minute=0, second=0, microsecond=0)
+    assert transfer["atime"] == iso_utc(int(midnight.timestamp()))
 
 
 def test_capture_truth_lists_every_resolved_name_and_the_download(built):

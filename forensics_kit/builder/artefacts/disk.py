@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from forensics_kit.builder import containers, exfat, fat
 from forensics_kit.builder import ext as _ext  # noqa: F401 - registers ext2/3/4
@@ -231,6 +232,7 @@ class DiskEvidence(EvidenceType):
         format_time = self._format_time(entry, plants, context)
         serial = rng.getrandbits(64 if fs.name == "ntfs" else 32)
         spec = VolumeSpec(fs.name, label, size, start, serial, format_time, plants, where or ("filesystem",))
+        spec.options["tz"] = self._zone(entry, context)
         spec.options["unallocated"] = [
             (u["id"], make_content(u["content"], context.rng("unallocated", u["id"])), (*where, "unallocated", n))
             for n, u in enumerate(holder.get("unallocated", []))
@@ -270,6 +272,16 @@ class DiskEvidence(EvidenceType):
                     f"content of {len(plant.data)} bytes does not fit: the items need more than the "
                     f"{holder['size']} {fs.name} volume holds",
                 )
+
+    @staticmethod
+    def _zone(entry: dict[str, Any], context: BuildContext) -> str:
+        """The clock zone of the computer that wrote the disk (``tz``, IANA name): FAT keeps its local time."""
+        zone = str(entry.get("tz", "UTC"))
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise context.fail(("tz",), f"unknown time zone {zone!r} (use an IANA name, e.g. Europe/Moscow)") from None
+        return zone
 
     @staticmethod
     def _format_time(entry: dict[str, Any], plants: list[Plant], context: BuildContext) -> float:

@@ -22,6 +22,7 @@ from forensics_kit.builder.volume import Plant, VolumeSpec
 from forensics_kit.disk import open_image
 from forensics_kit.errors import BuildError, ForensicsKitError
 from forensics_kit.hashing import hash_bytes
+from forensics_kit.timefmt import pin_local_time_zone
 
 
 def read_back(
@@ -49,6 +50,8 @@ def read_back(
         raise
     except (OSError, IndexError, KeyError) as exc:
         raise BuildError(f"{raw.name}: cannot read the built image back: {exc}") from exc
+    finally:
+        pin_local_time_zone()  # a FAT volume was read in its clock's zone; the rest of the process keeps UTC
     first = summaries[0] if summaries else {"filesystem": None, "deleted": [], "files": 0}
     deleted = sorted(p for s in summaries for p in s["deleted"])
     truth.summary = {
@@ -131,7 +134,8 @@ def _volume_truth(
     spec: VolumeSpec, base: int, index: int | None, plan: PartitionPlan | None, evidence: str, truth: ArtefactTruth
 ) -> dict[str, Any]:
     volume = spec.options["file"]
-    with open_image(volume) as image:
+    zone = spec.options.get("tz", "UTC") if spec.fs_type.startswith("fat") else "UTC"
+    with open_image(volume, fat_time_zone=zone) as image:  # FAT's local times back to UTC
         info = image.filesystems()[0]
         records = [
             r
