@@ -227,7 +227,7 @@ def test_usage_errors_are_russian():
 
 def test_an_unknown_lab_is_a_russian_error():
     line = _one_line(fklab("--lang", "ru", "lab", "show", "no-such-lab"))
-    assert line.startswith("Ошибка: нет работы 'no-such-lab' (работы: ")
+    assert line.startswith("Ошибка: нет лабораторной 'no-such-lab' (лабораторные: ")
 
 
 def test_json_keeps_the_error_english(tmp_path):
