@@ -112,6 +112,9 @@ def read_events(source, path: str | None = None, *, name: str | None = None, par
             record = log.get_record(index)
             xml = record.xml_string or ""
             parsed = _parse(xml, f"{label}: record {record.identifier}")
+            strings = [record.get_string(i) or "" for i in range(record.number_of_strings)]
+            if len(strings) == len(parsed["data"]):  # libevtx's strings keep \r\n, which XML parsing folds
+                parsed["data"] = dict(zip(parsed["data"], strings, strict=True))
             records.append(EventRecord(
                 record.identifier, parsed.get("time") or filetime_iso(record.get_written_time_as_integer()),
                 filetime_iso(record.get_written_time_as_integer()), record.event_identifier,

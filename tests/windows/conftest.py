@@ -52,6 +52,7 @@ class WindowsCase:
     shortcut: Shortcut
     lnk_path: str
     recycled: list[tuple[str, str, int, datetime]] = field(default_factory=list)
+    events: dict[str, list] = field(default_factory=dict)
 
 
 def _events(vol: WindowsVolume) -> None:
@@ -128,6 +129,7 @@ def build_case(root: Path) -> WindowsCase:
         case.recycled.append((original, ANNA_SID, len(content), deleted))
     vol.extra["/Windows/INF/setupapi.dev.log"] = setupapi_log([stick, other], timedelta(hours=3))
     case.files = vol.files()
+    case.events = {"Security": vol.security.events, "System": vol.system_log.events}
     vol.extra["/Windows/System32/winevt/Logs/Broken.evtx"] = case.files[
         "/Windows/System32/winevt/Logs/Security.evtx"][:4096 + 700]  # a chunk cut short
     tree = vol.write_tree(root / "tree")
