@@ -411,3 +411,11 @@ def test_the_cli_prints_no_new_english_sentence_of_its_own():
                     found.add(f"{path.name}: {template}")
     assert found, "the walk finds nothing: it is broken"
     assert found <= KNOWN_PRINTED_ENGLISH, sorted(found - KNOWN_PRINTED_ENGLISH)
+
+
+def test_click_path_errors_are_russian_and_the_path_type_stays_english(tmp_path):
+    missing = str(tmp_path / "none")
+    line = _one_line(fklab("--lang", "ru", "grade", "disk-01", missing, "--out", str(tmp_path / "out")))
+    assert line == f"Ошибка: Неверное значение '[SUBMISSIONS]': '{missing}': нет такого файла или папки."
+    line = _one_line(fklab("grade", "disk-01", missing, "--out", str(tmp_path / "out")))
+    assert line == f"Error: Invalid value for '[SUBMISSIONS]': Path '{missing}' does not exist."
