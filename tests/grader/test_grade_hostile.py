@@ -38,6 +38,7 @@ def _hostile(mini) -> dict[str, bytes]:
         "g-long-variant.yaml": _dump(mini.answers(None, "v-1") | {"variant": "v" * 5000}),
         "h-traversal.yaml": _dump(mini.answers(None, "v-2") | {"variant": "../../../../tmp/evil"}),
         "i-nul.yaml": _dump(mini.answers(None, "n\x00ul") | {"variant": "t\x00-01"}),
+        "i-nul.json": json.dumps(mini.answers(None, "n\x00ul-2") | {"variant": "t\x00-01"}).encode(),
         "j-dup.yaml": b"lab: mini-01\nanswers:\n  ip: 10.0.0.5\n  ip: 10.0.0.6\n",
         "k-dup.json": b'{"lab": "mini-01", "lab": "mini-01", "answers": {}}',
         "l-unknown-variant.yaml": _dump(mini.answers(None, "u-1") | {"variant": "t-99"}),
@@ -66,8 +67,9 @@ def test_every_hostile_file_gets_its_own_row_and_nothing_is_built(mini, tmp_path
         assert "duplicate key" in rows[name]["error"]
     assert not rows["e-digits.yaml"]["error"] and rows["e-digits.yaml"]["score"] == 6
     assert not rows["f-digits.json"]["error"]
-    for name in ("g-long-variant.yaml", "h-traversal.yaml", "i-nul.yaml"):
+    for name in ("g-long-variant.yaml", "h-traversal.yaml", "i-nul.json"):
         assert "not a variant id" in rows[name]["error"] and len(rows[name]["error"]) < 200
+    assert rows["i-nul.yaml"]["error"] and "\n" not in rows["i-nul.yaml"]["error"]  # YAML's \0 escape: refused
     assert "neither built nor in the roster" in rows["l-unknown-variant.yaml"]["error"]
     assert rows["o-list.yaml"]["questions"]["names"] == 0 and rows["o-list.yaml"]["score"] == 5
     assert rows["p-types.yaml"]["error"] or rows["p-types.yaml"]["score"] == 0
