@@ -130,6 +130,7 @@ def build_case(root: Path) -> WindowsCase:
     vol.extra["/Windows/INF/setupapi.dev.log"] = setupapi_log([stick, other], timedelta(hours=3))
     case.files = vol.files()
     case.events = {"Security": vol.security.events, "System": vol.system_log.events}
+    vol.extra[f"/$Recycle.Bin/{ANNA_SID}/$IBROKEN.txt"] = b"\x02" + bytes(9)  # a $I cut to 10 bytes
     vol.extra["/Windows/System32/winevt/Logs/Broken.evtx"] = case.files[
         "/Windows/System32/winevt/Logs/Security.evtx"][:4096 + 700]  # a chunk cut short
     tree = vol.write_tree(root / "tree")

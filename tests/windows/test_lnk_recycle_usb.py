@@ -30,6 +30,8 @@ def test_lnk_agrees_with_lnkinfo_and_with_what_was_written(wincase):
 def test_recycle_bin_lists_each_deleted_file_with_its_pair(wincase):
     with open_image(wincase.image) as img:
         entries = recycle_bin(img)
+        warnings = list(img.warnings)
+    assert any("$IBROKEN.txt: a $I record is at least 24 bytes, this one is 10" in w for w in warnings)
     assert [(e.original_path, e.sid, e.size, e.deleted) for e in entries] == [
         (path, sid, size, when.strftime("%Y-%m-%dT%H:%M:%SZ")) for path, sid, size, when in wincase.recycled]
     assert all(e.data_present and e.sid == ANNA_SID and e.version == 2 for e in entries)

@@ -32,19 +32,40 @@ def test_every_key_and_value_reads_back_as_written(wincase):
     assert "HardwareID" in [v.name for v in stor.values]
 
 
-def test_hivexsh_lists_the_same_values_as_the_kit(wincase):
+def _hivex_value(text: str) -> tuple[int | None, bytes | str | int]:
+    """hivexsh's ``lsval`` right-hand side: ``"text"``, ``str(2):"text"``, ``dword:0000000a``, ``hex(N):aa,bb``."""
+    if text.startswith('"'):
+        return None, text[1:-1].replace('\\\\', '\\').replace('\\"', '"')
+    if text.startswith("str("):
+        kind, _, quoted = text.partition(":")
+        return -int(kind[4:-1]), quoted[1:-1].replace('\\\\', '\\')
+    if text.startswith("dword:"):
+        return 4, int(text[6:], 16)
+    kind, _, data = text.partition(":")
+    return int(kind[4:-1]), bytes.fromhex(data.replace(",", ""))
+
+
+def test_hivexsh_reads_every_value_as_the_kit_does(wincase):
     tool = need("hivexsh")
     path = wincase.root / "tree" / CONFIG / "SYSTEM"
     with open_hive(path) as hive:
         keys = [k for k in hive.walk() if k.values]
     script = "".join(f"cd \\{k.path}\nlsval\n" for k in keys)
     out = subprocess.run([tool, str(path)], input=script, capture_output=True, text=True, check=True).stdout
-    quoted = re.findall(r'^("(?:[^"\\]|\\.)*"|@)=', out, flags=re.MULTILINE)
-    names = ["" if n in ("@", '"@"') else n[1:-1].replace("\\\\", "\\") for n in quoted]  # hivexsh escapes \\
-    ours = [v.name for k in keys for v in k.values]
-    assert names == ours
-    strings = dict(re.findall(r'^"(FriendlyName|ComputerName|StandardName)"="(.*)"$', out, flags=re.MULTILINE))
-    assert strings["ComputerName"] == "WS01" and strings["StandardName"] == "Russian Standard Time"
+    pairs = re.findall(r'^("(?:[^"\\]|\\.)*"|@)=(.*)$', out, flags=re.MULTILINE)
+    ours = [v for k in keys for v in k.values]
+    assert len(pairs) == len(ours) > 40
+    for (name, text), value in zip(pairs, ours, strict=True):
+        assert ("" if name in ("@", '"@"') else name[1:-1].replace("\\\\", "\\")) == value.name
+        kind, data = _hivex_value(text)
+        if kind is None:
+            assert value.type == "REG_SZ" and data == value.data
+        elif kind == 4:
+            assert value.type == "REG_DWORD" and data == value.data
+        elif kind < 0:
+            assert value.type == "REG_EXPAND_SZ" and data == value.data
+        else:
+            assert data == value.raw, value.name
 
 
 def test_regripper_usbstor_reports_the_sticks_and_times(wincase):
