@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from conftest import ATTACKER, need
+from windows_case import ATTACKER, need
 
 from forensics_kit.windows import read_events
 

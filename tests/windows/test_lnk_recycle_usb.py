@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from conftest import ANNA_SID, need
+from windows_case import ANNA_SID, need
 
 from forensics_kit.builder.windows import info_record
 from forensics_kit.disk import open_image
@@ -76,3 +76,18 @@ def test_the_lnk_ties_the_document_to_the_stick_by_volume_serial(wincase):
                                     wincase.files["/Windows/System32/config/SOFTWARE"])
              if d.serial == wincase.stick.serial][0]
     assert info.volume_serial == stick.volume_serial
+
+
+def test_setupapi_local_times_become_utc_with_the_hives_bias(wincase):
+    from datetime import timedelta
+
+    from forensics_kit.windows import open_hive, setupapi_installs
+    from forensics_kit.windows.usb import time_zone_bias
+
+    text = wincase.files["/Windows/INF/setupapi.dev.log"].decode()
+    assert "Section start 2024/03/05 15:00:00.000" in text  # 12:00 UTC written in Moscow time
+    with open_hive(wincase.files["/Windows/System32/config/SYSTEM"]) as system:
+        bias = time_zone_bias(system, "ControlSet001")
+    assert bias == timedelta(minutes=-180)
+    installs = setupapi_installs(text, bias)
+    assert installs[f"USBSTOR\\{wincase.stick.device}\\{wincase.stick.instance}".upper()] == "2024-03-05T12:00:00Z"

@@ -6,7 +6,7 @@ import re
 import subprocess
 
 import pytest
-from conftest import ANNA_SID, need
+from windows_case import ANNA_SID, need
 
 from forensics_kit.windows import open_hive
 
