@@ -4,6 +4,16 @@ Each writer is a small typed API with deterministic output (times come from the
 caller, never the clock) and a docstring naming the format document it follows.
 The kit's readers (:mod:`forensics_kit.windows`) and the field's tools (RegRipper,
 hivexsh, evtxexport, lnkinfo) read what they write; see ``tests/windows``.
+
+Modules: ``regf`` (hives), ``evtx`` (event logs), ``lnk`` (shortcuts), ``recycle``
+(``$I``/``$R``), ``usb`` (a stick's traces in SYSTEM, SOFTWARE and setupapi.dev.log),
+``accounts`` (SAM accounts, UserAssist, RecentDocs, Run, TypedPaths, RunMRU, services),
+``skeleton`` (:class:`WindowsVolume`: the files above laid out as a system volume).
+
+Not yet here (for the labs): recipe steps that call these writers and plant
+``WindowsVolume.files()`` in an NTFS image with file-system times from the timeline,
+audit rules tying them to the file system, UsrClass.dat ShellBags, prefetch files,
+``$UsnJrnl:$J``, Jump Lists.
 """
 
 from __future__ import annotations

@@ -17,9 +17,11 @@ Microsoft's [MS-EVEN6] binary XML:
   UserData value) is a typed substitution, optional ones (UserID, Guid, Qualifiers)
   are left out when empty, as Windows writes them.
 
-Simplified against Windows: each event shape has its own flat template, where
-Windows nests the EventData part as a second (BinXml-typed) template instance;
-readers show the same XML either way.
+Simplified against Windows: the template is made from the event's shape (one per
+provider, EventID and data names in a chunk, as a manifest template is one per event
+definition) rather than taken from the provider's manifest, and classic providers'
+EventData is not nested as a BinXml-typed substitution; no Binary element, no
+Correlation ActivityID. Readers (libevtx, evtxexport) show the same XML either way.
 
 ::
 
