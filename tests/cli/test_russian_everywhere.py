@@ -419,3 +419,10 @@ def test_click_path_errors_are_russian_and_the_path_type_stays_english(tmp_path)
     assert line == f"Ошибка: Неверное значение '[SUBMISSIONS]': '{missing}': нет такого файла или папки."
     line = _one_line(fklab("grade", "disk-01", missing, "--out", str(tmp_path / "out")))
     assert line == f"Error: Invalid value for '[SUBMISSIONS]': Path '{missing}' does not exist."
+
+
+def test_numbers_in_russian_errors_take_the_right_plural():
+    assert to_language("x.zip: zip has 10002 files, more than 10000", "ru") == (
+        "x.zip: в zip 10002 файла, больше допустимых 10000")
+    assert to_language("a.yaml: too large (2 bytes, at most 1)", "ru") == (
+        "a.yaml: слишком большой (2 байта, допустимо не больше 1)")
