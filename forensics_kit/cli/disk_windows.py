@@ -59,16 +59,23 @@ def registry_cmd(image, hive_path, key, recursive, partition, as_json) -> None:
 @click.option("--id", "event_ids", type=int, multiple=True, help="Only this EventID (repeat for several).")
 @click.option("--from", "since", help="Only events at or after this time (ISO 8601, UTC unless an offset is given).")
 @click.option("--to", "until", help="Only events at or before this time (a date alone: to its end).")
+@click.option("--summary", is_flag=True, help="Per source IP: failed and successful logons (4625/4624), accounts.")
 @_PARTITION
 @json_option
 @open_options
-def evtx_cmd(image, path, event_ids, since, until, partition, as_json) -> None:
+def evtx_cmd(image, path, event_ids, since, until, summary, partition, as_json) -> None:
     """Events of a Windows event log (.evtx) inside the image: record id, time, EventID, data."""
-    from forensics_kit.windows import read_events
+    from forensics_kit.windows import logon_summary, read_events
 
     with _open(image) as img:
         events = read_events(img, path, partition=partition, event_ids=set(event_ids) or None, since=since,
                              until=until)
+    if summary:
+        emit_records((s.to_dict() for s in logon_summary(events)),
+                     [("source_ip", "Source IP"), ("failures", "Failed"), ("successes", "Accepted"),
+                      ("first_time", "First (UTC)"), ("last_time", "Last (UTC)"), ("users_tried", "Users tried"),
+                      ("users_logged_in", "Logged in as"), ("logon_types", "Logon types")], as_json)
+        return
     if as_json:
         emit_records((e.to_dict() for e in events), [], True)
         return

@@ -9,14 +9,25 @@ path inside it; every back-end failure is one line of
 
 from __future__ import annotations
 
+from forensics_kit.windows.accounts import (
+    LocalAccount,
+    UserAssistEntry,
+    local_accounts,
+    machine_sid,
+    recent_docs,
+    run_entries,
+    user_assist,
+)
 from forensics_kit.windows.evtx import EventRecord, read_events
 from forensics_kit.windows.lnk import ShortcutInfo, read_lnk, serial_text
+from forensics_kit.windows.logons import LOGON_TYPES, LogonSource, logon_summary
 from forensics_kit.windows.recycle import RecycleEntry, parse_info, read_info, recycle_bin
 from forensics_kit.windows.registry import Hive, RegistryKey, RegistryValue, open_hive
 from forensics_kit.windows.usb import UsbDevice, setupapi_installs, usb_history
 
 __all__ = [
-    "EventRecord", "Hive", "RecycleEntry", "RegistryKey", "RegistryValue", "ShortcutInfo", "UsbDevice",
-    "open_hive", "parse_info", "read_events", "read_info", "read_lnk", "recycle_bin", "serial_text",
-    "setupapi_installs", "usb_history",
+    "LOGON_TYPES", "EventRecord", "Hive", "LocalAccount", "LogonSource", "RecycleEntry", "RegistryKey",
+    "RegistryValue", "ShortcutInfo", "UsbDevice", "UserAssistEntry", "local_accounts", "logon_summary",
+    "machine_sid", "open_hive", "parse_info", "read_events", "read_info", "read_lnk", "recent_docs", "recycle_bin",
+    "run_entries", "serial_text", "setupapi_installs", "usb_history", "user_assist",
 ]

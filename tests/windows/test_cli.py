@@ -61,3 +61,11 @@ def test_a_malformed_artefact_is_one_line_of_error(wincase):
         assert result.exit_code == 1, result.output
         message = result.output.strip()
         assert message.count("\n") == 0 and "Traceback" not in message, message
+
+
+def test_evtx_summary_names_the_guessing_address(wincase):
+    rows = lines(fklab("disk", "evtx", str(wincase.image), "/Windows/System32/winevt/Logs/Security.evtx",
+                       "--summary", "--json"))
+    assert rows[0] | {"first_time": None, "last_time": None} == {
+        "source_ip": "203.0.113.7", "failures": 12, "successes": 1, "first_time": None, "last_time": None,
+        "users_tried": ["admin", "administrator"], "users_logged_in": ["Administrator"], "logon_types": [3, 10]}

@@ -110,3 +110,28 @@ def test_a_missing_key_is_not_found(wincase):
 
     with open_hive(wincase.files[f"/{CONFIG}/SYSTEM"]) as hive, pytest.raises(NotFoundError):
         hive.key("ControlSet009")
+
+
+def test_accounts_and_user_activity_agree_with_regripper(wincase):
+    from forensics_kit.windows import local_accounts, recent_docs, run_entries, user_assist
+
+    with open_hive(wincase.files[f"/{CONFIG}/SAM"]) as sam:
+        accounts = {a.name: a for a in local_accounts(sam)}
+    out = rip(wincase, f"{CONFIG}/SAM", "samparse")
+    for account in accounts.values():
+        assert f"Username        : {account.name} [{account.rid}]" in out
+        assert f"SID             : {account.sid}" in out
+        assert f"Login Count     : {account.logon_count}" in out
+    anna = accounts["anna"]
+    assert (anna.sid, anna.full_name, anna.last_logon, anna.disabled) == (ANNA_SID, "Anna Petrova",
+                                                                           "2024-03-07T09:00:00Z", False)
+    assert accounts["Administrator"].disabled and anna.created == "2024-03-05T09:00:00Z"
+    with open_hive(wincase.files["/Users/anna/NTUSER.DAT"]) as ntuser:
+        assist = user_assist(ntuser)
+        docs = recent_docs(ntuser)
+        runs = run_entries(ntuser)
+    assert [(e.program, e.run_count, e.last_run) for e in assist] == [("E:\\tools\\rclone.exe", 3,
+                                                                       "2024-03-07T10:10:00Z")]
+    ripped = re.findall(r"^\s+\d+ = (.+)$", rip(wincase, "Users/anna/NTUSER.DAT", "recentdocs"), flags=re.MULTILINE)
+    assert docs == ["clients.xlsx", "Transfer plan.docx"] == ripped[:2]
+    assert runs == {"OneDriveSync": "C:\\Users\\anna\\AppData\\Roaming\\sync.exe"}
