@@ -61,6 +61,15 @@ class UsbStick:
         return f"_??_USBSTOR#{self.device}#{self.instance}#{DISK_INTERFACE}"
 
 
+def _hardware_ids(stick: UsbStick) -> list[str]:
+    """USBSTOR hardware ids as the storage stack makes them: vendor in 8, product in 16, revision in 4 columns."""
+    def pad(text: str, width: int) -> str:
+        return text[:width].ljust(width).replace(" ", "_")
+    ven, prod, rev = pad(stick.vendor, 8), pad(stick.product, 16), pad(stick.revision, 4)
+    return [f"USBSTOR\\Disk{ven}{prod}{rev}", f"USBSTOR\\Disk{ven}{prod}", f"USBSTOR\\Disk{ven}",
+            f"USBSTOR\\{ven}{prod}{rev[0]}", f"{ven}{prod}{rev[0]}", "USBSTOR\\GenDisk", "GenDisk"]
+
+
 def _properties(key, stick: UsbStick) -> None:
     times = {"0064": stick.first_connected, "0065": stick.first_connected, "0066": stick.last_connected,
              "0067": stick.last_removed}
@@ -82,8 +91,7 @@ def add_usb_stick(system: Hive, stick: UsbStick, software: Hive | None = None, c
     storage = system.key(f"{ccs}\\Enum\\USBSTOR\\{stick.device}", stick.first_connected)
     device = storage.key(stick.instance, stick.last_connected)
     device.value("DeviceDesc", "@disk.inf,%disk_devdesc%;Disk drive")
-    device.value("HardwareID", [f"USBSTOR\\{stick.device.replace('&Rev_', '')}", f"USBSTOR\\{stick.device[5:]}",
-                                "GenDisk"], REG_MULTI_SZ)
+    device.value("HardwareID", _hardware_ids(stick), REG_MULTI_SZ)
     device.value("Class", "DiskDrive").value("ClassGUID", "{4d36e967-e325-11ce-bfc1-08002be10318}")
     device.value("Service", "disk").value("FriendlyName", friendly)
     device.key("Device Parameters", stick.first_connected)
