@@ -71,6 +71,20 @@ def test_every_entry_of_the_cli_catalogue_is_translated_with_the_same_placeholde
             message.context)
 
 
+def test_no_key_is_defined_in_two_catalogue_files():
+    """Several engineers add .po files: one key, one place (the loader would silently keep the last)."""
+    seen: dict[tuple[str, str], str] = {}
+    twice = []
+    for po in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
+        with open(po, "rb") as stream:
+            for message in read_po(stream)._messages.values():
+                if message.id and message.context:
+                    first = seen.setdefault((po.parent.parent.name, message.context), po.name)
+                    if first != po.name:
+                        twice.append(f"{message.context}: {first} and {po.name}")
+    assert not twice
+
+
 # --- errors
 
 
