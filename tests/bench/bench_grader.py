@@ -20,8 +20,8 @@ from pathlib import Path
 import yaml
 
 from grader.answers import load_answers, parse_answers
-from grader.grade import grade_sheet
 from grader.course import Course
+from grader.grade import grade_sheet
 from grader.gradebook import grade_class
 from grader.hints import course_secret
 from grader.key import load_key
