@@ -91,3 +91,25 @@ def test_setupapi_local_times_become_utc_with_the_hives_bias(wincase):
     assert bias == timedelta(minutes=-180)
     installs = setupapi_installs(text, bias)
     assert installs[f"USBSTOR\\{wincase.stick.device}\\{wincase.stick.instance}".upper()] == "2024-03-05T12:00:00Z"
+
+
+def test_a_unicode_target_with_strings_agrees_with_lnkinfo(tmp_path):
+    from datetime import UTC, datetime
+
+    from forensics_kit.builder.windows import DRIVE_FIXED, Shortcut
+
+    link = Shortcut("C:\\Users\\анна\\Документы\\отчёт за март.docx", size=777,
+                    created=datetime(2024, 3, 1, 8, 0, tzinfo=UTC), modified=datetime(2024, 3, 2, 8, 0, tzinfo=UTC),
+                    accessed=datetime(2024, 3, 3, 8, 0, tzinfo=UTC), drive_type=DRIVE_FIXED,
+                    volume_serial=0xCAFEBABE, volume_label="Windows", machine_id="ws01",
+                    description="Отчёт", arguments="/q", working_dir="C:\\Users\\анна\\Документы")
+    path = link.write(tmp_path / "report.lnk")
+    out = subprocess.run([need("lnkinfo"), str(path)], capture_output=True, text=True, check=True).stdout
+    peer = dict(re.findall(r"^\t([A-Z][A-Za-z ]+?)\s*: (.*)$", out, flags=re.MULTILINE))
+    info = read_lnk(path)
+    assert peer["Local path"] == info.local_path == link.target
+    assert peer["Description"] == info.description == "Отчёт"
+    assert peer["Command line arguments"] == info.arguments == "/q"
+    assert peer["Working directory"] == info.working_dir == link.working_dir
+    assert peer["Drive serial number"] == "0xcafebabe" and info.volume_serial == "CAFE-BABE"
+    assert peer["Drive type"] == "Fixed (3)" and peer["Modification time"].startswith("Mar 02, 2024 08:00:00")
