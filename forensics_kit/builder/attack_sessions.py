@@ -112,4 +112,5 @@ class NoiseSession(SessionType):
                              duration=duration, rate_per_s=float(spec["rate"]), id=spec["id"],
                              resolver=hosts[spec["resolver"]] if "resolver" in spec else None,
                              gateway=hosts[spec["gateway"]] if "gateway" in spec else None,
+                             upstream=hosts[spec["upstream"]] if "upstream" in spec else None,
                              **_optional(spec, "kinds", "extra_hosts"))

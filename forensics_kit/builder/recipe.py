@@ -282,7 +282,8 @@ def _check_unique(recipe: Recipe) -> None:
         if entry.get("timeline"):  # the world's hosts join a capture that renders the timeline
             hosts = {**recipe.data.get("world", {}).get("hosts", {}), **hosts}
         for index, session in enumerate(entry.get("sessions", [])):
-            named = [(role, session[role]) for role in ("client", "server", "resolver", "gateway") if role in session]
+            named = [(role, session[role]) for role in ("client", "server", "resolver", "gateway", "upstream")
+                     if role in session]
             named += [("hosts", name) for name in session.get("hosts", [])]  # noise
             for role, name in named:
                 if name not in hosts:

@@ -86,6 +86,7 @@ class DnsSession(SessionType):
             at=at,
             qtype=spec.get("qtype", "A"),
             id=spec["id"],
+            upstream=hosts[spec["upstream"]] if "upstream" in spec else None,
         )
 
 

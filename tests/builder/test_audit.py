@@ -25,7 +25,9 @@ _DOCM = {
 
 def _recipe(**extra_items) -> dict:
     recipe = copy.deepcopy(BASE)
-    recipe["evidence"][1]["hosts"]["web"] = {"ip": "203.0.113.9", "os": "ubuntu-22.04"}
+    # the resolver is the office router: Internet hosts are seen behind its MAC, it forwards from outside
+    recipe["evidence"][1]["hosts"]["dns"]["mac"] = "00:1a:2b:00:00:01"
+    recipe["evidence"][1]["hosts"]["web"] = {"ip": "203.0.113.9", "os": "ubuntu-22.04", "mac": "00:1a:2b:00:00:01"}
     recipe["evidence"][1]["sessions"].append(
         {"id": "page", "type": "http_get", "client": "ws", "server": "web", "host": "a.example", "uri": "/",
          "user_agent": "curl/8.5.0", "content": {"text": "hello"}, "content_type": "text/plain", "at": 2})
@@ -293,3 +295,42 @@ def test_an_unknown_clock_zone_is_a_recipe_error(tmp_path):
 
     with pytest.raises(RecipeError, match=r"evidence\[0\] \(usb\): tz: unknown time zone 'Mars/Olympus'"):
         _build(tmp_path, _fat_recipe("Mars/Olympus"))
+
+
+def _lookup(recipe: dict, sid: str, qname: str, answer: str, at: float, **extra) -> dict:
+    recipe["evidence"][1]["sessions"].append({"id": sid, "type": "dns", "client": "ws", "server": "dns",
+                                              "qname": qname, "answers": [answer], "at": at, **extra})
+    return recipe
+
+
+def test_dns_answers_outside_the_names_real_owner_are_found(tmp_path):
+    recipe = _lookup(_recipe(), "g", "www.google.com", "13.107.4.50", 3)
+    _lookup(recipe, "g2", "www.google.com", "142.250.74.36", 4)  # Google's own
+    _lookup(recipe, "f", "files.example.net", "37.1.2.3", 5)  # an invented name on a real public address
+    _lookup(recipe, "d", "drop.example.net", "198.51.100.7", 6)  # invented, in a documentation range
+    loaded, result = _build(tmp_path, recipe)
+    findings = audit_build(loaded, result.directory, only=["dns-owner"])
+    assert [f.message() for f in findings] == [
+        "www.google.com answered with 13.107.4.50, which is not Google's (nor a documentation range)",
+        "files.example.net is a reserved example name but answered with the public address 37.1.2.3"]
+
+
+def test_a_lan_resolver_that_never_asks_upstream_is_found_and_one_that_forwards_is_clean(tmp_path):
+    recipe = _recipe()
+    recipe["evidence"][1]["hosts"]["dns"]["mac"] = "02:00:00:00:00:53"  # a DNS server, not the router
+    _lookup(recipe, "n1", "news.example.org", "192.0.2.80", 3)
+    (tmp_path / "silent").mkdir()
+    loaded, result = _build(tmp_path / "silent", copy.deepcopy(recipe))
+    findings = audit_build(loaded, result.directory, only=["dns-upstream"])
+    assert [f.message() for f in findings] == [
+        "the LAN DNS server 10.0.0.1 answers 2 public name(s) without asking any server first: a.example, "
+        "news.example.org"]
+    recipe["evidence"][1]["hosts"]["isp"] = {"ip": "77.88.8.8", "mac": "00:1a:2b:00:00:01", "os": "linux"}
+    for session in recipe["evidence"][1]["sessions"]:
+        if session["type"] == "dns":
+            session["upstream"] = "isp"
+    _lookup(recipe, "n2", "news.example.org", "192.0.2.80", 4, upstream="isp")  # from the cache: not asked again
+    (tmp_path / "forwards").mkdir()
+    loaded, result = _build(tmp_path / "forwards", recipe)
+    assert audit_build(loaded, result.directory, only=["dns-upstream"]) == []
+    assert [s["server"] for s in result.truth["sessions"].values() if s.get("type") == "dns"] == ["10.0.0.1"] * 3

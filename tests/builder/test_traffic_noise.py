@@ -170,7 +170,11 @@ def test_noise_can_resolve_through_a_lan_server_and_leave_through_a_router(tmp_p
               extra_hosts=0, id="noise")
     path = tmp_path / "split.pcap"
     cap.write(path)
-    assert {m.dst for m in dns_messages(path) if not m.response} == {"192.168.1.10"}  # lookups go to the DC
+    lookups = [m for m in dns_messages(path) if not m.response]
+    assert {m.dst for m in lookups if m.src != "192.168.1.10"} == {"192.168.1.10"}  # lookups go to the DC
+    forwarded = [m for m in lookups if m.src == "192.168.1.10"]  # which asks upstream once per name
+    assert forwarded and {m.dst for m in forwarded} == {"1.1.1.1"}
+    assert len({m.qname for m in forwarded}) == len(forwarded) == len({m.qname for m in lookups})
     web = list(http_transactions(path))
     assert web and all(not t.dst.startswith("192.168.1.") for t in web)
     router_mac, dc_mac = bytes.fromhex("001122334401"), bytes.fromhex("001122334410")

@@ -85,6 +85,7 @@ class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
         self._counters: dict[str, int] = {}
         self._pending: list[Callable[[], None]] = []  # sessions built at write time (noise)
         self._ttls: dict[str, int] = {}  # IP -> TTL at the capture point, one per host
+        self._dns_cache: set[tuple[str, str, str]] = set()  # (resolver, name, type) it asked upstream for
 
     def ttl_of(self, host: Host) -> int:
         """The TTL every packet of ``host`` carries here: its OS's initial TTL minus its hops."""
@@ -212,15 +213,30 @@ class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
 
     def dns_lookup(
         self, client: Host | str, server: Host | str, qname: str, answers: list[str], *,
-        at: float, qtype: str = "A", rcode: int = 0, id: str | None = None,
+        at: float, qtype: str = "A", rcode: int = 0, id: str | None = None, upstream: Host | str | None = None,
     ) -> str:
-        """A DNS query over UDP at ``at`` seconds and its answer; returns the session id."""
+        """A DNS query over UDP at ``at`` seconds and its answer; returns the session id.
+
+        With ``upstream`` the server is a forwarding resolver: the first time it is asked
+        for a name it asks ``upstream`` and answers once that answer is in (later
+        lookups of the name come from its cache).
+        """
         sid = self._new_sid("dns", id)
         client_host = self._host(client, "client", sid)
         server_host = self._host(server, "server", sid)
         path = self._path(sid, client_host, server_host, 17, None, 53)
-        session = dns_session(sid, path, self._start(sid, at), qname=qname, qtype=qtype,
-                              answers=list(answers), rcode=rcode)
+        t0 = self._start(sid, at)
+        session = dns_session(sid, path, t0, qname=qname, qtype=qtype, answers=list(answers), rcode=rcode)
+        if upstream is not None and (server_host.ip, qname.lower(), qtype.upper()) not in self._dns_cache:
+            self._dns_cache.add((server_host.ip, qname.lower(), qtype.upper()))
+            forward = self._host(upstream, "upstream", sid)
+            up_path = self._path(f"{sid}/upstream", server_host, forward, 17, None, 53)
+            asked = t0 + path.rtt_us // 2 + path.rng.randint(80, 400)
+            up = dns_session(f"{sid} upstream", up_path, asked, qname=qname, qtype=qtype, answers=list(answers),
+                             rcode=rcode).packets
+            answered = max(session.packets[1][0], up[1][0] + path.rng.randint(50, 300))
+            session.packets = [session.packets[0], *up, (answered, session.packets[1][1])]
+            session.marks = {"query": 0, "response": 3}
         session.facts = {"type": "dns", "client": client_host.ip, "server": server_host.ip,
                          "client_port": path.client.port, **session.facts}
         self._sessions.append(session)

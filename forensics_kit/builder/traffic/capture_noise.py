@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from forensics_kit.builder.traffic.frames import Endpoint
 from forensics_kit.builder.traffic.noise import (
+    _LINUX_DOMAINS,
     _LINUX_PAGES,
     _PAGES,
     _WEIGHTS,
@@ -42,14 +43,17 @@ class NoiseSessions:
 
     def noise(self, hosts: list[Host | str] | None = None, *, start: float, duration: float, rate_per_s: float,
               kinds: tuple[str, ...] | list[str] = KINDS, seed: int | None = None, resolver: Host | str | None = None,
-              extra_hosts: int = 3, id: str | None = None, gateway: Host | str | None = None) -> str:
+              extra_hosts: int = 3, id: str | None = None, gateway: Host | str | None = None,
+              upstream: Host | str | None = None) -> str:
         """Everyday LAN traffic from ``start`` for ``duration`` seconds, ``rate_per_s`` exchanges a second.
 
         ``hosts`` are the LAN machines that take part (default: every private IPv4 host);
         ``extra_hosts`` more are generated in the same /24 (NetBIOS names ``DESKTOP-...``).
         Internet servers are reached through ``gateway`` (a LAN host), else through the
         ``resolver`` if it is on the LAN, else through a generated router; so lookups can go
-        to a LAN DNS server while web and time traffic leaves through the router.
+        to a LAN DNS server while web and time traffic leaves through the router. A LAN
+        resolver that is not the gateway forwards each name the first time it is asked,
+        to ``upstream`` (default: a public resolver generated behind the gateway).
         Truth: ``kinds``, ``rate_per_s``, ``duration_s``, ``exchanges``, ``counts`` per kind,
         ``packets``, ``frames`` [first, last], ``time``, ``last_time``, ``generated_hosts``.
         """
@@ -70,13 +74,14 @@ class NoiseSessions:
             raise RecipeError("traffic", item, "noise hosts must have IPv4 addresses")
         dns_host = self._host(resolver, "resolver", sid) if resolver is not None else None
         router = self._host(gateway, "gateway", sid) if gateway is not None else None
+        forward = self._host(upstream, "upstream", sid) if upstream is not None else None
         session_seed = f"{self.seed}/noise/{sid}/{seed}"
         count = max(1, round(rate_per_s * duration))
         facts = {"kinds": list(dict.fromkeys(kinds)), "rate_per_s": rate_per_s, "duration_s": duration}
         session = Session(sid, "noise", False)
 
         def build() -> None:
-            maker = self._noise_maker(session_seed, sid, chosen, dns_host, extra_hosts, router)
+            maker = self._noise_maker(session_seed, sid, chosen, dns_host, extra_hosts, router, forward)
             facts["generated_hosts"] = {h.netbios: str(h.end.ip) for h in maker.lan if h.netbios}
             rng = random.Random(f"{session_seed}/times")
             times = sorted(t0 + int(rng.random() * duration * 1_000_000) for _ in range(count))
@@ -99,7 +104,7 @@ class NoiseSessions:
         return self.ttl_of(host) > 64
 
     def _noise_maker(self, seed: str, sid: str, chosen: list[Host], dns_host: Host | None, extra: int,
-                     router: Host | None = None) -> NoiseMaker:
+                     router: Host | None = None, forward: Host | None = None) -> NoiseMaker:
         from forensics_kit.builder.traffic.capture import Host
 
         item = f"session {sid}"
@@ -140,7 +145,7 @@ class NoiseSessions:
             lan.append(LanHost(gateway, windows=False))
         resolver = end(dns_host) if dns_host is not None else gateway
         servers = {}
-        for domain in sorted({*DOMAINS, "pool.ntp.org", *(page[0] for page in _PAGES + _LINUX_PAGES)}):
+        for domain in sorted({*DOMAINS, *_LINUX_DOMAINS, "pool.ntp.org", *(page[0] for page in _PAGES + _LINUX_PAGES)}):
             address = public_address(self.seed, domain, taken)
             taken.add(str(address))
             server = Host(str(address), str(address), gateway.mac.hex(":"), address)
@@ -158,5 +163,15 @@ class NoiseSessions:
                 return self._port(item, host, proto, wanted, rng)
             return self._port(item, host, proto, None, rng)
 
+        upstream = None
+        if dns_host is not None and resolver.ip != gateway.ip and dns_host._address in network:
+            # a LAN DNS server forwards what it does not own to a public resolver, through the gateway
+            if forward is not None:
+                upstream = end(forward)
+            else:
+                address = next(a for a in ("1.1.1.1", "1.0.0.1", "9.9.9.9") if a not in taken)
+                taken.add(address)
+                point = Host(address, address, gateway.mac.hex(":"), ipaddress.IPv4Address(address))
+                upstream = Endpoint(gateway.mac, point._address, 0, self.ttl_of(point))
         return NoiseMaker(rng=rng, lan=lan, resolver=resolver, gateway=gateway, servers=servers,
-                          path=path, port=port)
+                          path=path, port=port, upstream=upstream)

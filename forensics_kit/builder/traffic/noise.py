@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from forensics_kit.builder.traffic.dns_message import encode_name
 from forensics_kit.builder.traffic.frames import Endpoint, arp_frame, udp_frame
 from forensics_kit.builder.traffic.sessions import Frames, Path, Session, dns_session, http_session
+from forensics_kit.builder.world.dns_owners import owner_address
 
 KINDS = ("dns", "http", "ntp", "arp", "netbios", "mdns", "ssdp")
 _WEIGHTS = {"dns": 30, "http": 10, "ntp": 5, "arp": 20, "netbios": 10, "mdns": 15, "ssdp": 10}
@@ -40,6 +41,9 @@ DOMAINS = (
     "settings-win.data.microsoft.com", "api.github.com", "www.bing.com", "outlook.office365.com",
     "clients4.google.com", "ctldl.windowsupdate.com", "connectivity-check.ubuntu.com", "example.com",
 )
+# what a Linux machine looks up by itself (a Windows one looks up any of DOMAINS)
+_LINUX_DOMAINS = ("connectivity-check.ubuntu.com", "deb.debian.org", "security.ubuntu.com", "api.github.com",
+                  "pool.ntp.org", "www.google.com")
 # (host, uri, user agent, status, content type, body); a body of None is a few seeded bytes.
 # _PAGES are what Windows desktops fetch by themselves; _LINUX_PAGES what a Linux machine does.
 _PAGES = (
@@ -80,7 +84,14 @@ class LanHost:
 
 
 def public_address(seed: int, domain: str, taken: set[str]) -> ipaddress.IPv4Address:
-    """A stable public IPv4 address for ``domain`` in this capture, none of ``taken``."""
+    """A stable public IPv4 address for ``domain`` in this capture, none of ``taken``.
+
+    A name whose real owner is known (:mod:`~forensics_kit.builder.world.dns_owners`)
+    gets an address of that owner's networks, so whois agrees with the name.
+    """
+    owned = owner_address(seed, domain, taken)
+    if owned is not None:
+        return owned
     digest = hashlib.sha256(f"{seed}/noise-ip/{domain}".encode()).digest()
     prefixes = ((13, 107), (142, 250), (151, 101), (104, 16), (23, 45), (52, 84))
     first, second = prefixes[digest[0] % len(prefixes)]
@@ -114,8 +125,9 @@ class NoiseMaker:
 
     def __init__(self, *, rng: random.Random, lan: list[LanHost], resolver: Endpoint, gateway: Endpoint,
                  servers: dict[str, Endpoint], path: Callable[..., Path],
-                 port: Callable[[Endpoint, int, int | None], int]) -> None:
-        self.rng, self.lan, self.resolver = rng, lan, resolver
+                 port: Callable[[Endpoint, int, int | None], int], upstream: Endpoint | None = None) -> None:
+        self.rng, self.lan, self.resolver, self.upstream = rng, lan, resolver, upstream
+        self._cached: set[str] = set()  # names the LAN resolver already asked upstream for
         infrastructure = (resolver.ip, gateway.ip)
         self.clients = [h for h in lan if h.end.ip not in infrastructure] or lan
         self.windows_clients = [h for h in self.clients if h.windows] or self.clients
@@ -143,12 +155,23 @@ class NoiseMaker:
         getattr(self, f"_{kind}")(n, t)
 
     def _dns(self, n: int, t: int) -> None:
-        client = self.rng.choice(self.clients).end
-        domain = self.rng.choice(DOMAINS)
+        """A lookup; a LAN resolver that has not seen the name yet asks its upstream server first."""
+        chosen = self.rng.choice(self.clients)
+        client = chosen.end
+        domain = self.rng.choice(DOMAINS if chosen.windows else _LINUX_DOMAINS)
         path = self._path(f"dns-{n}", client, self.resolver, 17, 53)
         answers = [str(self.servers[domain].ip)]
         session = dns_session(f"noise dns {n}", path, t, qname=domain, qtype="A", answers=answers, rcode=0)
-        self._emit(session.packets)
+        packets = list(session.packets)
+        if self.upstream is not None and domain not in self._cached:
+            self._cached.add(domain)
+            up_path = self._path(f"dns-up-{n}", self.resolver, self.upstream, 17, 53)
+            asked = t + self.rng.randint(80, 400)
+            upstream = dns_session(f"noise dns {n} upstream", up_path, asked, qname=domain, qtype="A",
+                                   answers=answers, rcode=0).packets
+            answered = max(packets[1][0], upstream[1][0] + self.rng.randint(50, 300))
+            packets = [packets[0], *upstream, (answered, packets[1][1])]
+        self._emit(packets)
 
     def _http(self, n: int, t: int) -> None:
         chosen = self.rng.choice(self.clients)

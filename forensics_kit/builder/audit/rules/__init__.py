@@ -5,6 +5,7 @@ from __future__ import annotations
 from forensics_kit.builder.audit.rules import (  # noqa: F401 - registration on import
     check_digits,
     cross_source,
+    dns,
     fat_time,
     filesystem,
     linux_logs,
