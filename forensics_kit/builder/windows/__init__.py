@@ -8,11 +8,12 @@ hivexsh, evtxexport, lnkinfo) read what they write; see ``tests/windows``.
 Modules: ``regf`` (hives), ``evtx`` (event logs), ``lnk`` (shortcuts), ``recycle``
 (``$I``/``$R``), ``usb`` (a stick's traces in SYSTEM, SOFTWARE and setupapi.dev.log),
 ``accounts`` (SAM accounts, UserAssist, RecentDocs, Run, TypedPaths, RunMRU, services),
-``skeleton`` (:class:`WindowsVolume`: the files above laid out as a system volume).
+``prefetch`` (.pf files, versions 23 and 30), ``skeleton`` (:class:`WindowsVolume`: the files
+above laid out as a system volume).
 
 Not yet here (for the labs): recipe steps that call these writers and plant
 ``WindowsVolume.files()`` in an NTFS image with file-system times from the timeline,
-audit rules tying them to the file system, UsrClass.dat ShellBags, prefetch files,
+audit rules tying them to the file system, UsrClass.dat ShellBags, MAM-compressed prefetch,
 ``$UsnJrnl:$J``, Jump Lists.
 """
 
@@ -29,6 +30,7 @@ from forensics_kit.builder.windows.evtx import (
     system_event,
 )
 from forensics_kit.builder.windows.lnk import DRIVE_FIXED, DRIVE_REMOVABLE, Shortcut, droid_object_id
+from forensics_kit.builder.windows.prefetch import Prefetch, prefetch_hash
 from forensics_kit.builder.windows.recycle import RecycledFile, info_record, recycle
 from forensics_kit.builder.windows.regf import (
     REG_BINARY,
@@ -48,6 +50,6 @@ from forensics_kit.builder.windows.usb import UsbStick, add_usb_stick, setupapi_
 __all__ = [
     "DRIVE_FIXED", "DRIVE_REMOVABLE", "REG_BINARY", "REG_DWORD", "REG_EXPAND_SZ", "REG_FILETIME_PROPERTY",
     "REG_MULTI_SZ", "REG_NONE", "REG_QWORD", "REG_SZ", "Event", "EventLog", "Guid", "Hex", "Hive", "Key",
-    "RecycledFile", "Shortcut", "Sid", "UsbStick", "WindowsVolume", "add_usb_stick", "droid_object_id",
-    "info_record", "log_cleared", "recycle", "security_event", "setupapi_log", "system_event",
+    "Prefetch", "RecycledFile", "Shortcut", "Sid", "UsbStick", "WindowsVolume", "add_usb_stick", "droid_object_id",
+    "info_record", "log_cleared", "prefetch_hash", "recycle", "security_event", "setupapi_log", "system_event",
 ]

@@ -13,7 +13,7 @@ pairs of one computer and lays them out where an examiner expects them::
 
 Paths are the kit's (``/`` separated, no drive letter); folders without files are
 listed by :meth:`folders`. What is left for the labs: planting through the recipe
-actions, file-system times that agree with the timeline, prefetch and $UsnJrnl.
+actions, file-system times that agree with the timeline, $UsnJrnl.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pathlib import Path
 from forensics_kit.builder.windows._common import filetime
 from forensics_kit.builder.windows.evtx import EventLog
 from forensics_kit.builder.windows.lnk import Shortcut
+from forensics_kit.builder.windows.prefetch import Prefetch
 from forensics_kit.builder.windows.recycle import recycle
 from forensics_kit.builder.windows.regf import REG_BINARY, REG_DWORD, REG_SZ, Hive
 
@@ -90,6 +91,12 @@ class WindowsVolume:
         """Put a shortcut in the user's Recent folder; returns its path."""
         path = f"/Users/{user}/AppData/Roaming/Microsoft/Windows/Recent/{name}"
         self.extra[path] = shortcut.to_bytes()
+        return path
+
+    def add_prefetch(self, prefetch: Prefetch) -> str:
+        """Put a prefetch file in /Windows/Prefetch under the name Windows gives it; returns its path."""
+        path = f"/Windows/Prefetch/{prefetch.name}"
+        self.extra[path] = prefetch.to_bytes()
         return path
 
     def add_recycled(self, sid: str, original_path: str, content: bytes, deleted: datetime,
