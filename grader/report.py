@@ -16,6 +16,7 @@ import statistics
 from typing import TYPE_CHECKING
 
 from grader.analysis import question_stats, score_histogram
+from grader.error_language import to_language
 from grader.i18n import render
 from grader.lab import Lab
 from grader.page_style import CSS
@@ -83,7 +84,7 @@ def _flag_notes(row: dict, t) -> list[str]:
     return notes
 
 
-def _trainee_table(book: Gradebook, t) -> list[str]:
+def _trainee_table(book: Gradebook, t, lang: str) -> list[str]:
     out = [f"<h2>{t('rep.trainee_table')}</h2><div class=\"scroll\"><table><tr><th>{t('rep.col_name')}</th>"
            f"<th>{t('rep.col_id')}</th><th>{t('rep.col_variant')}</th><th>{t('rep.col_score')}</th>"
            f"<th>{t('rep.hints')}</th><th>{t('rep.col_submitted')}</th><th>{t('rep.col_flags')}</th></tr>"]
@@ -91,7 +92,7 @@ def _trainee_table(book: Gradebook, t) -> list[str]:
         help_class = ' class="help"' if row["error"] or row["percent"] < HELP_BELOW else ""
         score = (f"<span class=\"low\">{t('rep.not_graded')}</span>" if row["error"] else
                  f"{row['score']:.4g}/{row['max_score']:.4g} ({row['percent']:.0f}%)")
-        notes = "; ".join(_flag_notes(row, t)) or ("–" if not row["error"] else _e(row["error"]))
+        notes = "; ".join(_flag_notes(row, t)) or ("–" if not row["error"] else _e(to_language(row["error"], lang)))
         out.append(f"<tr{help_class}><td>{_e(row.get('name') or '–')}</td><td>{_e(row['trainee'] or row['file'])}"
                    f"</td><td>{_e(row.get('variant') or 'default')}</td><td class=\"num\">{score}</td>"
                    f"<td class=\"num\">{row.get('hints_used') or 0}</td><td>{_e(row.get('submitted') or '–')}</td>"
@@ -112,7 +113,7 @@ def report_html(book: Gradebook, lab: Lab, lang: str) -> str:
            "<p>" + t("rep.overview", graded=len(book.results), submissions=len(book.rows),
                      errors=sum(1 for r in book.rows if r["error"]), mean=mean, median=median) + "</p>",
            f"<h2>{t('rep.distribution')}</h2>", histogram_svg(score_histogram(percents))]
-    out += _trainee_table(book, t)
+    out += _trainee_table(book, t, lang)
     out.append(f"<h2>{t('rep.questions')}</h2>")
     graded = len(book.results)
     if graded < SMALL_CLASS:
@@ -145,7 +146,8 @@ def report_html(book: Gradebook, lab: Lab, lang: str) -> str:
     if errors:
         out.append(f"<h2>{t('rep.errors')}</h2><div class=\"scroll\"><table><tr><th>{t('rep.file')}</th>"
                    f"<th>{t('rep.error')}</th></tr>")
-        out.extend(f"<tr><td>{_e(row['file'])}</td><td>{_e(row['error'])}</td></tr>" for row in errors)
+        out.extend(f"<tr><td>{_e(row['file'])}</td><td>{_e(to_language(row['error'], lang))}</td></tr>"
+                   for row in errors)
         out.append("</table></div>")
     out.append("</body></html>\n")
     return "\n".join(out)

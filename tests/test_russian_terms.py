@@ -15,7 +15,7 @@ from grader.messages import load_catalogue
 
 REPO = Path(__file__).resolve().parents[1]
 BANNED = {
-    r"\bулик": "улика: write 'объект исследования' or 'вещественное доказательство'",
+    r"(?i)\bулик": "улика: write 'объект исследования' or 'вещественное доказательство'",
     r"по одному дампу": "means 'from one dump': write 'только по дампу'",
     r"С какого имени узла": "ungrammatical",
     r"на несколько тысяч евро": "reads as a tender worth a few thousand euros",

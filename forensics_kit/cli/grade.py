@@ -48,8 +48,10 @@ def group(ctx: click.Context, lab_id: str | None, submissions: Path | None, cour
     if as_json:
         json_line(book.summary())
         return
+    from grader.error_language import to_language
+
     emit_records(
-        (row for row in book.rows),
+        ({**row, "error": to_language(row["error"], lang) if row["error"] else None} for row in book.rows),
         [("file", "File"), ("trainee", "Trainee"), ("variant", "Variant"), ("score", "Score"),
          ("max_score", "Max"), ("flags", "Flags"), ("error", "Error")],
         False,

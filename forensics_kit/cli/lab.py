@@ -39,7 +39,7 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
     rows = (
         {
             "id": lab.id,
-            "title": pick(lab.title, lang),
+            "title": pick(lab.title, "en" if as_json else lang),
             "difficulty": tr(lab.difficulty, lang) if not as_json else lab.difficulty,
             "minutes": lab.minutes,
             "questions": len(lab.questions),
@@ -164,8 +164,8 @@ def start_cmd(
 
 
 def _print_result(result: LabResult, lang: str, as_json: bool) -> None:
-    if as_json:
-        json_line(result.to_dict(lang))
+    if as_json:  # machines read English whatever the trainee's language
+        json_line(result.to_dict("en"))
         return
     t = table(f"{result.lab}")
     for key in ("question", "result", "points", "reason"):

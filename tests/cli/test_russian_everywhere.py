@@ -382,8 +382,6 @@ def test_aborted_is_russian():
         cli.commands.pop("stop")
 
 
-@pytest.mark.xfail(reason="forensics_kit/cli/lab.py (not this layer) writes result.to_dict(lang) and pick(title, lang) "
-                          "under --json; it needs 'en' there", strict=False)
 def test_json_keeps_reasons_and_titles_english_under_lang_ru(tmp_path):
     import json
 

@@ -138,3 +138,11 @@ def test_zip_members_keep_their_stored_time_without_claiming_a_zone(tmp_path):
         archive.writestr(zf.ZipInfo("t-01.yaml", date_time=(2026, 12, 3, 10, 15, 0)), "lab: net-01\n")
     (one,) = read_submissions(path)
     assert one.submitted == "2026-12-03 10:15"
+
+
+def test_rows_that_could_not_be_graded_are_explained_in_the_reports_language(pages):
+    english = pages["en"]["report"].read_text("utf-8")
+    text = pages["ru"]["report"].read_text("utf-8")
+    assert "not valid YAML" in english[english.index("Submissions that could not be graded"):]
+    errors = text[text.index("Работы, которые не удалось проверить"):]
+    assert "not valid YAML" not in errors and "YAML" in errors
