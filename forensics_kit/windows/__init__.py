@@ -23,11 +23,12 @@ from forensics_kit.windows.lnk import ShortcutInfo, read_lnk, serial_text
 from forensics_kit.windows.logons import LOGON_TYPES, LogonSource, logon_summary
 from forensics_kit.windows.recycle import RecycleEntry, parse_info, read_info, recycle_bin
 from forensics_kit.windows.registry import Hive, RegistryKey, RegistryValue, open_hive
+from forensics_kit.windows.shellbags import ShellBag, shell_bags
 from forensics_kit.windows.usb import UsbDevice, setupapi_installs, usb_history
 
 __all__ = [
     "LOGON_TYPES", "EventRecord", "Hive", "LocalAccount", "LogonSource", "RecycleEntry", "RegistryKey",
-    "RegistryValue", "ShortcutInfo", "UsbDevice", "UserAssistEntry", "local_accounts", "logon_summary",
+    "RegistryValue", "ShellBag", "ShortcutInfo", "UsbDevice", "UserAssistEntry", "local_accounts", "logon_summary",
     "machine_sid", "open_hive", "parse_info", "read_events", "read_info", "read_lnk", "recent_docs", "recycle_bin",
-    "run_entries", "serial_text", "setupapi_installs", "usb_history", "user_assist",
+    "run_entries", "serial_text", "setupapi_installs", "shell_bags", "usb_history", "user_assist",
 ]

@@ -135,3 +135,18 @@ def test_accounts_and_user_activity_agree_with_regripper(wincase):
     ripped = re.findall(r"^\s+\d+ = (.+)$", rip(wincase, "Users/anna/NTUSER.DAT", "recentdocs"), flags=re.MULTILINE)
     assert docs == ["clients.xlsx", "Transfer plan.docx"] == ripped[:2]
     assert runs == {"OneDriveSync": "C:\\Users\\anna\\AppData\\Roaming\\sync.exe"}
+
+
+def test_shellbags_agree_with_regripper(wincase):
+    from forensics_kit.windows import shell_bags
+
+    hive = "Users/anna/AppData/Local/Microsoft/Windows/UsrClass.dat"
+    with open_hive(wincase.files[f"/{hive}"]) as usrclass:
+        bags = shell_bags(usrclass)
+    out = rip(wincase, hive, "shellbags")
+    ripped = re.findall(r"\|(My Computer[^\[]*?) \[Desktop\\([\d\\]+)\\\]$", out, flags=re.MULTILINE)
+    assert [(b.path, b.key) for b in bags] == ripped
+    docs = next(b for b in bags if b.path == "My Computer\\E:\\Docs")
+    assert (docs.browsed, docs.modified) == ("2024-03-07T10:09:00Z", "2024-03-05T11:00:00Z")
+    line = next(row for row in out.splitlines() if row.endswith("|My Computer\\E:\\Docs [Desktop\\0\\0\\0\\]"))
+    assert line.startswith("2024-03-07 10:09:00") and "|2024-03-05 11:00:00" in line

@@ -36,6 +36,7 @@ from forensics_kit.builder.windows.accounts import (
     service,
     userassist,
 )
+from forensics_kit.builder.windows.shellbags import browse
 
 T0 = datetime(2024, 3, 5, 9, 0, tzinfo=UTC)
 MACHINE_SID = "S-1-5-21-1111-2222-3333"
@@ -121,6 +122,8 @@ def build_case(root: Path) -> WindowsCase:
                         volume_serial=0x1A2B3C4D, volume_label="SANDISK", machine_id="ws01",
                         working_dir="E:\\Docs")
     lnk_path = vol.add_recent("anna", shortcut, "Transfer plan.lnk")
+    browse(vol.usrclass["anna"], "E:\\Docs", opened - timedelta(minutes=1), modified=T0 + timedelta(hours=2))
+    browse(vol.usrclass["anna"], "C:\\Users\\anna\\Documents", opened + timedelta(minutes=20))
     _events(vol)
     rng = random.Random(17)
     case = WindowsCase(root, root / "win.img", {}, stick, shortcut, lnk_path)

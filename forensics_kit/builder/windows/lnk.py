@@ -59,14 +59,25 @@ def droid_object_id(when: datetime, mac: int, clock_sequence: int = 0x1234) -> u
                              0x80 | ((clock_sequence >> 8) & 0x3F), clock_sequence & 0xFF, mac & 0xFFFFFFFFFFFF))
 
 
-def _file_item(name: str, is_dir: bool, size: int, created: datetime | None, modified: datetime | None,
-               accessed: datetime | None) -> bytes:
+def root_item() -> bytes:
+    """The My Computer root folder shell item."""
+    return struct.pack("<HBB", 20, 0x1F, 0x50) + _CLSID_MY_COMPUTER.bytes_le
+
+
+def volume_item(drive: str) -> bytes:
+    """A volume shell item (``E:\\``)."""
+    return struct.pack("<HB", 25, 0x2F) + (drive.rstrip("\\") + "\\").encode("ascii").ljust(22, b"\0")
+
+
+def file_item(name: str, is_dir: bool, size: int = 0, created: datetime | None = None,
+              modified: datetime | None = None, accessed: datetime | None = None, mft_reference: int = 0) -> bytes:
+    """A file entry shell item with its 0xbeef0004 extension block (version 9: times and the long name)."""
     primary = name.encode("ascii", "replace") + b"\0"
     if len(primary) % 2:
         primary += b"\0"
     long_name = name.encode("utf-16-le") + b"\0\0"
     body = (struct.pack("<HI", 9, 0xBEEF0004) + _fat(created) + _fat(accessed)
-            + struct.pack("<HHQQHII", 0x2E, 0, 0, 0, 0, 0, 0) + long_name)
+            + struct.pack("<HHQQHII", 0x2E, 0, mft_reference, 0, 0, 0, 0) + long_name)
     head = struct.pack("<BBI", 0x31 if is_dir else 0x32, 0, 0 if is_dir else size & 0xFFFFFFFF) + _fat(modified)
     head += struct.pack("<H", FILE_ATTRIBUTE_DIRECTORY if is_dir else FILE_ATTRIBUTE_ARCHIVE) + primary
     block_offset = 2 + len(head)
@@ -104,14 +115,12 @@ class Shortcut:
 
     def _id_list(self) -> bytes:
         path = PureWindowsPath(self.target)
-        items = struct.pack("<HBB", 20, 0x1F, 0x50) + _CLSID_MY_COMPUTER.bytes_le
-        drive = (path.drive + "\\").encode("ascii")
-        items += struct.pack("<HB", 25, 0x2F) + drive.ljust(22, b"\0")
+        items = root_item() + volume_item(path.drive)
         parts = path.parts[1:]
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             is_dir = not last or bool(self.attributes & FILE_ATTRIBUTE_DIRECTORY)
-            items += _file_item(part, is_dir, self.size if last else 0, self.created if last else None,
+            items += file_item(part, is_dir, self.size if last else 0, self.created if last else None,
                                 self.modified if last else None, self.accessed if last else None)
         return struct.pack("<H", len(items) + 2) + items + b"\0\0"
 

@@ -28,6 +28,7 @@ from forensics_kit.builder.windows.lnk import Shortcut
 from forensics_kit.builder.windows.prefetch import Prefetch
 from forensics_kit.builder.windows.recycle import recycle
 from forensics_kit.builder.windows.regf import REG_BINARY, REG_DWORD, REG_SZ, Hive
+from forensics_kit.builder.windows.shellbags import usrclass_hive
 
 FOLDERS = (
     "/Windows/System32/config", "/Windows/System32/winevt/Logs", "/Windows/Prefetch", "/Windows/INF",
@@ -54,6 +55,7 @@ class WindowsVolume:
         self.security = EventLog()
         self.system_log = EventLog()
         self.users: dict[str, tuple[str, Hive]] = {}
+        self.usrclass: dict[str, Hive] = {}
         self.extra: dict[str, bytes] = {}
         ccs = "ControlSet001"
         self.system.key("Select").value("Current", 1, REG_DWORD).value("Default", 1, REG_DWORD).value(
@@ -70,7 +72,8 @@ class WindowsVolume:
             "InstallDate", int(installed.timestamp()), REG_DWORD).value("SystemRoot", "C:\\Windows")
 
     def add_user(self, name: str, sid: str, rid: int | None = None, last_logon: datetime | None = None) -> Hive:
-        """A local user: profile list entry, SAM name key, and a fresh NTUSER.DAT (returned)."""
+        """A local user: profile list entry, SAM name key, a fresh NTUSER.DAT (returned) and UsrClass.dat
+        (``self.usrclass[name]``, for ShellBags)."""
         rid = rid if rid is not None else int(sid.rsplit("-", 1)[1])
         self.software.key(f"Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\{sid}").value(
             "ProfileImagePath", f"C:\\Users\\{name}")
@@ -85,6 +88,7 @@ class WindowsVolume:
         hive.key("Software\\Microsoft\\Windows NT\\CurrentVersion")
         hive.key("Environment").value("TEMP", "%USERPROFILE%\\AppData\\Local\\Temp", REG_SZ)
         self.users[name] = (sid, hive)
+        self.usrclass[name] = usrclass_hive(self.installed, name)
         return hive
 
     def add_recent(self, user: str, shortcut: Shortcut, name: str) -> str:
@@ -129,6 +133,7 @@ class WindowsVolume:
             out["/Windows/System32/winevt/Logs/System.evtx"] = self.system_log.to_bytes()
         for name, (_, hive) in sorted(self.users.items()):
             out[f"/Users/{name}/NTUSER.DAT"] = hive.to_bytes()
+            out[f"/Users/{name}/AppData/Local/Microsoft/Windows/UsrClass.dat"] = self.usrclass[name].to_bytes()
         out.update(self.extra)
         return out
 
