@@ -8,7 +8,7 @@ import click
 
 from forensics_kit.cli.common import json_option
 from forensics_kit.cli.disk import IMAGE, OFFSET, PARTITION, _open, group, open_options
-from forensics_kit.cli.output import emit_records
+from forensics_kit.cli.output import emit_records, status
 
 
 @group.command("shadows")
@@ -26,7 +26,7 @@ def shadows_cmd(image: Path, partition: int | None, offset: int | None, as_json:
     with _open(image, offset) as img:
         rows = [copy.to_dict() for copy in img.shadow_copies(partition)]
     if not rows and not as_json:
-        click.echo(f"{image}: no volume shadow copies", err=True)
+        click.echo(status("no-shadows", image=image), err=True)
         return
     emit_records(
         rows,
