@@ -15,6 +15,7 @@ from forensics_kit.builder.artefact import BuildContext, Location
 from forensics_kit.builder.content import make_content
 from forensics_kit.builder.parameters import parse_duration
 from forensics_kit.builder.registry import Registered
+from forensics_kit.builder.world.http_clients import form_boundary
 
 if TYPE_CHECKING:
     from forensics_kit.builder.traffic import Capture, Host
@@ -272,7 +273,8 @@ class HttpPostSession(SessionType):
         ends = _ends(capture, hosts, spec, context, where)
         if "upload" in spec:
             upload = spec["upload"]
-            boundary = f"----WebKitFormBoundary{context.rng('session', spec['id'], 'boundary').getrandbits(64):016x}"
+            agent = str(spec.get("user_agent", DEFAULT_USER_AGENT))
+            boundary = form_boundary(agent, context.rng("session", spec["id"], "boundary"))  # the client's own
             data = _content(upload["content"], context, spec["id"])
             field_name = str(upload.get("field", "file"))
             file_type = upload.get("content_type", "application/octet-stream")

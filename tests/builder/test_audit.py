@@ -334,3 +334,55 @@ def test_a_lan_resolver_that_never_asks_upstream_is_found_and_one_that_forwards_
     loaded, result = _build(tmp_path / "forwards", recipe)
     assert audit_build(loaded, result.directory, only=["dns-upstream"]) == []
     assert [s["server"] for s in result.truth["sessions"].values() if s.get("type") == "dns"] == ["10.0.0.1"] * 3
+
+
+_WEBKIT_UPLOAD = ("POST /upload.php HTTP/1.1\r\nHost: files.example.net\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n"
+                  "Connection: keep-alive\r\nContent-Length: 0\r\n"
+                  "Content-Type: multipart/form-data; boundary=----WebKitFormBoundaryd1c4f5318c5680bb\r\n\r\n")
+
+
+def test_a_curl_request_written_like_a_browser_is_found_and_the_builders_own_curl_is_clean(tmp_path):
+    recipe = _recipe()
+    recipe["evidence"][1]["sessions"] += [
+        {"id": "up", "type": "http_post", "client": "ws", "server": "web", "host": "files.example.net",
+         "uri": "/upload.php", "user_agent": "curl/7.81.0", "at": 3,
+         "upload": {"name": "a.csv", "content": {"text": "a,b\n"}}},
+        {"id": "fake", "type": "tcp", "client": "ws", "server": "web", "port": 8080, "at": 4,
+         "messages": [{"side": "client", "text": _WEBKIT_UPLOAD}]}]
+    loaded, result = _build(tmp_path, recipe)
+    findings = audit_build(loaded, result.directory, only=["http-client"])
+    first, last = result.truth["sessions"]["fake"]["frames"]
+    assert len({f.where for f in findings}) == 1 and first <= int(findings[0].where.split()[1]) <= last
+    assert sorted(f.message().split(" ", 1)[1][:20] for f in findings) == [
+        "sends 'Connection: k", "writes the multipart"]
+
+
+def test_a_user_agent_naming_another_os_than_its_hosts_is_found(tmp_path):
+    recipe = _recipe()
+    recipe["evidence"][1]["hosts"]["ws"]["os"] = "debian-12"
+    recipe["evidence"][1]["sessions"].append(
+        {"id": "win", "type": "http_get", "client": "ws", "server": "web", "host": "a.example", "uri": "/x", "at": 3,
+         "user_agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:123.0) Gecko/20100101 Firefox/123.0",
+         "content": {"text": "hi"}, "content_type": "text/plain"})
+    loaded, result = _build(tmp_path, recipe)
+    findings = audit_build(loaded, result.directory, only=["user-agent-os"])
+    assert [f.message().split(" but ")[0] for f in findings] == [f"{result.truth['hosts']['ws']['ip']} runs debian-12"]
+
+
+def test_an_smtp_server_greeting_as_the_recipients_domain_is_found_and_the_builders_own_is_clean(tmp_path):
+    recipe = _recipe()
+    recipe["evidence"][1]["hosts"]["mx"] = {"ip": "198.51.100.25", "mac": "00:1a:2b:00:00:01", "os": "debian-12"}
+    recipe["evidence"][1]["sessions"] += [
+        {"id": "fake", "type": "tcp", "client": "ws", "server": "web", "port": 587, "at": 3, "messages": [
+            {"side": "server", "text": "220 mail.buyer.example ESMTP Postfix (Debian/GNU)\r\n"},
+            {"side": "client", "text": "EHLO pc\r\nAUTH LOGIN\r\nMAIL FROM:<me@postbox.example>\r\n"
+                                       "RCPT TO:<boss@buyer.example>\r\n"}]},
+        {"id": "mx_lookup", "type": "dns", "client": "ws", "server": "dns", "qname": "smtp.postbox.example.net",
+         "answers": ["198.51.100.25"], "at": 4},  # the builder's server greets with this name
+        {"id": "mail", "type": "smtp", "client": "ws", "server": "mx", "port": 587, "at": 4.5, "helo": "pc",
+         "user": "me@postbox.example.net", "password": "pw",
+         "mail": {"from": "me@postbox.example.net", "to": ["boss@buyer.example"], "subject": "hi", "body": "hi"}}]
+    loaded, result = _build(tmp_path, recipe)
+    findings = audit_build(loaded, result.directory, only=["smtp-greeting"])
+    assert [f.message() for f in findings] == [
+        "203.0.113.9 takes the sender's login but greets as mail.buyer.example, the recipient's domain"]

@@ -117,7 +117,14 @@ class ServiceSessions:
         """
         return self._add("smtp", client, server, at=at, sid=id, dport=dport,
                          build=partial(smtp_session, helo=helo, mail=mail, user=user, password=password,
-                                       login_ok=login_ok, retransmit=retransmit))
+                                       login_ok=login_ok, retransmit=retransmit,
+                                       server_name=self._looked_up_name(server)))
+
+    def _looked_up_name(self, server: Host | str) -> str | None:
+        """The name a DNS session of this capture resolved to the server's address (its greeting name)."""
+        ip = self._hosts[server if isinstance(server, str) else server.name].ip
+        return next((s.facts["qname"] for s in self._sessions
+                     if s.kind == "dns" and ip in s.facts.get("answers", [])), None)
 
     def pop3(self, client: Host | str, server: Host | str, *, user: str, password: str, at: float,
              mail: Mail | None = None, login_ok: bool = True, dport: int = 110, retransmit: bool = False,

@@ -14,6 +14,7 @@ import zlib
 from email.utils import formatdate
 from http import HTTPStatus
 
+from forensics_kit.builder.world.http_clients import request_headers
 from forensics_kit.errors import RecipeError
 
 SERVER_SOFTWARE = "nginx/1.24.0"
@@ -60,23 +61,15 @@ def build_request(
     body: bytes = b"", content_type: str | None = None,
     extra_headers: dict[str, str] | None = None,
 ) -> bytes:
-    """A request line and headers in the order a browser sends them, plus the body."""
+    """A request line and headers as the client the User-Agent names sends them, plus the body."""
     if not method.isalpha() or not method.isupper():
         raise RecipeError("traffic", item, f"invalid HTTP method {method!r}")
     _check_field(item, "URI", uri)
     if not uri or " " in uri or not (uri.startswith("/") or "://" in uri):
         problem = f"HTTP URI {uri!r} must start with '/' and have no spaces"
         raise RecipeError("traffic", item, problem)
-    headers = [
-        ("Host", _check_field(item, "host", host)),
-        ("User-Agent", user_agent),
-        ("Accept", "*/*"),
-        ("Accept-Encoding", "gzip, deflate"),
-        ("Connection", "keep-alive"),
-    ]
-    if body or method in ("POST", "PUT"):
-        headers.append(("Content-Type", content_type or "application/octet-stream"))
-        headers.append(("Content-Length", str(len(body))))
+    typed = (content_type or "application/octet-stream", len(body)) if body or method in ("POST", "PUT") else None
+    headers = request_headers(user_agent, _check_field(item, "host", host), typed)
     headers.extend((extra_headers or {}).items())
     head = f"{method} {uri} HTTP/1.1\r\n".encode("latin-1") + _header_lines(item, headers)
     return head + b"\r\n" + body

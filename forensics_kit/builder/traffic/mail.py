@@ -49,13 +49,18 @@ def _session(sid: str, kind: str, conv: Dialogue, facts: dict, frame_marks: tupl
 
 
 def smtp_session(sid: str, path: Path, t0: int, *, helo: str, mail: Mail, user: str | None = None,
-                 password: str | None = None, login_ok: bool = True, retransmit: bool = False) -> Session:
-    """EHLO, optional AUTH LOGIN, MAIL FROM, RCPT TO, DATA (a MIME message), QUIT."""
+                 password: str | None = None, login_ok: bool = True, retransmit: bool = False,
+                 server_name: str | None = None) -> Session:
+    """EHLO, optional AUTH LOGIN, MAIL FROM, RCPT TO, DATA (a MIME message), QUIT.
+
+    The server greets with its own host name (``server_name``; default ``mail.`` and the
+    sender's domain, the provider a user submits to), never the recipient's.
+    """
     item = f"session {sid}"
     _one_line(item, helo, user or "", password or "")
     rng = path.rng
     conv = _dialogue(path, t0, retransmit)
-    server_name = f"mail.{mail.recipients[0].rpartition('@')[2]}" if mail.recipients else "mail"
+    server_name = server_name or (f"mail.{mail.sender.rpartition('@')[2]}" if "@" in mail.sender else "mail")
     conv.say(False, f"220 {server_name} ESMTP Postfix (Debian/GNU)\r\n".encode(), think_ms=rng.uniform(1, 40))
     conv.say(True, f"EHLO {helo}\r\n".encode(), think_ms=rng.uniform(1, 5))
     caps = [server_name, *_EHLO]
