@@ -261,7 +261,8 @@ class TlsSession(SessionType):
         exchanges = [(int(e["request"]), int(e["response"])) for e in spec.get("exchanges", [])] or [(600, 4000)]
         return capture.tls(**_ends(capture, hosts, spec, context, where), sni=str(spec["sni"]),
                            exchanges=exchanges, dport=spec.get("port", 443),
-                           **_optional(spec, "version", "alpn", "issuer", "organization", "valid_days", "retransmit"))
+                           **_optional(spec, "version", "alpn", "issuer", "organization", "valid_days", "retransmit",
+                                       "software"))
 
 
 class HttpPostSession(SessionType):

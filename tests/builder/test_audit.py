@@ -386,3 +386,18 @@ def test_an_smtp_server_greeting_as_the_recipients_domain_is_found_and_the_build
     findings = audit_build(loaded, result.directory, only=["smtp-greeting"])
     assert [f.message() for f in findings] == [
         "203.0.113.9 takes the sender's login but greets as mail.buyer.example, the recipient's domain"]
+
+
+@pytest.mark.parametrize(("implant", "found"), [("apt", 1), ("go", 0)])
+def test_an_implant_with_apts_ja3_is_found(tmp_path, implant, found):
+    recipe = _recipe()
+    recipe["evidence"][1]["sessions"] += [
+        {"id": "upd", "type": "tls", "client": "ws", "server": "web", "sni": "deb.debian.org", "software": "apt",
+         "at": 3},
+        {"id": "c2", "type": "tls", "client": "ws", "server": "web", "sni": "cdn-7.orbit.example.net",
+         "software": implant, "at": 5}]
+    loaded, result = _build(tmp_path, recipe)
+    findings = audit_build(loaded, result.directory, only=["ja3-updater"])
+    assert len(findings) == found
+    assert all("cdn-7.orbit.example.net has JA3" in f.message() for f in findings)
+    assert (result.truth["sessions"]["c2"]["ja3_md5"] == result.truth["sessions"]["upd"]["ja3_md5"]) == bool(found)

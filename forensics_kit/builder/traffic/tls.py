@@ -24,6 +24,22 @@ CLIENT_CIPHERS = [0x1301, 0x1303, 0x1302, 0xC02B, 0xC02F, 0xCCA9, 0xCCA8, 0xC02C
 GROUPS = [0x001D, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101]
 SIGNATURE_ALGORITHMS = [0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201]
 VERSIONS = {"1.2": 0x0303, "1.3": 0x0304}
+# ClientHello of each TLS client program: cipher suites, extensions in its order, groups, default ALPN.
+# Different programs have different JA3s: an implant's must not be apt's, or the IOC fires on every update.
+CLIENTS: dict[str, tuple[list[int], list[int], list[int], list[str]]] = {
+    "firefox": (CLIENT_CIPHERS, [0, 23, 65281, 10, 11, 35, 16, 5, 13, 51, 43, 45], GROUPS, ["h2", "http/1.1"]),
+    "curl": ([0x1302, 0x1303, 0x1301, 0xC02C, 0xC030, 0x009F, 0xCCA9, 0xCCA8, 0xCCAA, 0xC02B, 0xC02F, 0x009E,
+              0xC024, 0xC028, 0x006B, 0xC023, 0xC027, 0x0067, 0xC00A, 0xC014, 0x0039, 0xC009, 0xC013, 0x0033,
+              0x009D, 0x009C, 0x003D, 0x003C, 0x0035, 0x002F, 0x00FF],  # OpenSSL 3.0
+             [0, 11, 10, 35, 16, 22, 23, 13, 43, 45, 51], [0x001D, 0x0017, 0x001E, 0x0019, 0x0018],
+             ["h2", "http/1.1"]),
+    "apt": ([0x1302, 0x1303, 0x1301, 0x1304, 0xC02C, 0xC02B, 0xCCA9, 0xC0AD, 0xC0AC, 0xC030, 0xC02F, 0xCCA8,
+             0x009F, 0x009E, 0xCCAA],  # GnuTLS 3.7 as Debian's apt uses it
+            [5, 0, 10, 11, 13, 22, 23, 35, 43, 45, 51, 65281], [0x001D, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101], []),
+    "go": ([0xC02B, 0xC02F, 0xC02C, 0xC030, 0xCCA9, 0xCCA8, 0xC009, 0xC013, 0xC00A, 0xC014, 0x009C, 0x009D,
+            0x002F, 0x0035, 0xC012, 0x000A, 0x1301, 0x1302, 0x1303],  # Go's crypto/tls (implants, tools)
+           [0, 5, 10, 11, 13, 65281, 18, 43, 51], [0x001D, 0x0017, 0x0018, 0x0019], []),
+}
 _HANDSHAKE, _CCS, _ALERT, _APPDATA = 22, 20, 21, 23
 
 
@@ -50,30 +66,30 @@ def _record(kind: int, body: bytes, version: int = 0x0303) -> bytes:
     return out
 
 
-def _client_hello(rng, sni: str, alpn: list[str], version: str, key: bytes) -> tuple[bytes, str]:
-    """The ClientHello handshake message and its JA3 string."""
-    names = _u16(b"\x00" + _u16(sni.encode("ascii")))
-    alpn_list = _u16(b"".join(_u8(p.encode("ascii")) for p in alpn))
+def _client_hello(rng, sni: str, alpn: list[str], version: str, key: bytes,
+                  client: str = "firefox") -> tuple[bytes, str]:
+    """The ClientHello handshake message of ``client`` (a key of :data:`CLIENTS`) and its JA3 string."""
+    ciphers, order, groups, _alpn = CLIENTS[client]
     versions = [0x0304, 0x0303] if version == "1.3" else [0x0303]
-    extensions = [
-        (0, names),
-        (23, b""),
-        (65281, b"\x00"),
-        (10, _u16(b"".join(struct.pack("!H", g) for g in GROUPS))),
-        (11, _u8(b"\x00")),
-        (35, b""),
-        *([(16, alpn_list)] if alpn else []),
-        (5, b"\x01\x00\x00\x00\x00"),
-        (13, _u16(b"".join(struct.pack("!H", a) for a in SIGNATURE_ALGORITHMS))),
-        (51, _u16(struct.pack("!H", 0x001D) + _u16(key))),
-        (43, _u8(b"".join(struct.pack("!H", v) for v in versions))),
-        (45, _u8(b"\x01")),
-    ]
+    bodies = {
+        0: _u16(b"\x00" + _u16(sni.encode("ascii"))),
+        5: b"\x01\x00\x00\x00\x00",
+        10: _u16(b"".join(struct.pack("!H", g) for g in groups)),
+        11: _u8(b"\x00"),
+        13: _u16(b"".join(struct.pack("!H", a) for a in SIGNATURE_ALGORITHMS)),
+        16: _u16(b"".join(_u8(p.encode("ascii")) for p in alpn)),
+        18: b"", 22: b"", 23: b"", 35: b"",
+        43: _u8(b"".join(struct.pack("!H", v) for v in versions)),
+        45: _u8(b"\x01"),
+        51: _u16(struct.pack("!H", 0x001D) + _u16(key)),
+        65281: b"\x00",
+    }
+    extensions = [(k, bodies[k]) for k in order if k != 16 or alpn]
     body = (struct.pack("!H", 0x0303) + rng.randbytes(32) + _u8(rng.randbytes(32))
-            + _u16(b"".join(struct.pack("!H", c) for c in CLIENT_CIPHERS)) + _u8(b"\x00")
+            + _u16(b"".join(struct.pack("!H", c) for c in ciphers)) + _u8(b"\x00")
             + _u16(b"".join(_ext(k, b) for k, b in extensions)))
-    ja3 = ",".join(["771", "-".join(map(str, CLIENT_CIPHERS)), "-".join(str(k) for k, _ in extensions),
-                    "-".join(map(str, GROUPS)), "0"])
+    ja3 = ",".join(["771", "-".join(map(str, ciphers)), "-".join(str(k) for k, _ in extensions),
+                    "-".join(map(str, groups)), "0"])
     return _handshake(1, body), ja3
 
 
@@ -94,17 +110,23 @@ def _server_hello(rng, version: str, alpn: str | None, session_id: bytes, key: b
 
 def tls_session(sid: str, path: Path, t0: int, *, sni: str, version: str = "1.2", alpn: list[str] | None = None,
                 issuer: str = "R3", organization: str = "Let's Encrypt", valid_days: int = 90,
-                exchanges: list[tuple[int, int]] = ((600, 4000),), retransmit: bool = False) -> Session:
-    """Handshake for ``sni``, then ``exchanges`` (request size, response size) of application data."""
+                exchanges: list[tuple[int, int]] = ((600, 4000),), retransmit: bool = False,
+                client: str = "firefox") -> Session:
+    """Handshake for ``sni``, then ``exchanges`` (request size, response size) of application data.
+
+    ``client`` is the program opening it (firefox, curl, apt, go): its ClientHello and JA3.
+    """
     item = f"session {sid}"
     if version not in VERSIONS:
         raise RecipeError("traffic", item, f"unknown TLS version {version!r} (known: 1.2, 1.3)")
     if not sni or not sni.isascii() or any(c in sni for c in " /\r\n"):
         raise RecipeError("traffic", item, f"server name {sni!r} must be an ASCII host name")
-    alpn = ["h2", "http/1.1"] if alpn is None else list(alpn)
+    if client not in CLIENTS:
+        raise RecipeError("traffic", item, f"unknown TLS client {client!r} (known: {', '.join(CLIENTS)})")
+    alpn = list(CLIENTS[client][3]) if alpn is None else list(alpn)
     rng = path.rng
     conv = Dialogue(path.client, path.server, t0, rng=rng, rtt_us=path.rtt_us, mbps=path.mbps, retransmit=retransmit)
-    client_hello, ja3 = _client_hello(rng, sni, alpn, version, rng.randbytes(32))
+    client_hello, ja3 = _client_hello(rng, sni, alpn, version, rng.randbytes(32), client)
     session_id = client_hello[4 + 2 + 32 + 1:4 + 2 + 32 + 1 + 32]
     server_hello, ja3s, cipher = _server_hello(rng, version, alpn[0] if alpn else None, session_id, rng.randbytes(32))
     chain, cert = make_chain(sni, issuer=issuer, organization=organization,
@@ -138,7 +160,7 @@ def tls_session(sid: str, path: Path, t0: int, *, sni: str, version: str = "1.2"
     finished = conv.end()
     hello_frame, flight_frame = conv.turns[0][2], conv.turns[1][1]
     session = Session(sid, "tls", True, finished.packets, finished.marks)
-    facts = {"sni": sni, "version": version, "alpn": alpn, "cipher_suite": cipher,
+    facts = {"sni": sni, "client_software": client, "version": version, "alpn": alpn, "cipher_suite": cipher,
              "ja3": ja3, "ja3_md5": hashlib.md5(ja3.encode()).hexdigest(),
              "ja3s": ja3s, "ja3s_md5": hashlib.md5(ja3s.encode()).hexdigest(),
              "certificate": cert, "certificate_visible": version == "1.2",

@@ -14,5 +14,6 @@ from forensics_kit.builder.audit.rules import (  # noqa: F401 - registration on 
     ooxml,
     questions,
     templates,
+    tls,
     ttl,
 )
