@@ -401,3 +401,22 @@ def test_an_implant_with_apts_ja3_is_found(tmp_path, implant, found):
     assert len(findings) == found
     assert all("cdn-7.orbit.example.net has JA3" in f.message() for f in findings)
     assert (result.truth["sessions"]["c2"]["ja3_md5"] == result.truth["sessions"]["upd"]["ja3_md5"]) == bool(found)
+
+
+def test_a_2024_office_browsing_only_plain_http_is_found_and_tls_noise_fixes_it(tmp_path):
+    recipe = _recipe()
+    for n in (1, 2):
+        page = copy.deepcopy(recipe["evidence"][1]["sessions"][-1])
+        recipe["evidence"][1]["sessions"].append({**page, "id": f"page{n}", "at": 2 + n})
+    (tmp_path / "plain").mkdir()
+    loaded, result = _build(tmp_path / "plain", copy.deepcopy(recipe))
+    findings = audit_build(loaded, result.directory, only=["tls-background"])
+    assert [f.message() for f in findings] == [
+        "3 plain-HTTP connections from the LAN to the Internet and no TLS at all, in a 2024 capture"]
+    recipe["evidence"][1]["sessions"].append(
+        {"id": "bg", "type": "noise", "kinds": ["tls"], "hosts": ["ws"], "resolver": "dns", "extra_hosts": 1,
+         "rate": 1, "duration": 5, "at": 0})
+    (tmp_path / "noise").mkdir()
+    loaded, result = _build(tmp_path / "noise", recipe)
+    assert audit_build(loaded, result.directory) == []
+    assert result.truth["sessions"]["bg"]["counts"] == {"tls": 5}

@@ -16,6 +16,7 @@ from forensics_kit.builder.traffic.frames import Endpoint
 from forensics_kit.builder.traffic.noise import (
     _LINUX_DOMAINS,
     _LINUX_PAGES,
+    _LINUX_TLS_SITES,
     _PAGES,
     _WEIGHTS,
     DOMAINS,
@@ -145,7 +146,9 @@ class NoiseSessions:
             lan.append(LanHost(gateway, windows=False))
         resolver = end(dns_host) if dns_host is not None else gateway
         servers = {}
-        for domain in sorted({*DOMAINS, *_LINUX_DOMAINS, "pool.ntp.org", *(page[0] for page in _PAGES + _LINUX_PAGES)}):
+        names = {*DOMAINS, *_LINUX_DOMAINS, *_LINUX_TLS_SITES, "pool.ntp.org",
+                 *(page[0] for page in _PAGES + _LINUX_PAGES)}
+        for domain in sorted(names):
             address = public_address(self.seed, domain, taken)
             taken.add(str(address))
             server = Host(str(address), str(address), gateway.mac.hex(":"), address)

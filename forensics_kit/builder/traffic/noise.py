@@ -2,7 +2,8 @@
 
 A noise session fills a time span with exchanges a trainee must learn to look
 past: DNS lookups of common domains (answered), small plain-HTTP GETs
-(connectivity checks, a CRL download), NTP time syncs, ARP who-has/is-at,
+(connectivity checks, a CRL download), HTTPS to the same sites (TLS 1.3 with SNI;
+a Linux machine's package manager with apt's ClientHello), NTP time syncs, ARP who-has/is-at,
 NetBIOS name queries (broadcast; answered when the name is a LAN machine's),
 mDNS service queries and SSDP M-SEARCHes (multicast). Exchange start times are
 a seeded Poisson process conditioned on the count ``round(rate x duration)``:
@@ -25,10 +26,11 @@ from dataclasses import dataclass, replace
 from forensics_kit.builder.traffic.dns_message import encode_name
 from forensics_kit.builder.traffic.frames import Endpoint, arp_frame, udp_frame
 from forensics_kit.builder.traffic.sessions import Frames, Path, Session, dns_session, http_session
+from forensics_kit.builder.traffic.tls import tls_session
 from forensics_kit.builder.world.dns_owners import owner_address
 
-KINDS = ("dns", "http", "ntp", "arp", "netbios", "mdns", "ssdp")
-_WEIGHTS = {"dns": 30, "http": 10, "ntp": 5, "arp": 20, "netbios": 10, "mdns": 15, "ssdp": 10}
+KINDS = ("dns", "http", "tls", "ntp", "arp", "netbios", "mdns", "ssdp")
+_WEIGHTS = {"dns": 30, "http": 10, "tls": 15, "ntp": 5, "arp": 20, "netbios": 10, "mdns": 15, "ssdp": 10}
 BROADCAST = b"\xff" * 6
 _MDNS = Endpoint(bytes.fromhex("01005e0000fb"), ipaddress.IPv4Address("224.0.0.251"), 5353, 255)
 _SSDP = Endpoint(bytes.fromhex("01005e7ffffa"), ipaddress.IPv4Address("239.255.255.250"), 1900, 4)
@@ -62,6 +64,11 @@ _LINUX_PAGES = (
     ("deb.debian.org", "/debian/dists/bookworm-updates/InRelease", "Debian APT-HTTP/1.3 (2.6.1)", 200,
      "application/octet-stream", None),
 )
+# HTTPS sites each kind of machine opens by itself
+_TLS_SITES = ("www.google.com", "www.youtube.com", "www.wikipedia.org", "login.microsoftonline.com",
+              "outlook.office365.com", "www.bing.com", "update.googleapis.com", "settings-win.data.microsoft.com")
+_APT_SITES = ("deb.debian.org", "security.ubuntu.com")
+_LINUX_TLS_SITES = ("api.github.com", *_APT_SITES)
 _MDNS_SERVICES = ("_googlecast._tcp.local", "_spotify-connect._tcp.local", "_ipp._tcp.local",
                   "_airplay._tcp.local", "_services._dns-sd._udp.local")
 _SSDP_TARGETS = ("ssdp:all", "urn:dial-multiscreen-org:service:dial:1", "upnp:rootdevice",
@@ -185,6 +192,18 @@ class NoiseMaker:
                                status=status, chunked=False, gzip=False, extra_headers=None,
                                response_headers=None, retransmit=False)
         self._emit(session.packets, f"http-{n}")
+
+    def _tls(self, n: int, t: int) -> None:
+        """An HTTPS visit: Windows machines browse (Firefox's ClientHello), Linux ones run curl or apt."""
+        chosen = self.rng.choice(self.clients)
+        domain = self.rng.choice(_TLS_SITES if chosen.windows else _LINUX_TLS_SITES)
+        software = "firefox" if chosen.windows else "apt" if domain in _APT_SITES else "curl"
+        path = self._path(f"tls-{n}", chosen.end, self.servers[domain], 6, 443)
+        exchanges = [(self.rng.randint(300, 900), self.rng.randint(1500, 40_000))
+                     for _ in range(self.rng.randint(1, 3))]
+        session = tls_session(f"noise tls {n}", path, t, sni=domain, version="1.3", exchanges=exchanges,
+                              client=software)
+        self._emit(session.packets, f"tls-{n}")
 
     def _ntp(self, n: int, t: int) -> None:
         path = self._path(f"ntp-{n}", self.rng.choice(self.clients).end, self.servers["pool.ntp.org"], 17, 123)

@@ -46,3 +46,31 @@ class UpdaterJa3(AuditRule):
                 if update is not None and not _updater(s.sni):
                     yield self.finding(case, entry["id"], f"frame {s.frame}", "shared", client=s.client,
                                        sni=s.sni or "(no SNI)", ja3=s.ja3_hash, updater=update.sni, frame=update.frame)
+
+
+class TlsBackground(AuditRule):
+    """A capture from 2020 on in which LAN machines browse the Internet has HTTPS, not plain HTTP alone."""
+
+    name = "tls-background"
+    title = {"en": "captures from 2020 on carry HTTPS where machines browse the Internet",
+             "ru": "в записях трафика с 2020 года есть HTTPS там, где машины выходят в интернет"}
+    messages = {"plain": {
+        "en": "{n} plain-HTTP connections from the LAN to the Internet and no TLS at all, in a {year} capture",
+        "ru": "{n} соединений HTTP без шифрования из ЛВС в интернет и ни одного TLS в записи {year} года"}}
+
+    def check(self, case):
+        from datetime import UTC, datetime
+
+        from forensics_kit.builder.world import is_lan_address
+
+        for entry in case.entries("pcap"):
+            packets = case.packets(entry["id"])
+            if not packets:
+                continue
+            year = datetime.fromtimestamp(packets[0].ts_ns / 1e9, tz=UTC).year
+            syns = {(p.src, p.sport, p.dst, p.dport) for p in packets
+                    if p.proto == 6 and p.flags & 0x12 == 0x02}
+            web = [s for s in syns if s[3] == 80 and is_lan_address(s[0]) and not is_lan_address(s[2])]
+            tls = any(p.proto == 6 and p.payload[:3] in (b"\x16\x03\x01", b"\x16\x03\x03") for p in packets)
+            if year >= 2020 and len(web) >= 3 and not tls:
+                yield self.finding(case, entry["id"], "capture", "plain", n=len(web), year=year)
