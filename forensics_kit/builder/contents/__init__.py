@@ -13,13 +13,16 @@ from forensics_kit.builder.contents.logs import AuthLogContent, BashHistoryConte
 from forensics_kit.builder.contents.office import DocxContent, XlsxContent
 from forensics_kit.builder.contents.pdf import PdfContent
 from forensics_kit.builder.contents.png import PngContent
+from forensics_kit.builder.contents.windows_artefacts import EvtxContent, RegistryHiveContent
 
 __all__ = [
     "AuthLogContent",
     "BashHistoryContent",
     "BrowserHistoryContent",
     "DocxContent",
+    "EvtxContent",
     "PdfContent",
     "PngContent",
+    "RegistryHiveContent",
     "XlsxContent",
 ]

@@ -1,0 +1,147 @@
+"""Windows system artefacts as recipe items: event logs and registry hives planted in an NTFS volume.
+
+Each generator builds its file with the byte-real writers of
+:mod:`forensics_kit.builder.windows` (a :class:`~forensics_kit.builder.windows.WindowsVolume`
+for the hives), so a recipe plants ``/Windows/System32/config/SYSTEM`` or
+``.../winevt/Logs/Security.evtx`` as an ordinary item whose NTFS ``times`` come from the
+recipe's timeline. Every time inside the artefact (event times, key last-written times)
+comes from the same parameters, so the file's modification time can be checked against the
+newest time it holds (audit rule ``windows-artefact-times``).
+
+``evtx``::
+
+    content:
+      generate: evtx
+      computer: SRV01
+      events:
+        - {id: 4625, time: "{{ t_brute }}", count: 40, interval: 3,
+           cycle: {TargetUserName: [administrator, admin]}, data: {IpAddress: 203.0.113.9, LogonType: 10}}
+        - {id: 7045, time: "{{ t_service }}", data: {ServiceName: upd, ImagePath: "C:\\\\x.exe"}}
+
+``count`` repeats an event every ``interval`` seconds (seeded jitter up to half of it,
+as a guessing tool's pace varies), from ``time`` on, or ending one interval before
+``until`` (the successful logon that stopped the run); ``cycle`` walks data values through a list. Data
+values that look like SIDs (``S-1-...``) are written as SIDs, ``0x...`` as hex integers.
+
+``registry_hive``: ``hive`` is ``system``, ``software`` or ``sam`` of one computer
+(``computer``, ``installed``, ``time_zone: {name, bias}``) with ``services``, ``run``
+(SOFTWARE's Run key) and ``accounts`` (SAM) added at their times.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from forensics_kit.builder.content import ContentError, ContentGenerator
+from forensics_kit.builder.windows import EventLog, Hex, Sid, WindowsVolume, security_event, system_event
+from forensics_kit.builder.windows.accounts import ACB_DISABLED, ACB_NORMAL, run_key, sam_account, sam_user, service
+from forensics_kit.timefmt import parse_iso
+
+SYSTEM_EVENTS = frozenset({104, 6005, 6006, 6008, 6009, 6013, 7036, 7040, 7045})
+
+
+def _time(value: Any, what: str) -> datetime:
+    try:
+        return parse_iso(str(value))
+    except ValueError:
+        raise ContentError(f"{what}: bad time {value!r} (use e.g. 2024-05-14T09:30:00Z)") from None
+
+
+def _typed(name: str, value: Any) -> Any:
+    """A recipe data value as the event writer types it (SID, hex, integer or text)."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    if text.startswith("S-1-") and (name.endswith("Sid") or name.endswith("SID")):
+        return Sid(text)
+    if text.lower().startswith("0x") and len(text) > 2:
+        try:
+            return Hex(int(text, 16))
+        except ValueError:
+            return text
+    return text
+
+
+def expand_events(spec: dict[str, Any], rng: random.Random) -> list[tuple[int, datetime, dict[str, Any]]]:
+    """The recipe's events, repeats unrolled, as ``(event id, time, data)`` in time order."""
+    out = []
+    for n, entry in enumerate(spec.get("events", [])):
+        count, interval = int(entry.get("count", 1)), float(entry.get("interval", 2))
+        steps = [timedelta(seconds=interval * (0.5 + rng.random())) for _ in range(count - 1)]
+        if "until" in entry:  # the run stops ``interval`` before ``until`` (the logon it ended with)
+            when = _time(entry["until"], f"events[{n}].until") - timedelta(seconds=interval) - sum(steps, timedelta())
+        else:
+            when = _time(entry.get("time"), f"events[{n}].time")
+        cycle = entry.get("cycle", {})
+        for i in range(count):
+            data = {k: v for k, v in entry.get("data", {}).items()}
+            for key, values in cycle.items():
+                data[key] = values[i % len(values)]
+            out.append((int(entry["id"]), when, data))
+            if i < count - 1:
+                when += steps[i]
+    out.sort(key=lambda e: e[1])
+    return out
+
+
+class EvtxContent(ContentGenerator):
+    """A Windows XML event log (Security, System...) with the recipe's events, record ids in time order."""
+
+    name = "evtx"
+
+    def generate(self, spec, rng):
+        log = EventLog(int(spec.get("first_record_id", 1)))
+        computer = str(spec["computer"])
+        for event_id, when, data in expand_events(spec, rng):
+            typed = {k: _typed(k, v) for k, v in data.items()}
+            if event_id in SYSTEM_EVENTS:
+                log.add(system_event(event_id, when, computer, typed))
+            else:
+                log.add(security_event(event_id, when, computer, typed))
+        if not log.events:
+            raise ContentError("evtx: give at least one event")
+        return log.to_bytes()
+
+
+def windows_volume(spec: dict[str, Any]) -> WindowsVolume:
+    """The computer a hive spec describes, with its services, Run entries and SAM accounts."""
+    zone = spec.get("time_zone", {"name": "UTC", "bias": 0})
+    installed = _time(spec["installed"], "installed")
+    vol = WindowsVolume(str(spec["computer"]), installed, (str(zone["name"]), int(zone["bias"])),
+                        product=str(spec.get("product", "Windows 10 Pro")), build=str(spec.get("build", "19045")))
+    for n, entry in enumerate(spec.get("services", [])):
+        service(vol.system, str(entry["name"]), str(entry["image_path"]), _time(entry["time"], f"services[{n}].time"),
+                start=int(entry.get("start", 2)), account=str(entry.get("account", "LocalSystem")),
+                display_name=entry.get("display_name"))
+    for n, entry in enumerate(spec.get("run", [])):
+        run_key(vol.software, str(entry["name"]), str(entry["command"]), _time(entry["time"], f"run[{n}].time"),
+                machine=True)
+    if spec.get("machine_sid"):
+        sam_account(vol.sam, str(spec["machine_sid"]), installed)
+    for n, entry in enumerate(spec.get("accounts", [])):
+        times = {k: _time(entry[k], f"accounts[{n}].{k}") if entry.get(k) else None
+                 for k in ("created", "last_logon", "last_failure", "password_set")}
+        sam_user(vol.sam, str(entry["name"]), int(entry["rid"]), times["created"] or installed,
+                 full_name=str(entry.get("full_name", "")), comment=str(entry.get("comment", "")),
+                 last_logon=times["last_logon"], last_failure=times["last_failure"],
+                 password_set=times["password_set"], logon_count=int(entry.get("logon_count", 0)),
+                 failed_count=int(entry.get("failed_count", 0)), admin=bool(entry.get("admin", False)),
+                 flags=ACB_NORMAL | (ACB_DISABLED if entry.get("disabled") else 0))
+    return vol
+
+
+class RegistryHiveContent(ContentGenerator):
+    """One registry hive (SYSTEM, SOFTWARE or SAM) of the computer the spec describes."""
+
+    name = "registry_hive"
+
+    def generate(self, spec, rng):
+        vol = windows_volume(spec)
+        hive = {"system": vol.system, "software": vol.software, "sam": vol.sam}.get(str(spec["hive"]).lower())
+        if hive is None:
+            raise ContentError(f"registry_hive: unknown hive {spec['hive']!r} (known: sam, software, system)")
+        return hive.to_bytes()
