@@ -67,14 +67,18 @@ class _Ext(FileSystemType):
             args += ["-L", spec.label]
         run_env("mke2fs", [*args, volume], {"E2FSPROGS_FAKE_TIME": str(int(spec.format_time))})
         commands = []
-        fixed = {"atime": spec.format_time, "mtime": spec.format_time, "ctime": spec.format_time}
+        folders = _directory_times(spec)
+        spec.options["ext_directory_times"] = folders
         for directory in ["/", "/lost+found", *parent_directories([p.path for p in spec.plants])]:
-            commands += self._time_commands(_quote(directory), {**fixed, "crtime": spec.format_time})
+            changed = folders.get(directory, spec.format_time)  # an entry made (or removed) there moves it
+            commands += self._time_commands(_quote(directory), {"atime": spec.format_time, "mtime": changed,
+                                                                "ctime": changed, "crtime": spec.format_time})
         for plant in spec.plants:
             times = {
                 "atime": plant.times["accessed"],
                 "mtime": plant.times["modified"],
-                "ctime": plant.times["modified"],
+                # the kernel changes ctime with every write, chmod or chown: never before mtime or birth
+                "ctime": max(plant.times["modified"], plant.times["created"], plant.times.get("changed", 0)),
                 "crtime": plant.times["created"],
             }
             commands += self._time_commands(_quote(plant.path), times, plant.nanoseconds())
@@ -82,6 +86,8 @@ class _Ext(FileSystemType):
                 uid, _, gid = str(plant.spec["owner"]).partition(":")
                 commands += [f"set_inode_field {_quote(plant.path)} uid {int(uid)}",
                              f"set_inode_field {_quote(plant.path)} gid {int(gid or uid)}"]
+            if "mode" in plant.spec:  # chmod: permission bits of a regular file
+                commands.append(f"set_inode_field {_quote(plant.path)} mode 0{0o100000 | int(plant.spec['mode'], 8):o}")
         self._debugfs(volume, commands, spec.format_time, scratch)
 
     def _time_commands(self, target: str, times: dict[str, float], nanoseconds: int = 0) -> list[str]:
@@ -106,6 +112,9 @@ class _Ext(FileSystemType):
                 if self.name == "ext4":
                     commands.append(f"set_inode_field <{inode}> block[0] 0xF30A")
                 commands += [f"set_inode_field <{inode}> block[{n}] 0" for n in range(first, 15)]
+            if inode:  # unlink changes the link count, so the kernel sets ctime (and dtime) to that moment
+                deleted = {"ctime": plant.times["deleted"]}
+                commands += self._time_commands(f"<{inode}>", deleted, plant.nanoseconds())
             self._debugfs(volume, commands, plant.times["deleted"], scratch)
 
     @staticmethod
@@ -119,6 +128,16 @@ class _Ext(FileSystemType):
         problems = [line for line in output.splitlines() if "not found" in line or "Couldn't" in line]
         if problems:
             raise BuildError(f"debugfs on {volume.name}: {problems[0].strip()}")
+
+
+def _directory_times(spec: VolumeSpec) -> dict[str, float]:
+    """When each directory last changed: the newest creation or deletion of an entry directly in it."""
+    out: dict[str, float] = {}
+    for plant in spec.plants:
+        parent = str(PurePosixPath(plant.path).parent)
+        events = [plant.times["created"], *([plant.times["deleted"]] if plant.deleted else [])]
+        out[parent] = max(out.get(parent, spec.format_time), *events)
+    return out
 
 
 def _quote(path: str) -> str:

@@ -420,3 +420,45 @@ def test_a_2024_office_browsing_only_plain_http_is_found_and_tls_noise_fixes_it(
     loaded, result = _build(tmp_path / "noise", recipe)
     assert audit_build(loaded, result.directory) == []
     assert result.truth["sessions"]["bg"]["counts"] == {"tls": 5}
+
+
+def _ext_recipe(mode: str | None) -> dict:
+    tool = {"id": "tool", "path": "/tmp/.tool", "owner": "1000", "deleted": True, "content": {"text": "ELF"},
+            "times": {"created": "2024-03-01T10:00:00Z", "modified": "2024-03-01T10:00:00Z",
+                      "changed": "2024-03-01T10:00:30Z", "deleted": "2024-03-01T10:05:00Z"}}
+    if mode:
+        tool["mode"] = mode
+    history = {"id": "history", "path": "/home/u/.bash_history", "owner": "1000",
+               "content": {"text": "#1709287230\nchmod +x /tmp/.tool\n#1709287500\nrm -f /tmp/.tool\n"},
+               "times": {"modified": "2024-03-01T10:06:00Z"}}
+    passwd = {"id": "passwd", "path": "/etc/passwd", "content": {"text": "root:x:0:0::/root:/bin/bash\n"
+                                                                         "u:x:1000:1000::/home/u:/bin/bash\n"},
+              "times": {"modified": "2024-02-01T10:00:00Z"}}
+    return {"case": "bad-01", "title": {"en": "ext"}, "seed": 3,
+            "window": {"start": "2024-02-01T00:00:00Z", "end": "2024-04-01T00:00:00Z"},
+            "evidence": [{"id": "disk", "type": "disk", "file": "disk.dd", "size": "8MiB", "scheme": "none",
+                          "filesystem": {"type": "ext4", "subsecond": True}, "items": [passwd, history, tool]}]}
+
+
+def test_a_chmod_in_the_history_needs_an_executable_mode(tmp_path):
+    (tmp_path / "plain").mkdir()
+    recipe, result = _build(tmp_path / "plain", _ext_recipe(None))
+    assert [f.message() for f in audit_build(recipe, result.directory, only=["mode-after-chmod"])] == [
+        "history runs 'chmod +x' on it at 2024-03-01T10:00:30Z, but its mode is 644"]
+    (tmp_path / "x").mkdir()
+    recipe, result = _build(tmp_path / "x", _ext_recipe("0755"))
+    assert audit_build(recipe, result.directory) == []  # ctime = dtime, /tmp moved with the unlink
+
+
+def test_a_deleted_inode_whose_ctime_stayed_put_is_found(tmp_path):
+    from forensics_kit.builder.audit.rules.ext_semantics import inode_offsets
+
+    recipe, result = _build(tmp_path, _ext_recipe("0755"))
+    image, inode = result.artefacts["disk"], result.truth["items"]["tool"]["inode"]
+    place = inode_offsets(image, 0, [inode])[inode]
+    data = bytearray(image.read_bytes())
+    data[place + 12:place + 16] = struct.pack("<I", 1709287230)  # ctime back to the chmod, before the unlink
+    image.write_bytes(bytes(data))
+    findings = audit_build(recipe, result.directory, only=["ctime-semantics"])
+    assert [f.message() for f in findings] == [
+        f"deleted inode {inode} was unlinked at 2024-03-01T10:05:00Z but its ctime stayed 2024-03-01T10:00:30Z"]

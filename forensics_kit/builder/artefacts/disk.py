@@ -248,8 +248,9 @@ class DiskEvidence(EvidenceType):
                 if problem:
                     raise context.fail((*where, key), problem)
         times = {k: context.time((*where, "times", k), v) for k, v in item.get("times", {}).items()}
-        if "owner" in item and not fs.name.startswith("ext"):
-            raise context.fail((*where, "owner"), f"owner (uid:gid) is kept by ext2/3/4 only, not {fs.name}")
+        for key in ("owner", "mode"):
+            if key in item and not fs.name.startswith("ext"):
+                raise context.fail((*where, key), f"{key} is kept by ext2/3/4 only, not {fs.name}")
         plant = Plant(
             id=item["id"], path=str(item["path"]), deleted=bool(item.get("deleted", False)), spec=item,
             data=make_content(item["content"], context.rng("item", item["id"])), times=times, location=where,

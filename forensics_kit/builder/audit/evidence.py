@@ -152,6 +152,38 @@ class BuiltCase:
             raise AuditError(f"{self.case}: {evidence_id}: cannot read the image: {exc}") from exc
         return files
 
+    @functools.cache  # noqa: B019
+    def directory_times(self, evidence_id: str) -> dict[tuple[int | None, str], int]:
+        """``{(partition, path): mtime}`` of every live directory of the image but the root."""
+        from forensics_kit.disk import open_image
+
+        out = {}
+        try:
+            with open_image(self.artefact(evidence_id)) as image:
+                for record in image.walk():
+                    if record.type == "dir" and record.allocated and not record.path.startswith("/$"):
+                        out[(record.partition, record.path)] = record.raw_times[0]
+        except ForensicsKitError as exc:
+            raise AuditError(f"{self.case}: {evidence_id}: cannot read the image: {exc}") from exc
+        return out
+
+    @functools.cache  # noqa: B019
+    def disk_modes(self, evidence_id: str) -> dict[tuple[int | None, int], int]:
+        """``{(partition, inode): mode}`` (permission and type bits, as istat shows) of ext files."""
+        from forensics_kit.disk import open_image, stat_entry
+
+        out = {}
+        with open_image(self.artefact(evidence_id)) as image:
+            for file in self.disk_files(evidence_id):
+                if not file.fs_type.lower().startswith("ext"):
+                    continue
+                try:
+                    out[(file.partition, file.inode)] = int(
+                        stat_entry(image, inode=file.inode, partition=file.partition).mode_octal, 8)
+                except (ForensicsKitError, OSError, ValueError):
+                    continue
+        return out
+
     # -- captures ----------------------------------------------------------------------
 
     @functools.cache  # noqa: B019
