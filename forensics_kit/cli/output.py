@@ -184,8 +184,51 @@ class _Writer:
             self.buffer.clear()
 
 
+class _FoldedWriter(_Writer):
+    """A table whose whole values do not fit the terminal side by side: its columns are folded
+    into bands, so each row is a first line and continuation lines that start under its second
+    column, every value whole (an IP address, a time, a hash or a path is never split to fit)."""
+
+    def __init__(self, bands: list[tuple[list[int], _Writer]], indent: int) -> None:  # noqa: D107 - see the class
+        self.bands = bands
+        self.indent = " " * indent
+        self.widths = [w for columns, writer in bands for w in writer.widths]
+        self.buffer: list[str] = []
+
+    def _lines(self, texts: list[str]) -> str:
+        out = []
+        for n, text in enumerate(texts):
+            lead = self.indent if n else ""
+            out.append("\n".join(lead + piece for piece in text.split("\n")))
+        return "\n".join(out)
+
+    def line(self, cells: Sequence[str]) -> str:
+        return self._lines([writer.line([cells[i] for i in columns]) for columns, writer in self.bands])
+
+    def rule(self) -> str:
+        return self._lines([GAP.join("-" * w for w in writer.widths) for _, writer in self.bands])
+
+
+def _bands(widths: list[int], room: int, indent: int) -> list[list[int]]:
+    """Column indexes per band: as many columns as fit ``room`` (continuation bands after ``indent``)."""
+    bands: list[list[int]] = [[]]
+    used = 0
+    for i, w in enumerate(widths):
+        cost = w + (len(GAP) if bands[-1] else 0)
+        if bands[-1] and used + cost > room:
+            bands.append([])
+            used, cost = indent, w
+        bands[-1].append(i)
+        used += cost
+    return bands
+
+
 def _start_table(first: list[Sequence[Any]], headers: Sequence[str], title: str | None, room: int | None) -> _Writer:
-    """Lay the table out from its first rows; the writer holds the title, header and rule lines."""
+    """Lay the table out from its first rows; the writer holds the title, header and rule lines.
+
+    Free-text columns are narrowed first (they wrap at separators); when the whole values still
+    do not fit side by side, the columns are folded into bands (:class:`_FoldedWriter`).
+    """
     heads = list(headers)
     numeric = [
         bool(first) and all(isinstance(r[i], int | float) and not isinstance(r[i], bool) or r[i] is None
@@ -194,11 +237,25 @@ def _start_table(first: list[Sequence[Any]], headers: Sequence[str], title: str 
         for i in range(len(heads))
     ]
     page = [[_cell(v) for v in r] for r in first]
-    writer = _Writer(_layout(heads, page, numeric, width() if room is None else room), numeric)
+    room = width() if room is None else room
+    widths = _layout(heads, page, numeric, room)
+    writer: _Writer
+    if sum(widths) + len(GAP) * (len(widths) - 1) <= room or len(widths) < 2:
+        writer = _Writer(widths, numeric)
+        rule = GAP.join("-" * w for w in writer.widths)
+    else:
+        indent = widths[0] + len(GAP) if widths[0] + len(GAP) <= room // 3 else 4  # under the second column
+        bands = []
+        for n, columns in enumerate(_bands(widths, room, indent)):
+            band_widths = _layout([heads[i] for i in columns], [[row[i] for i in columns] for row in page],
+                                  [numeric[i] for i in columns], room - (indent if n else 0))
+            bands.append((columns, _Writer(band_widths, [numeric[i] for i in columns])))
+        writer = _FoldedWriter(bands, indent)
+        rule = writer.rule()
     if title:
         writer.buffer.append(title)
     writer.buffer.append(writer.line(heads))
-    writer.buffer.append(GAP.join("-" * w for w in writer.widths))
+    writer.buffer.append(rule)
     return writer
 
 
