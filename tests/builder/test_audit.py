@@ -462,3 +462,30 @@ def test_a_deleted_inode_whose_ctime_stayed_put_is_found(tmp_path):
     findings = audit_build(recipe, result.directory, only=["ctime-semantics"])
     assert [f.message() for f in findings] == [
         f"deleted inode {inode} was unlinked at 2024-03-01T10:05:00Z but its ctime stayed 2024-03-01T10:00:30Z"]
+
+
+def test_a_history_database_older_than_its_last_visit_is_found_and_visits_have_microseconds(tmp_path):
+    import sqlite3
+
+    recipe = _ext_recipe("0755")
+    visits = [{"url": "https://lenta.ru/", "time": "2024-03-02T10:00:00Z", "type": "typed"},
+              {"url": "https://lenta.ru/a", "time": "2024-03-02T10:00:00Z", "type": "link"}]
+    recipe["evidence"][0]["items"].append(
+        {"id": "places", "path": "/home/u/.mozilla/firefox/ab12.default-release/places.sqlite", "owner": "1000",
+         "content": {"generate": "browser_history", "browser": "firefox", "subsecond": True, "visits": visits},
+         "times": {"modified": "2024-03-01T10:10:00Z"}})
+    loaded, result = _build(tmp_path, recipe)
+    findings = audit_build(loaded, result.directory, only=["mtime-after-content"])
+    assert [f.message() for f in findings] == [
+        "modified 2024-03-01T10:10:00Z, before the Firefox visit it holds at 2024-03-02T10:00:00Z"]
+    db = sqlite3.connect(":memory:")
+    db.deserialize(_places(result))
+    stamps = [row[0] for row in db.execute("SELECT visit_date FROM moz_historyvisits ORDER BY id")]
+    assert all(s % 1_000_000 for s in stamps) and stamps == sorted(stamps)  # microseconds, listed order kept
+
+
+def _places(result) -> bytes:
+    from forensics_kit.disk import open_image
+
+    with open_image(result.artefacts["disk"]) as image:
+        return image.read(inode=result.truth["items"]["places"]["inode"])

@@ -60,13 +60,18 @@ CREATE INDEX urls_url_index ON urls (url);
 
 
 class BrowserHistoryContent(ContentGenerator):
-    """``browser: firefox|chrome`` and ``visits: [{url, title, time, type}]`` (type: link, typed, ...)."""
+    """``browser: firefox|chrome`` and ``visits: [{url, title, time, type}]`` (type: link, typed, ...).
+
+    ``subsecond: true`` gives whole-second visit times seeded microseconds, as real histories have.
+    """
 
     name = "browser_history"
 
     def generate(self, spec: dict[str, Any], rng) -> bytes:
         browser = spec.get("browser", "firefox")
         visits = [_visit(index, visit) for index, visit in enumerate(spec.get("visits") or [])]
+        if spec.get("subsecond"):  # the microseconds a browser's clock gives whole-second planned times
+            visits = _with_microseconds(visits, rng)
         visits.sort(key=lambda v: v["us"])
         db = sqlite3.connect(":memory:", isolation_level=None)
         try:
@@ -93,6 +98,22 @@ def fix_header(image: bytearray) -> bytearray:
     image[92:96] = change_counter
     image[96:100] = struct.pack(">I", FIXED_SQLITE_VERSION)
     return image
+
+
+def _with_microseconds(visits: list[dict[str, Any]], rng) -> list[dict[str, Any]]:
+    """Give whole-second visit times the microseconds a browser's clock has (seeded).
+
+    Both browsers store microseconds, so a history of whole seconds looks written by hand.
+    Visits given in the same second keep the order they are listed in.
+    """
+    by_second: dict[int, list[dict[str, Any]]] = {}
+    for visit in visits:
+        if visit["us"] % 1_000_000 == 0:
+            by_second.setdefault(visit["us"], []).append(visit)
+    for second, group in by_second.items():
+        for visit, fraction in zip(group, sorted(rng.randrange(1, 1_000_000) for _ in group), strict=True):
+            visit["us"] = second + fraction
+    return visits
 
 
 def _visit(index: int, visit: dict[str, Any]) -> dict[str, Any]:

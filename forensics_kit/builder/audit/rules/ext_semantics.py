@@ -170,3 +170,60 @@ class ModeAfterChmod(AuditRule):
                         elif f.raw_times[4] and f.raw_times[4] < stamp:
                             yield self.finding(case, entry["id"], f.path, "ctime", when=iso_utc(stamp),
                                                ctime=iso_utc(f.raw_times[4]))
+
+
+_WEBKIT_EPOCH_US = 11_644_473_600_000_000  # 1601-01-01 to 1970-01-01
+
+
+def newest_record(data: bytes) -> tuple[float, str] | None:
+    """The newest time a file's content records, in POSIX seconds, and what it is.
+
+    Firefox ``places.sqlite`` (``moz_historyvisits.visit_date``, microseconds), Chrome
+    ``History`` (``visits.visit_time``, microseconds since 1601) and shell histories with
+    ``#epoch`` stamps; None for anything else.
+    """
+    import sqlite3
+
+    if data.startswith(b"SQLite format 3\0"):
+        db = sqlite3.connect(":memory:")
+        try:
+            db.deserialize(data)
+            for sql, base, what in (("SELECT max(visit_date) FROM moz_historyvisits", 0, "Firefox visit"),
+                                    ("SELECT max(visit_time) FROM visits", _WEBKIT_EPOCH_US, "Chrome visit")):
+                try:
+                    value = db.execute(sql).fetchone()[0]
+                except sqlite3.Error:
+                    continue
+                if value:
+                    return (value - base) / 1e6, what
+        except sqlite3.Error:
+            return None
+        finally:
+            db.close()
+        return None
+    stamps = re.findall(rb"^#(\d{9,11})\s*$", data, re.M)
+    return (max(int(s) for s in stamps), "history stamp") if stamps else None
+
+
+class MtimeAfterContent(AuditRule):
+    """A file's modification time is not before the newest record its content holds."""
+
+    name = "mtime-after-content"
+    title = {"en": "a file's mtime is not before the newest record in it (browser visits, shell history)",
+             "ru": "mtime файла не раньше самой поздней записи в нём (посещения браузера, история команд)"}
+    messages = {"before": {"en": "modified {mtime}, before the {what} it holds at {newest}",
+                           "ru": "изменён {mtime} — раньше, чем записанное в нём событие ({what}) в {newest}"}}
+
+    def check(self, case):
+        from forensics_kit.timefmt import iso_utc
+
+        for entry in case.entries("disk"):
+            for f in case.disk_files(entry["id"]):
+                if not f.allocated or not f.raw_times[0] or not (
+                        f.data.startswith(b"SQLite format 3\0") or f.path.endswith("_history")):
+                    continue
+                found = newest_record(f.data)
+                mtime = f.raw_times[0] + f.raw_times[1] / 1e9
+                if found and found[0] > mtime + 1e-6:
+                    yield self.finding(case, entry["id"], f.path, "before", mtime=iso_utc(f.raw_times[0]),
+                                       what=found[1], newest=iso_utc(int(found[0])))
