@@ -366,8 +366,15 @@ def say(text: str) -> None:
 
 
 def warn(text: str) -> None:
+    """A warning on stderr, in the trainee's language (a library's English warning is translated
+    where the catalogue has its template, as errors are)."""
     sys.stdout.flush()
-    sys.stderr.write(f"warning: {text}\n")
+    lang = current_lang()
+    if lang != "en":
+        from forensics_kit.cli.error_text import to_language
+
+        text = to_language(text, lang)
+    sys.stderr.write(f"{in_lang('warning', 'warning')}: {text}\n")
     sys.stderr.flush()
 
 

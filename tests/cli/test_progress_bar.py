@@ -52,3 +52,20 @@ def test_on_a_terminal_output_still_reaches_a_pipe_and_no_stray_progress_text_is
     os.close(main)
     assert proc.returncode == 0 and out.strip()
     assert b"None" not in seen and b"None" not in out
+
+
+def test_warnings_are_in_the_trainees_language(build, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from forensics_kit.cli.main import cli
+
+    folder = build("disk-01", None)
+    image = folder / json.loads((folder / "truth.json").read_text())["artefacts"]["usb"]["file"]
+    cut = tmp_path / "cut.dd"
+    cut.write_bytes(image.read_bytes()[: image.stat().st_size // 2])  # a short image opens with a warning
+    english = CliRunner().invoke(cli, ["disk", "ls", str(cut)])
+    russian = CliRunner().invoke(cli, ["--lang", "ru", "disk", "ls", str(cut)])
+    assert "warning: " in english.stderr and "missing" in english.stderr
+    assert "предупреждение: " in russian.stderr and "warning:" not in russian.stderr

@@ -402,12 +402,12 @@ def test_a_schema_mistake_in_answers_is_russian(tmp_path):
 
 # Printed English the CLI layer still writes itself, in other engineers' modules (see the report of issue 15):
 # output.warn's "warning:" prefix (and the library warnings it prints), disk shadows' empty-result line.
-KNOWN_PRINTED_ENGLISH = {"output.py: warning: {text}\n"}
+KNOWN_PRINTED_ENGLISH: set[str] = set()
 
 
 def test_the_cli_prints_no_new_english_sentence_of_its_own():
     folder = Path(help_text.__file__).parent
-    found = set()
+    found, looked_at = set(), 0
     for path in sorted(folder.glob("*.py")):
         if path.name == "demo.py":  # `make demo`, a developer's walkthrough
             continue
@@ -418,10 +418,11 @@ def test_the_cli_prints_no_new_english_sentence_of_its_own():
             if name not in ("echo", "secho", "print", "write", "say", "warn"):
                 continue
             for template in russian_sources.template_of(node.args[0]):
+                looked_at += 1
                 words = re.sub(r"\{[^{}]*\}", "", template)
                 if re.search(r"[A-Za-z]{3,}", words) and "fklab: internal" not in template:  # main.py: translated
                     found.add(f"{path.name}: {template}")
-    assert found, "the walk finds nothing: it is broken"
+    assert looked_at > 20, "the walk finds no printing call: it is broken"
     assert found <= KNOWN_PRINTED_ENGLISH, sorted(found - KNOWN_PRINTED_ENGLISH)
 
 
