@@ -21,7 +21,8 @@ newest time it holds (audit rule ``windows-artefact-times``).
 ``count`` repeats an event every ``interval`` seconds (seeded jitter up to half of it,
 as a guessing tool's pace varies), from ``time`` on, or ending one interval before
 ``until`` (the successful logon that stopped the run); ``cycle`` walks data values through a list. Data
-values that look like SIDs (``S-1-...``) are written as SIDs, ``0x...`` as hex integers.
+values that look like SIDs (``S-1-...``) are written as SIDs, ``{...}`` in a ``...Guid`` field as
+GUIDs, ``0x...`` as hex integers.
 
 ``registry_hive``: ``hive`` is ``system``, ``software`` or ``sam`` of one computer
 (``computer``, ``installed``, ``time_zone: {name, bias}``) with ``services``, ``run``
@@ -35,10 +36,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from forensics_kit.builder.content import ContentError, ContentGenerator
-from forensics_kit.builder.windows import EventLog, Hex, Sid, WindowsVolume, security_event, system_event
+from forensics_kit.builder.windows import EventLog, Guid, Hex, Sid, WindowsVolume, security_event, system_event
 from forensics_kit.builder.windows.accounts import ACB_DISABLED, ACB_NORMAL, run_key, sam_account, sam_user, service
 from forensics_kit.timefmt import parse_iso
 
+_HEX32 = frozenset({"Status", "SubStatus"})  # NTSTATUS codes are HexInt32 in the Security manifest
 SYSTEM_EVENTS = frozenset({104, 6005, 6006, 6008, 6009, 6013, 7036, 7040, 7045})
 
 
@@ -58,9 +60,11 @@ def _typed(name: str, value: Any) -> Any:
     text = str(value)
     if text.startswith("S-1-") and (name.endswith("Sid") or name.endswith("SID")):
         return Sid(text)
+    if name.endswith("Guid") and text.startswith("{") and text.endswith("}"):
+        return Guid(text)
     if text.lower().startswith("0x") and len(text) > 2:
         try:
-            return Hex(int(text, 16))
+            return Hex(int(text, 16), 32 if name in _HEX32 else 64)
         except ValueError:
             return text
     return text

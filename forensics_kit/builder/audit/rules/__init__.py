@@ -17,4 +17,5 @@ from forensics_kit.builder.audit.rules import (  # noqa: F401 - registration on 
     templates,
     tls,
     ttl,
+    windows_artefacts,
 )
