@@ -35,7 +35,7 @@ from grader.answers import AnswerSheet
 from grader.checkers import Checker, CheckResult, Outcome, known_types, make_checker
 from grader.checkers.base import correct, is_blank, wrong
 from grader.checkers.hashes import _BY_LENGTH, ALGORITHMS
-from grader.checkers.sets import MAX_SEALED_ITEMS, ExpectedItems, set_result
+from grader.checkers.sets import MAX_SEALED_ITEMS, ExpectedItems, set_result, tally
 from grader.checkers.timestamps import zone_slip
 from grader.errors import GraderError, InvalidAnswer
 from grader.grade import LabResult, QuestionResult, apply_hints, hint_summary
@@ -445,18 +445,12 @@ def _check_set(checker: Checker, spec: dict[str, Any], given: Any, points: float
     if len(items) > MAX_SEALED_ITEMS:
         return CheckResult(Outcome.MISSING, 0.0, float(points), msg("set.too_many_sealed"))
     group_of = {h: i for i, group in enumerate(spec["groups"]) for h in group}
-    matched: set[int] = set()
-    extra = 0
-    for forms in items:
-        digests = _hashes([str(f) for f in forms[:3]], salt)
-        hit = next((group_of[d] for d in digests if d in group_of), None)
-        if hit is None:
-            extra += 1
-        elif hit in matched:
-            duplicates += 1
-        else:
-            matched.add(hit)
-    return set_result(len(matched), total, extra, unreadable, duplicates, penalty, points,
+
+    def find(forms: list[Any]) -> int | None:
+        return next((group_of[d] for d in _hashes([str(f) for f in forms[:3]], salt) if d in group_of), None)
+
+    right, extra, repeated = tally(items, find)
+    return set_result(right, total, extra, unreadable, duplicates + repeated, penalty, points,
                       checker._kind)  # type: ignore[attr-defined]
 
 

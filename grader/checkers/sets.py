@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from grader.checkers.base import (
@@ -158,17 +159,9 @@ class SetChecker(Checker):
             return CheckResult(Outcome.MISSING, 0.0, float(max_points), msg("answer.missing"))
         if limit is not None and len(items) + unreadable >= limit:
             return wrong(max_points, msg("set.too_many", count=len(items) + unreadable, total=expected.count))
-        matched: set[int] = set()
-        extra = 0
-        for forms in items:
-            hit = next((expected.index[f] for f in forms if f in expected.index), None)
-            if hit is None:
-                extra += 1
-            elif hit in matched:
-                duplicates += 1
-            else:
-                matched.add(hit)
-        return set_result(len(matched), expected.count, extra, unreadable, duplicates,
+        right, extra, repeated = tally(items, lambda forms: next(
+            (expected.index[f] for f in forms if f in expected.index), None))
+        return set_result(right, expected.count, extra, unreadable, duplicates + repeated,
                           float(self.settings["penalty"]), max_points, self._kind)  # type: ignore[arg-type]
 
 
@@ -203,6 +196,22 @@ def expected_items(owner: Checker, item: Checker, expected: list[Any]) -> Expect
         for form in accepted:
             index.setdefault(form, number)
     return ExpectedItems(index, len(expected), forms)
+
+
+def tally(items: Iterable[Any], find: Callable[[Any], int | None]) -> tuple[int, int, int]:
+    """(expected items matched, extra items, repeats of one already matched) of a set answer, where
+    ``find(forms)`` gives the expected item an answer item is, or None (plain and sealed keys alike)."""
+    matched: set[int] = set()
+    extra = repeated = 0
+    for forms in items:
+        hit = find(forms)
+        if hit is None:
+            extra += 1
+        elif hit in matched:
+            repeated += 1
+        else:
+            matched.add(hit)
+    return len(matched), extra, repeated
 
 
 def set_result(right: int, total: int, extra: int, unreadable: int, duplicates: int, penalty: float,
