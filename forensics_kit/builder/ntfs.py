@@ -20,7 +20,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from forensics_kit.builder import ntfs_mft
 from forensics_kit.builder.tools import DEBIAN_PACKAGES, find_tool
 from forensics_kit.builder.volume import (
     FileSystemType,
@@ -88,6 +90,26 @@ class Ntfs(FileSystemType):
             for plant in sorted(plants, key=lambda p: p.times["deleted"]):
                 clock(plant.times["deleted"])
                 (root / plant.path.lstrip("/")).unlink()
+
+
+    def finish(self, volume: Path, plant: Plant, located: Any) -> None:
+        """Give the times ntfs-3g keeps whole (creation, every $FILE_NAME time) the file's fraction, and
+        the $FILE_NAME sizes Windows writes: the data's size and its allocation when the name was written.
+
+        Only for ``filesystem.subsecond`` volumes; the parent's index keeps the copy ntfs-3g wrote.
+        """
+        if not plant.subsecond:
+            return
+        record = ntfs_mft.read_record(volume, located.inode)
+        fraction = plant.nanoseconds(100)
+        born = ntfs_mft.filetime(int(plant.times["created"]), fraction)
+        record.set_standard_times({"created": born})
+        size = len(plant.data)
+        allocated = -(-size // _CLUSTER) * _CLUSTER if not located.resident else -(-size // 8) * 8
+        for content in record.attributes(ntfs_mft.FILE_NAME):
+            struct.pack_into("<4Q", record.data, content + 8, born, born, born, born)
+            struct.pack_into("<QQ", record.data, content + 40, allocated, size)
+        ntfs_mft.write_record(volume, record)
 
 
 def _patch_serial(volume: Path, serial: int) -> None:

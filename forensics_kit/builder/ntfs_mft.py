@@ -53,6 +53,18 @@ class MftRecord:
             offset += length
         raise BuildError(f"MFT entry {self.entry} has no attribute 0x{kind:x}")
 
+    def attributes(self, kind: int) -> list[int]:
+        """Offsets of the resident content of every attribute of type ``kind`` (each $FILE_NAME, DOS names too)."""
+        out, offset = [], struct.unpack_from("<H", self.data, 20)[0]
+        while offset + 24 <= len(self.data):
+            atype, length = struct.unpack_from("<II", self.data, offset)
+            if atype == _END or length < 24 or offset + length > len(self.data):
+                break
+            if atype == kind and not self.data[offset + 8]:
+                out.append(offset + struct.unpack_from("<H", self.data, offset + 20)[0])
+            offset += length
+        return out
+
     def times(self, kind: int) -> dict[str, int]:
         """The four FILETIMEs of $STANDARD_INFORMATION (at its start) or $FILE_NAME (after the parent)."""
         start = self.attribute(kind, skip_dos_names=True) + (8 if kind == FILE_NAME else 0)

@@ -127,6 +127,9 @@ class FileSystemType(Registered):
     def delete(self, volume: Path, spec: VolumeSpec, plants: list[Plant], scratch: Path) -> None:
         """Delete ``plants`` the way this file system's driver would."""
 
+    def finish(self, volume: Path, plant: Plant, located: Any) -> None:
+        """Touch up a planted file's metadata once its place is known (default: nothing to do)."""
+
 
 def parent_directories(paths: Sequence[str]) -> list[str]:
     """Every directory the paths need, parents before children, in first-use order."""

@@ -489,3 +489,27 @@ def _places(result) -> bytes:
 
     with open_image(result.artefacts["disk"]) as image:
         return image.read(inode=result.truth["items"]["places"]["inode"])
+
+
+def test_ntfs_file_names_carry_fractions_and_sizes_and_a_zeroed_one_is_found(tmp_path):
+    from forensics_kit.builder import ntfs_mft
+
+    items = [{"id": f"doc{n}", "path": f"/Users/anna/doc{n}.txt", "content": {"text": "report " * (n * 400 + 1)},
+              "times": {"created": "2024-03-01T10:00:00Z", "modified": f"2024-03-0{n + 1}T10:00:00Z"}}
+             for n in range(3)]
+    recipe = {"case": "bad-01", "title": {"en": "ntfs"}, "seed": 3,
+              "window": {"start": "2024-02-01T00:00:00Z", "end": "2024-04-01T00:00:00Z"},
+              "evidence": [{"id": "disk", "type": "disk", "file": "disk.dd", "size": "8MiB", "scheme": "none",
+                            "filesystem": {"type": "ntfs", "subsecond": True}, "items": items}]}
+    loaded, result = _build(tmp_path, recipe)
+    assert audit_build(loaded, result.directory) == []
+    image, inode = result.artefacts["disk"], result.truth["items"]["doc2"]["inode"]
+    record = ntfs_mft.read_record(image, inode)
+    for content in record.attributes(ntfs_mft.FILE_NAME):  # as ntfs-3g leaves it: whole seconds, no sizes
+        struct.pack_into("<Q", record.data, content + 8, ntfs_mft.filetime(1709287200))
+        struct.pack_into("<QQ", record.data, content + 40, 0, 0)
+    ntfs_mft.write_record(image, record)
+    findings = audit_build(loaded, result.directory, only=["ntfs-filename"])
+    assert [(f.where, f.message()[:40]) for f in findings] == [
+        ("/Users/anna/doc2.txt", "$FILE_NAME creation time is a whole seco"),
+        ("/Users/anna/doc2.txt", "$FILE_NAME gives real size 0 for a file ")]

@@ -354,6 +354,7 @@ class DiskEvidence(EvidenceType):
         for plant in spec.plants:
             located = locate(volume, plant.path)
             plant.facts["located"] = located
+            fs.finish(volume, plant, located)
             busy |= located.blocks()
             for key in ACTION_KEYS:
                 if key in plant.spec:

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import struct
+
 from forensics_kit.builder.audit.rule import AuditRule
 
 _FRACTION_FS = ("ext4", "NTFS")
@@ -74,3 +76,56 @@ class SubsecondTimes(AuditRule):
                 if len(files) >= 3 and len(whole) * 2 > len(files):
                     where = f"partition {partition}" if partition is not None else "volume"
                     yield self.finding(case, entry["id"], where, "whole", n=len(whole), total=len(files), fs=fs_type)
+
+
+def file_names(image, file) -> list[tuple[int, int, int, int]]:
+    """``(created FILETIME, allocated size, real size, namespace)`` of each $FILE_NAME of an NTFS file."""
+    from forensics_kit.disk.tsk_meta import resident_bytes
+    from forensics_kit.disk.walker import open_content
+
+    ofs = image._source(file.partition, None)  # noqa: SLF001 - the audit reads raw attributes, as istat does
+    tsk_file, *_ = open_content(ofs, file.inode, None, file.path)
+    out = []
+    for attr in tsk_file:
+        if int(attr.info.type) != 48:
+            continue
+        raw = resident_bytes(tsk_file, 48, int(attr.info.id), int(attr.info.size))
+        if len(raw) >= 66:
+            created, allocated, real = struct.unpack_from("<Q", raw, 8)[0], *struct.unpack_from("<QQ", raw, 40)
+            out.append((created, allocated, real, raw[65]))
+    return out
+
+
+class NtfsFileNames(AuditRule):
+    """On a volume whose times carry fractions, $FILE_NAME times do too; its sizes are the file's, not 0."""
+
+    name = "ntfs-filename"
+    title = {"en": "NTFS $FILE_NAME times carry sub-second digits and its sizes are the file's",
+             "ru": "времена $FILE_NAME в NTFS содержат доли секунды, а размеры в нём — размеры файла"}
+    messages = {
+        "whole": {"en": "$FILE_NAME creation time is a whole second while $STANDARD_INFORMATION has fractions",
+                  "ru": "время создания в $FILE_NAME — целое число секунд, хотя в $STANDARD_INFORMATION есть доли"},
+        "size": {"en": "$FILE_NAME gives real size {real} for a file of {size} bytes",
+                 "ru": "в $FILE_NAME реальный размер {real} для файла размером {size} байт"},
+    }
+
+    def check(self, case):
+        from forensics_kit.disk import open_image
+        from forensics_kit.errors import ForensicsKitError
+
+        for entry in case.entries("disk"):
+            files = [f for f in case.disk_files(entry["id"]) if f.fs_type == "NTFS" and f.allocated
+                     and ":" not in f.path.rsplit("/", 1)[-1]]
+            if not files or sum(1 for f in files if f.raw_times[1]) * 2 <= len(files):
+                continue  # a volume written in whole seconds (no subsecond): nothing to compare with
+            with open_image(case.artefact(entry["id"])) as image:
+                for f in files:
+                    try:
+                        names = file_names(image, f)
+                    except (ForensicsKitError, OSError, ValueError):
+                        continue
+                    if any(created % 10_000_000 == 0 for created, *_ in names) and f.raw_times[1]:
+                        yield self.finding(case, entry["id"], f.path, "whole")
+                    real = next((r for _c, _a, r, ns in names if ns != 2), None)
+                    if f.data and real is not None and real != len(f.data):
+                        yield self.finding(case, entry["id"], f.path, "size", real=real, size=len(f.data))
