@@ -122,13 +122,15 @@ def _is_library_error(exc: Exception) -> bool:
     show_default=True,
     help="Language of messages, lab texts and feedback (or set FKLAB_LANG).",
 )
+@click.option("--wide", is_flag=True, envvar="FKLAB_WIDE",
+              help="Lay tables out at full width: no folded rows or wrapped text (for wide terminals, files).")
 # The version is given, not looked up: ``package_name=`` would import importlib.metadata
 # (and email, zipfile, csv) on every start.
 @click.version_option(__version__, prog_name="fklab")
 @click.pass_context
-def cli(ctx: click.Context, lang: str) -> None:
+def cli(ctx: click.Context, lang: str, wide: bool) -> None:
     """fklab: hands-on computer forensics and network investigation labs."""
-    ctx.obj = {"lang": lang}
+    ctx.obj = {"lang": lang, "wide": wide}
 
 
 def main() -> None:

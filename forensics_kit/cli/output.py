@@ -27,6 +27,8 @@ from itertools import chain, islice
 from operator import itemgetter
 from typing import Any
 
+import click
+
 Column = tuple[str, str]  # (record key, header)
 
 PAGE = 256  # rows read ahead to choose column widths
@@ -84,8 +86,15 @@ def header(text: str) -> str:
     return in_lang(f"col.{text}", text)
 
 
+WIDE = 1 << 16
+"""The room ``fklab --wide`` gives a table: every row on one line, nothing wrapped."""
+
+
 def width() -> int:
-    """Columns to lay a table out in: the terminal's, else ``COLUMNS``, else 80."""
+    """Columns to lay a table out in: unlimited with ``--wide``, else the terminal's, else ``COLUMNS``, else 80."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and (ctx.find_root().obj or {}).get("wide"):
+        return WIDE
     try:
         if sys.stdout.isatty():
             return os.get_terminal_size(sys.stdout.fileno()).columns

@@ -58,3 +58,14 @@ def test_table_fits_the_terminal_and_keeps_values_whole(build, case, artefact, c
     values = _values(records, fields)
     split = sorted(v for v in values if not any(v in line for line in lines))
     assert split == [], f"split across lines or cut: {split[:5]}"
+
+
+def test_wide_lays_every_row_on_one_line(build):
+    evidence = _evidence(build, "net-01", "capture")
+    runner = CliRunner(env={"COLUMNS": "80"})
+    records = [json.loads(line) for line in runner.invoke(cli, ["net", "dns", str(evidence), "--json"]).stdout
+               .splitlines()]
+    folded = runner.invoke(cli, ["net", "dns", str(evidence)]).stdout.splitlines()
+    wide = runner.invoke(cli, ["--wide", "net", "dns", str(evidence)]).stdout.splitlines()
+    assert len(wide) == len(records) + 2 < len(folded)  # header, rule, one line a record
+    assert max(len(line) for line in wide) > 80
