@@ -72,7 +72,8 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
 
         fs = img.filesystems()[0]
         answers["fs_type"] = fs.type
-        log(f"disk info: {fs.type} at offset {fs.offset}, label {fs.label!r}, {fs.block_size}-byte clusters")
+        log(f"disk partitions: an MBR with one partition from sector {fs.offset // 512}; disk info: {fs.type}, "
+            f"label {fs.label!r}, {fs.block_size}-byte clusters")
 
         sheets = [r for r in img.walk() if r.allocated and r.type == "file" and r.name.lower().endswith(".xlsx")]
         if len(sheets) == 1:
