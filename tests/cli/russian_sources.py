@@ -203,3 +203,113 @@ def _pieces(node: ast.AST, path: Path, parents: dict[ast.AST, ast.AST]) -> Itera
 def normalise(template: str) -> str:
     """A template with its placeholders blanked: two templates match when these are equal."""
     return re.sub(r"(?<!\{)\{[^{}]*\}(?!\})", "{}", template)
+
+
+# --- warnings: what the library appends to a ``warnings`` list, which ``output.warn`` shows
+
+# Everything a command can warn about (the CLI's own warnings are its texts, checked elsewhere).
+WARNING_SOURCES = ["forensics_kit"]
+_WARNING_SKIP = ("forensics_kit/cli/",)
+_WARNING_FUNCTIONS = re.compile(r"^_?warn$")
+_WARNINGS_LIST = re.compile(r"(^|_)warnings$")
+_WARNINGS_MAKER = re.compile(r"^\w*_warnings$")  # ``link_warnings()``: builds and returns warning texts
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A warning whose text the walk cannot read: where, and the expression as written."""
+
+    path: str
+    line: int
+    source: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.path}: {self.source}"
+
+
+def _receiver(node: ast.expr) -> str:
+    """``self.warnings`` / ``warnings`` / ``report.warnings`` -> ``warnings``."""
+    return _name(node)
+
+
+def _warning_exprs(node: ast.Call, parents: dict[ast.AST, ast.AST]) -> list[ast.expr] | None:
+    """The argument(s) of a call that adds warning text, or None when the call adds none."""
+    func = node.func
+    function = _function_of(node, parents)
+    if isinstance(func, ast.Name) and _WARNING_FUNCTIONS.match(func.id) and node.args:
+        return [node.args[0]]
+    if not isinstance(func, ast.Attribute) or func.attr not in ("append", "extend") or not node.args:
+        return None
+    into_warnings = bool(_WARNINGS_LIST.search(_receiver(func.value)))
+    in_maker = isinstance(function, ast.FunctionDef) and bool(_WARNINGS_MAKER.match(function.name))
+    if func.attr == "append" and (into_warnings or in_maker and isinstance(func.value, ast.Name)):
+        return [node.args[0]]
+    if func.attr == "extend" and into_warnings:
+        arg = node.args[0]
+        if isinstance(arg, ast.List):
+            return list(arg.elts)
+        if isinstance(arg, ast.Name):  # a local list (``bad_options``): what is appended to it
+            return [call.args[0] for call in ast.walk(function) if isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute) and call.func.attr == "append"
+                    and _name(call.func.value) == arg.id and call.args]
+        return []  # another list of warnings passed on (``reader.warnings``, ``link_warnings(...)``): read where made
+    return None
+
+
+def warning_sites(sources: list[str] = WARNING_SOURCES) -> tuple[list[Site], list[Unread]]:
+    """Every warning text the library can append, as templates, and the ones it cannot read.
+
+    ``warnings.append(f"...")``, ``self.warnings.append(problem + "; ...")`` (a variable is
+    followed to what the function assigns it), ``warnings.extend(local_list)`` (what is
+    appended to that list), the ``.append`` of a ``*_warnings()`` function, ``warn(...)``.
+    A list of warnings passed on from elsewhere (``warnings.extend(reader.warnings)``) is read
+    where it is made.
+    """
+    files: list[Path] = []
+    for source in sources:
+        path = ROOT / source
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    found: list[Site] = []
+    unread: list[Unread] = []
+    for path in files:
+        relative = str(path.relative_to(ROOT))
+        if relative.startswith(_WARNING_SKIP):
+            continue
+        tree = ast.parse(path.read_text("utf-8"))
+        parents = _parents(tree)
+        functions = {f.name: f for f in tree.body if isinstance(f, ast.FunctionDef)}
+        _CONSTANTS.clear()
+        _CONSTANTS.update({t.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+                           for t in node.targets if isinstance(t, ast.Name) and t.id.isupper()})
+        for node in ast.walk(tree):
+            if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) and _WARNINGS_LIST.search(
+                    _receiver(node.target)):  # ``info.warnings += [...]``
+                exprs: list[ast.expr] | None = list(node.value.elts) if isinstance(node.value, ast.List) else [
+                    node.value]
+            elif isinstance(node, ast.Call):
+                exprs = _warning_exprs(node, parents)
+            else:
+                continue
+            if exprs is None:
+                continue
+            function = _function_of(node, parents)
+            for expr in exprs:
+                values = [expr]
+                if isinstance(expr, ast.Name):
+                    values = _assigned(function, expr.id)
+                for name in {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}:
+                    # ``problem = check_options(...)``, then f"...: {problem}": what that function returns
+                    for value in _assigned(function, name):
+                        if isinstance(value, ast.Call) and _name(value.func) in functions:
+                            for ret in ast.walk(functions[_name(value.func)]):
+                                if isinstance(ret, ast.Return) and ret.value is not None:
+                                    found += [Site(relative, ret.lineno, "piece", t) for t in template_of(ret.value)
+                                              if _WORD.search(re.sub(r"\{[^{}]*\}", "", t))]
+                templates = [t for value in values for t in template_of(value)]
+                if not templates:
+                    unread.append(Unread(relative, node.lineno, ast.unparse(expr)))
+                for template in templates:
+                    if _WORD.search(re.sub(r"\{[^{}]*\}", "", template)):
+                        found.append(Site(relative, node.lineno, "warning", template))
+    return list(dict.fromkeys(found)), unread
