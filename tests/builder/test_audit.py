@@ -513,3 +513,19 @@ def test_ntfs_file_names_carry_fractions_and_sizes_and_a_zeroed_one_is_found(tmp
     assert [(f.where, f.message()[:40]) for f in findings] == [
         ("/Users/anna/doc2.txt", "$FILE_NAME creation time is a whole seco"),
         ("/Users/anna/doc2.txt", "$FILE_NAME gives real size 0 for a file ")]
+
+
+def test_an_sd_card_without_a_partition_table_is_found(tmp_path):
+    recipe = _recipe()
+    recipe["evidence"][0]["file"] = "sdcard.dd"
+    (tmp_path / "bare").mkdir()
+    loaded, result = _build(tmp_path / "bare", copy.deepcopy(recipe))
+    assert [f.message() for f in audit_build(loaded, result.directory, only=["sd-card-mbr"])] == [
+        "an SD card (its file name says so) whose file system starts at sector 0, with no partition table"]
+    usb = recipe["evidence"][0]
+    usb["scheme"] = "mbr"
+    usb["partitions"] = [{"id": "card", "start": "1MiB", "size": "14MiB", "filesystem": usb.pop("filesystem"),
+                          "items": usb.pop("items")}]
+    (tmp_path / "mbr").mkdir()
+    loaded, result = _build(tmp_path / "mbr", recipe)
+    assert audit_build(loaded, result.directory, only=["sd-card-mbr"]) == []

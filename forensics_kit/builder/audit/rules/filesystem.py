@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 
 from forensics_kit.builder.audit.rule import AuditRule
@@ -129,3 +130,27 @@ class NtfsFileNames(AuditRule):
                     real = next((r for _c, _a, r, ns in names if ns != 2), None)
                     if f.data and real is not None and real != len(f.data):
                         yield self.finding(case, entry["id"], f.path, "size", real=real, size=len(f.data))
+
+
+class SdCardPartitionTable(AuditRule):
+    """An SD card carries an MBR partition table (the SD Association's format), not a bare file system."""
+
+    name = "sd-card-mbr"
+    title = {"en": "SD cards carry an MBR partition table", "ru": "на SD-картах есть таблица разделов MBR"}
+    messages = {"superfloppy": {
+        "en": "an SD card ({why}) whose file system starts at sector 0, with no partition table",
+        "ru": "SD-карта ({why}), файловая система которой начинается с сектора 0, без таблицы разделов"}}
+
+    def check(self, case):
+        from forensics_kit.disk import open_image
+
+        for entry in case.entries("disk"):
+            description = str((entry.get("container") or {}).get("description", ""))
+            name = str(entry.get("file", "")).lower()
+            why = ("its description says so" if re.search(r"\b(micro)?SD(HC|XC)?\b", description)
+                   else "its file name says so" if re.match(r"(micro)?sd(card)?[._-]", name) else None)
+            if why is None:
+                continue
+            with open_image(case.artefact(entry["id"])) as image:
+                if any(fs.offset == 0 for fs in image.filesystems()):
+                    yield self.finding(case, entry["id"], "sector 0", "superfloppy", why=why)
