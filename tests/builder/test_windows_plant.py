@@ -17,7 +17,7 @@ from forensics_kit.builder import load_recipe
 from forensics_kit.builder.audit import audit_build
 from forensics_kit.builder.contents.windows_artefacts import expand_events
 from forensics_kit.disk import open_image
-from forensics_kit.windows import open_hive, read_events
+from forensics_kit.windows import open_hive, read_events, read_lnk, recycle_bin
 
 pytestmark = pytest.mark.skipif(not fuse_available(), reason="NTFS items need ntfs-3g, FUSE and root")
 
@@ -97,3 +97,46 @@ def test_a_7045_whose_image_path_the_system_hive_does_not_hold_is_found(tmp_path
     result = build(tmp_path, [_disk(service_path="C:\\Windows\\Temp\\other.exe")])
     findings = audit_build(load_recipe(tmp_path / "t-disk.yaml"), result.directory, only=["windows-service-key"])
     assert len(findings) == 1 and "other.exe" in findings[0].text["en"]
+
+
+def _profile(lnk_size: int | None = None, recycled_size: int | None = None) -> dict:
+    doc = "Quarterly plan, draft 3\n" * 40
+    sid = "S-1-5-21-1111111111-2222222222-3333333333-1001"
+    times = {"created": "2024-03-01T09:00:00Z", "modified": "2024-03-01T09:30:00Z", "accessed": "2024-03-01T09:30:00Z"}
+    lnk = {"generate": "lnk", "target": "C:\\Users\\anna\\Documents\\plan.txt", "size": lnk_size or len(doc),
+           "created": times["created"], "modified": times["modified"], "accessed": times["accessed"],
+           "volume_serial": "1A2B-3C4D", "volume_label": "Windows", "machine_id": "ws01"}
+    gone = "secret numbers\n" * 30
+    return {"id": "disk", "type": "disk", "file": "ws.dd", "size": "10MiB", "scheme": "none",
+            "filesystem": {"type": "ntfs", "label": "Windows", "subsecond": True},
+            "items": [
+                {"id": "plan", "path": "/Users/anna/Documents/plan.txt", "content": {"text": doc}, "times": times},
+                {"id": "recent", "path": "/Users/anna/AppData/Roaming/Microsoft/Windows/Recent/plan.txt.lnk",
+                 "content": lnk, "times": {"created": "2024-03-01T09:30:01Z", "modified": "2024-03-01T09:30:01Z"}},
+                {"id": "info", "path": f"/$Recycle.Bin/{sid}/$IAB12CD.txt",
+                 "content": {"generate": "recycle_info", "original_path": "C:\\Users\\anna\\Documents\\numbers.txt",
+                             "size": recycled_size or len(gone), "deleted": "2024-03-02T12:00:00Z"},
+                 "times": {"created": "2024-03-02T12:00:00Z", "modified": "2024-03-02T12:00:00Z"}},
+                {"id": "data", "path": f"/$Recycle.Bin/{sid}/$RAB12CD.txt", "content": {"text": gone},
+                 "times": {"created": "2024-03-01T10:00:00Z", "modified": "2024-03-01T10:00:00Z"}},
+            ]}
+
+
+_PAIR_RULES = ["windows-lnk-target", "windows-recycle-pair"]
+
+
+def test_a_shortcut_and_a_recycled_pair_that_agree_with_their_files_are_clean(tmp_path):
+    result = build(tmp_path, [_profile()])
+    with open_image(result.directory / "ws.dd") as img:
+        entries = recycle_bin(img)
+        link = read_lnk(img, "/Users/anna/AppData/Roaming/Microsoft/Windows/Recent/plan.txt.lnk")
+    assert [(e.original_path, e.deleted, e.data_present) for e in entries] == [
+        ("C:\\Users\\anna\\Documents\\numbers.txt", "2024-03-02T12:00:00Z", True)]
+    assert link.modified == "2024-03-01T09:30:00Z" and link.volume_serial == "1A2B-3C4D"
+    assert audit_build(load_recipe(tmp_path / "t-disk.yaml"), result.directory, only=_PAIR_RULES) == []
+
+
+def test_a_shortcut_or_a_recycle_record_with_another_size_is_found(tmp_path):
+    result = build(tmp_path, [_profile(lnk_size=99, recycled_size=7)])
+    findings = audit_build(load_recipe(tmp_path / "t-disk.yaml"), result.directory, only=_PAIR_RULES)
+    assert sorted(f.rule for f in findings) == _PAIR_RULES

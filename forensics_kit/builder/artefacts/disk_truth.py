@@ -141,7 +141,7 @@ def _volume_truth(
             r
             for r in image.walk()
             if r.type == "file"
-            and not r.path.startswith("/$")
+            and (not r.path.startswith("/$") or r.path.lower().startswith("/$recycle.bin/"))  # NTFS metadata aside
             and not r.name.endswith("(Volume Label Entry)")
             and r.stream is None
         ]

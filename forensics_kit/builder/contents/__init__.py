@@ -13,7 +13,12 @@ from forensics_kit.builder.contents.logs import AuthLogContent, BashHistoryConte
 from forensics_kit.builder.contents.office import DocxContent, XlsxContent
 from forensics_kit.builder.contents.pdf import PdfContent
 from forensics_kit.builder.contents.png import PngContent
-from forensics_kit.builder.contents.windows_artefacts import EvtxContent, RegistryHiveContent
+from forensics_kit.builder.contents.windows_artefacts import (
+    EvtxContent,
+    LnkContent,
+    RecycleInfoContent,
+    RegistryHiveContent,
+)
 
 __all__ = [
     "AuthLogContent",
@@ -21,8 +26,10 @@ __all__ = [
     "BrowserHistoryContent",
     "DocxContent",
     "EvtxContent",
+    "LnkContent",
     "PdfContent",
     "PngContent",
+    "RecycleInfoContent",
     "RegistryHiveContent",
     "XlsxContent",
 ]

@@ -27,6 +27,12 @@ GUIDs, ``0x...`` as hex integers.
 ``registry_hive``: ``hive`` is ``system``, ``software`` or ``sam`` of one computer
 (``computer``, ``installed``, ``time_zone: {name, bias}``) with ``services``, ``run``
 (SOFTWARE's Run key) and ``accounts`` (SAM) added at their times.
+
+``lnk``: a shortcut as Explorer writes it in Recent, with the target's path, size and
+times (which the recipe takes from the target item's own ``times``, so the audit can
+check them), the target volume's serial, label and drive type (``fixed``/``removable``)
+and the machine that made it. ``recycle_info``: a Recycle Bin ``$I`` record (original
+path, size, deletion time); the ``$R`` file beside it is an ordinary item with the content.
 """
 
 from __future__ import annotations
@@ -36,8 +42,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from forensics_kit.builder.content import ContentError, ContentGenerator
-from forensics_kit.builder.windows import EventLog, Guid, Hex, Sid, WindowsVolume, security_event, system_event
+from forensics_kit.builder.windows import (
+    DRIVE_FIXED,
+    DRIVE_REMOVABLE,
+    EventLog,
+    Guid,
+    Hex,
+    Shortcut,
+    Sid,
+    WindowsVolume,
+    security_event,
+    system_event,
+)
 from forensics_kit.builder.windows.accounts import ACB_DISABLED, ACB_NORMAL, run_key, sam_account, sam_user, service
+from forensics_kit.builder.windows.recycle import info_record
 from forensics_kit.timefmt import parse_iso
 
 _HEX32 = frozenset({"Status", "SubStatus"})  # NTSTATUS codes are HexInt32 in the Security manifest
@@ -149,3 +167,33 @@ class RegistryHiveContent(ContentGenerator):
         if hive is None:
             raise ContentError(f"registry_hive: unknown hive {spec['hive']!r} (known: sam, software, system)")
         return hive.to_bytes()
+
+
+_DRIVES = {"fixed": DRIVE_FIXED, "removable": DRIVE_REMOVABLE}
+
+
+class LnkContent(ContentGenerator):
+    """A shortcut (.lnk) to ``target`` carrying the target's size and times and its volume's serial."""
+
+    name = "lnk"
+
+    def generate(self, spec, rng):
+        drive = str(spec.get("drive_type", "fixed"))
+        if drive not in _DRIVES:
+            raise ContentError(f"lnk: drive_type {drive!r} (known: {', '.join(_DRIVES)})")
+        serial = spec.get("volume_serial", 0)
+        serial = int(str(serial).replace("-", ""), 16) if isinstance(serial, str) else int(serial)
+        times = {k: _time(spec[k], f"lnk.{k}") if spec.get(k) else None for k in ("created", "modified", "accessed")}
+        return Shortcut(str(spec["target"]), size=int(spec.get("size", 0)), drive_type=_DRIVES[drive],
+                        volume_serial=serial, volume_label=str(spec.get("volume_label", "")),
+                        machine_id=str(spec.get("machine_id", "")), **times).to_bytes()
+
+
+class RecycleInfoContent(ContentGenerator):
+    """A Recycle Bin ``$I`` record: original path, size and deletion time (Windows 10, version 2)."""
+
+    name = "recycle_info"
+
+    def generate(self, spec, rng):
+        deleted = _time(spec["deleted"], "recycle_info.deleted")
+        return info_record(str(spec["original_path"]), int(spec["size"]), deleted, int(spec.get("version", 2)))

@@ -7,6 +7,10 @@
 - A hive key, an event or the file itself is never written after the image was made.
 - A service a 7045 event installed has its key in the same volume's SYSTEM hive, with the
   same ImagePath; an examiner checks the log against the registry.
+- A Recycle Bin ``$I`` record has its ``$R`` file beside it, as large as the record says.
+- A shortcut (.lnk) copies its target's size and write time when it is made: where a volume
+  of the case holds the target (same path, drive letter aside), they agree. A case whose
+  target was edited after the link was made accepts the finding in its recipe.
 """
 
 from __future__ import annotations
@@ -111,3 +115,74 @@ class ServiceInRegistry(AuditRule):
                     elif (stored[name.lower()] or "").lower() != event.data.get("ImagePath", "").lower():
                         yield self.finding(case, entry["id"], file.path, "path", service=name,
                                            logged=event.data.get("ImagePath"), stored=stored[name.lower()])
+
+
+class RecycleBinPairs(AuditRule):
+    """Each ``$I`` record has its ``$R`` file beside it, of the size the record gives, and names its user's profile."""
+
+    name = "windows-recycle-pair"
+    title = {"en": "Recycle Bin $I records have their $R file of the same size",
+             "ru": "у записей $I корзины есть файл $R того же размера"}
+    messages = {"missing": {"en": "{info} has no {data} beside it", "ru": "рядом с {info} нет {data}"},
+                "size": {"en": "{info} gives {expected} bytes for {original}, {data} holds {size}",
+                         "ru": "{info} указывает для {original} размер {expected} байт, а в {data} их {size}"}}
+
+    def check(self, case):
+        from forensics_kit.disk import open_image
+        from forensics_kit.errors import ForensicsKitError
+        from forensics_kit.windows import recycle_bin
+
+        for entry in case.entries("disk"):
+            try:
+                with open_image(case.artefact(entry["id"])) as image:
+                    for fs in image.filesystems():
+                        sizes = {r.path.lower(): r.size for r in image.walk(fs.partition) if r.allocated}
+                        for item in recycle_bin(image, fs.partition):
+                            where = item.info_path or "?"
+                            if not item.data_present:
+                                yield self.finding(case, entry["id"], where, "missing", info=where, data=item.data_path)
+                            elif sizes.get((item.data_path or "").lower()) != item.size:
+                                yield self.finding(case, entry["id"], where, "size", info=where, data=item.data_path,
+                                                   expected=item.size, original=item.original_path,
+                                                   size=sizes.get((item.data_path or "").lower()))
+            except (ForensicsKitError, OSError, ValueError):
+                continue
+
+
+class ShortcutTargets(AuditRule):
+    """A shortcut's target, where a volume of the case holds it, has the size and write time the .lnk copied."""
+
+    name = "windows-lnk-target"
+    title = {"en": "a .lnk's target size and write time equal the target file's",
+             "ru": "размер и время изменения объекта ярлыка .lnk совпадают с самим файлом"}
+    messages = {"differs": {"en": "{lnk} says {target} has {what} {lnk_value}, the file has {file_value}",
+                            "ru": "по {lnk} у {target} {what} {lnk_value}, а у файла — {file_value}"}}
+    _TOLERANCE = 2  # seconds: FAT keeps write times to 2 s
+
+    def check(self, case):
+        from forensics_kit.errors import ForensicsKitError
+        from forensics_kit.windows import read_lnk
+
+        files = [f for e in case.entries("disk") for f in case.disk_files(e["id"]) if f.allocated]
+        by_path: dict[str, list] = {}
+        for file in files:
+            by_path.setdefault(file.path.lower(), []).append(file)
+        for link in (f for f in files if f.path.lower().endswith(".lnk")):
+            try:
+                info = read_lnk(link.data, name=link.path)
+            except (ForensicsKitError, OSError, ValueError):
+                continue
+            target = "/" + (info.local_path or "")[3:].replace("\\", "/") if info.local_path else None
+            found = by_path.get(target.lower(), []) if target else []
+            if len(found) != 1:
+                continue  # gone, or ambiguous between volumes: nothing to compare
+            file = found[0]
+            if info.size != len(file.data):
+                yield self.finding(case, link.evidence, link.path, "differs", lnk=link.path, target=info.local_path,
+                                   what="size", lnk_value=info.size, file_value=len(file.data))
+            moved = abs(_seconds(info.modified) - file.raw_times[0]) if info.modified and file.raw_times[0] else 0
+            if moved > self._TOLERANCE:
+                from forensics_kit.timefmt import iso_utc
+
+                yield self.finding(case, link.evidence, link.path, "differs", lnk=link.path, target=info.local_path,
+                                   what="write time", lnk_value=info.modified, file_value=iso_utc(file.raw_times[0]))
