@@ -486,3 +486,55 @@ def test_the_recycle_bin_errors_passed_on_as_warnings_are_russian(error_entries)
     missing = sorted({s.template for s in sites if russian_sources.normalise(s.template) not in known})
     paste = "\n".join(f'msgctxt "cli.err.?"\nmsgid "{t}"\nmsgstr ""\n' for t in missing)
     assert not missing, f"add to {PO.name}:\n{paste}"
+
+
+def _warning_lines(result, prefix: str) -> list[str]:
+    assert "Traceback" not in result.stderr, result.stderr
+    return [line for line in result.stderr.splitlines() if line.startswith(prefix)]
+
+
+def test_a_truncated_disk_image_warns_in_russian_and_in_english_without_lang(tmp_path):
+    from forensics_kit.builder import build_case
+
+    built = build_case(russian_sources.ROOT / "datasets" / "disk-01.yaml", tmp_path / "build").artefacts["usb"]
+    data = built.read_bytes()
+    cut = tmp_path / "CUT.dd"
+    cut.write_bytes(data[: len(data) // 2])
+    half = len(data) // 2
+    russian = _warning_lines(fklab("--lang", "ru", "disk", "ls", str(cut)), "предупреждение: ")
+    assert russian == [
+        f"предупреждение: образ неполон: файловой системе FAT16 со смещения 0 байт нужно {len(data)} байт, "
+        f"а на носителе {half}: не хватает {half} байт (50 %); то, что есть в образе, показывается и читается"]
+    assert not re.search(r"[A-Za-z]{3,}", russian[0].replace("FAT16", ""))
+    english = _warning_lines(fklab("disk", "ls", str(cut)), "warning: ")
+    assert english == [
+        f"warning: truncated image: the FAT16 file system at byte 0 needs {len(data)} bytes but the media has "
+        f"{half}: {half} bytes (50.0%) are missing; what the image holds is listed and read"]
+
+
+def test_a_capture_of_an_undecodable_link_type_warns_in_russian(tmp_path):
+    import struct
+
+    capture = tmp_path / "usb.pcap"
+    frames = b"".join(struct.pack("<IIII", 1700000000 + i, 0, 20, 20) + bytes(20) for i in range(3))
+    capture.write_bytes(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 147) + frames)  # LINKTYPE_USER0
+    russian = _warning_lines(fklab("--lang", "ru", "net", "summary", str(capture)), "предупреждение: ")
+    assert russian == ["предупреждение: тип канального уровня 147 не разбирается: 3 пакета пропущено"]
+    english = _warning_lines(fklab("net", "summary", str(capture)), "warning: ")
+    assert english == ["warning: link type 147 is not decoded: 3 packet(s) skipped"]
+
+
+@pytest.mark.parametrize(("english", "russian"), [
+    ("link type 147 is not decoded: 1 packet(s) skipped", "тип канального уровня 147 не разбирается: 1 пакет пропущен"),
+    ("link type 147 is not decoded: 5 packet(s) skipped",
+     "тип канального уровня 147 не разбирается: 5 пакетов пропущено"),
+    ("21 IPv4 datagram(s) never completed from fragments", "21 датаграмма IPv4 так и не собрана из фрагментов"),
+    ("12 frame(s) have a sub-second field of one second or more",
+     "у 12 кадров дробная часть секунды в метке времени равна секунде или больше"),
+    ("truncated image: the partition table lists partitions starting past the end of the media (4096 sectors): "
+     "slot 2 at sector 5000, slot 3 at sector 6000; they are left out, the others are read",
+     "образ неполон: в таблице разделов есть разделы, которые начинаются за концом носителя (4096 секторов): "
+     "запись 2 с сектора 5000, запись 3 с сектора 6000; они не учитываются, остальные читаются"),
+], ids=["one packet", "five packets", "21 datagrams", "12 frames", "slots"])
+def test_counts_in_russian_warnings_take_the_right_plural(english, russian):
+    assert to_language(english, "ru") == russian
