@@ -54,12 +54,27 @@ def make_content(spec: dict[str, Any], rng: random.Random) -> bytes:
 
 
 class TextContent(ContentGenerator):
-    """UTF-8 text, written as given (templates are filled before)."""
+    """Text as given (templates are filled before), in UTF-8 or the ``encoding`` a program wrote it in.
+
+    ``cp1251`` is what Russian Windows programs save by default, ``utf-16le`` what Notepad
+    saves as "Unicode" (with its FF FE byte-order mark), ``koi8-r``/``cp866`` older Russian
+    ones: keyword search in Cyrillic has to look for each of them.
+    """
 
     name = "text"
 
     def generate(self, spec, rng):
-        return str(spec["text"]).encode("utf-8")
+        encoding = str(spec.get("encoding", "utf-8"))
+        text = str(spec["text"])
+        if encoding == "utf-16le":
+            return b"\xff\xfe" + text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-16-le")
+        if encoding in ("cp1251", "cp866"):
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")  # written on Windows/DOS
+        try:
+            return text.encode(encoding)
+        except UnicodeEncodeError as exc:
+            bad = text[exc.start:exc.end]
+            raise ContentError(f"content (text): {bad!r} cannot be written in {encoding}") from None
 
 
 class BytesContent(ContentGenerator):

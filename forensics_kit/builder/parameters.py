@@ -223,12 +223,30 @@ class WordParameter(ParameterType):
 
 
 class NameParameter(ParameterType):
-    """A person's full name ("Elena Richter")."""
+    """A person's full name whose surname agrees with the given name's gender.
+
+    ``Elena Richter``, ``Olga Ivanova`` (never "Daniel Ivanova"); with ``lang: ru`` a Russian
+    name as Russian lists write it, surname, name, patronymic (``Иванова Галина Петровна``);
+    ``gender`` (female, male) fixes it, else it is drawn.
+    """
 
     name = "name"
 
     def draw(self, spec, rng, drawn, window):
-        return f"{rng.choice(wordlists.FIRST_NAMES)} {rng.choice(wordlists.LAST_NAMES)}"
+        if spec.get("lang") == "ru":
+            gender = spec.get("gender") or rng.choice(("female", "male"))
+            surname = rng.choice(wordlists.RU_SURNAMES)
+            first = rng.choice(wordlists.RU_FIRST[gender])
+            patronymic = rng.choice(wordlists.RU_PATRONYMICS[gender])
+            return f"{surname}{'а' if gender == 'female' else ''} {first} {patronymic}"
+        names = wordlists.FIRST_NAMES
+        if spec.get("gender"):
+            names = tuple(n for n in names if (n in wordlists.FEMALE_FIRST_NAMES) == (spec["gender"] == "female"))
+        first = rng.choice(names)
+        surname = rng.choice(wordlists.LAST_NAMES)
+        if first in wordlists.FEMALE_FIRST_NAMES and surname.endswith("ov"):
+            surname += "a"
+        return f"{first} {surname}"
 
 
 class PasswordParameter(ParameterType):

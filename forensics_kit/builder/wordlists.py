@@ -62,18 +62,18 @@ FIRST_NAMES: tuple[str, ...] = (
     "Yuri",
 )
 
-LAST_NAMES: tuple[str, ...] = (
+LAST_NAMES: tuple[str, ...] = (  # Slavic ones in the masculine form: a woman's takes -a (Ivanov, Ivanova)
     "Bauer",
     "Fischer",
     "Hoffmann",
-    "Ivanova",
+    "Ivanov",
     "Kowalski",
     "Krause",
     "Lehmann",
     "Morozov",
     "Novak",
     "Orlov",
-    "Petrova",
+    "Petrov",
     "Richter",
     "Schmidt",
     "Sokolov",
@@ -82,6 +82,20 @@ LAST_NAMES: tuple[str, ...] = (
     "Weber",
     "Zimmermann",
 )
+FEMALE_FIRST_NAMES = frozenset({"Anna", "Clara", "Elena", "Galina", "Irina", "Katrin", "Marina", "Olga", "Sofia",
+                                "Vera"})
+
+# Russian names for Russian-language evidence: surname (masculine), given names, patronymics by gender
+RU_SURNAMES: tuple[str, ...] = ("Иванов", "Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов",
+                                "Новиков", "Морозов", "Волков", "Соловьёв", "Васильев", "Зайцев", "Павлов")
+RU_FIRST: dict[str, tuple[str, ...]] = {
+    "female": ("Галина", "Валентина", "Нина", "Людмила", "Тамара", "Зинаида", "Антонина", "Раиса", "Лидия"),
+    "male": ("Николай", "Виктор", "Геннадий", "Анатолий", "Владимир", "Юрий", "Борис", "Василий"),
+}
+RU_PATRONYMICS: dict[str, tuple[str, ...]] = {
+    "female": ("Петровна", "Ивановна", "Сергеевна", "Николаевна", "Михайловна", "Алексеевна", "Фёдоровна"),
+    "male": ("Петрович", "Иванович", "Сергеевич", "Николаевич", "Михайлович", "Алексеевич", "Фёдорович"),
+}
 
 PASSWORDS: tuple[str, ...] = (
     "123456",

@@ -55,6 +55,15 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
             if hit.term == "drop card" and hit.owner and hit.owner.kind == "slack":
                 answers["slack_file"] = hit.owner.path
 
+        # the Russian papers: one keyword in the three encodings a Russian-speaking office writes
+        found: dict[str, str] = {}
+        for hit in search_image(img, ["пенсионер"], encodings=("cp1251", "utf-8", "utf-16le")):
+            if hit.owner and hit.owner.kind == "file":
+                found.setdefault(hit.owner.path, hit.encoding)
+        answers["pensioner_files"] = sorted(found)
+        log("disk search пенсионер --encoding cp1251/utf-8/utf-16le: "
+            + ", ".join(f"{path} ({encoding})" for path, encoding in sorted(found.items())))
+
         hits = list(search_image(img, [], regexes=[EMAIL, PHONE]))
         emails = _matches([h for h in hits if h.term == EMAIL], EMAIL)
         phones = _matches([h for h in hits if h.term == PHONE], PHONE)

@@ -529,3 +529,25 @@ def test_an_sd_card_without_a_partition_table_is_found(tmp_path):
     (tmp_path / "mbr").mkdir()
     loaded, result = _build(tmp_path / "mbr", recipe)
     assert audit_build(loaded, result.directory, only=["sd-card-mbr"]) == []
+
+
+def test_names_that_mix_genders_are_found_and_drawn_names_agree(tmp_path):
+    text = "Paid by Daniel Ivanova.\nПолучатель: Иванов Галина Петровна\nOK: Olga Petrova, Иванова Нина Ивановна\n"
+    recipe = _recipe(names=("/names.txt", {"text": text, "encoding": "cp1251"}))
+    recipe["parameters"].update(ru={"type": "name", "lang": "ru", "gender": "female"},
+                                he={"type": "name", "lang": "ru", "gender": "male"}, en={"type": "name"})
+    recipe["evidence"][0]["items"][0]["content"]["text"] = "{{ ru }}; {{ he }}; {{ en }}"
+    loaded, result = _build(tmp_path, recipe)
+    findings = audit_build(loaded, result.directory, only=["name-gender"])
+    assert sorted(f.message().split("'")[1] for f in findings) == ["Daniel Ivanova", "Иванов Галина Петровна"]
+    she, he = result.truth["parameters"]["ru"].split(), result.truth["parameters"]["he"].split()
+    assert she[0].endswith("а") and she[2].endswith("вна") and he[2].endswith("вич") and not he[0].endswith("а")
+
+
+def test_text_content_is_written_in_the_encoding_a_program_saves(tmp_path):
+    from forensics_kit.builder.content import make_content
+
+    assert make_content({"text": "Пенсионер\n", "encoding": "cp1251"}, None) == "Пенсионер\r\n".encode("cp1251")
+    assert make_content({"text": "Итоги\n", "encoding": "utf-16le"}, None) == b"\xff\xfe" + "Итоги\r\n".encode(
+        "utf-16-le")
+    assert make_content({"text": "é"}, None) == "é".encode()

@@ -12,6 +12,7 @@ from forensics_kit.builder.audit.rules import (  # noqa: F401 - registration on 
     http_clients,
     linux_logs,
     mail,
+    names,
     ooxml,
     questions,
     templates,
