@@ -551,3 +551,17 @@ def test_text_content_is_written_in_the_encoding_a_program_saves(tmp_path):
     assert make_content({"text": "Итоги\n", "encoding": "utf-16le"}, None) == b"\xff\xfe" + "Итоги\r\n".encode(
         "utf-16-le")
     assert make_content({"text": "é"}, None) == "é".encode()
+
+
+def test_a_banner_of_another_os_than_its_servers_is_found_and_a_windows_web_server_answers_as_iis(tmp_path):
+    recipe = _recipe()
+    recipe["evidence"][1]["hosts"]["iis"] = {"ip": "203.0.113.80", "os": "windows-2019", "mac": "00:1a:2b:00:00:01"}
+    recipe["evidence"][1]["sessions"] += [
+        {"id": "ftp", "type": "tcp", "client": "ws", "server": "web", "port": 21, "at": 3,
+         "messages": [{"side": "server", "text": "220 Microsoft FTP Service\r\n"}]},
+        {"id": "site", "type": "http_get", "client": "ws", "server": "iis", "host": "www.example.net", "uri": "/",
+         "user_agent": "curl/8.5.0", "content": {"text": "hi"}, "content_type": "text/plain", "at": 4}]
+    loaded, result = _build(tmp_path, recipe)
+    findings = audit_build(loaded, result.directory, only=["banner-os"])
+    assert [f.message() for f in findings] == [
+        "203.0.113.9 runs ubuntu-22.04 but its banner says 'Microsoft FTP Service' (windows software)"]

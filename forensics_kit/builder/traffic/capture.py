@@ -281,11 +281,21 @@ class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
         client_host = self._host(client, "client", sid)
         server_host = self._host(server, "server", sid)
         path = self._path(sid, client_host, server_host, 6, sport, dport)
+        kwargs.setdefault("server_software", self._web_server(server_host))
         session = http_session(sid, path, self._start(sid, at), method=method, **kwargs)
         session.facts = {"type": "http", "client": client_host.ip, "server": server_host.ip,
                          "client_port": path.client.port, "server_port": dport, **session.facts}
         self._sessions.append(session)
         return sid
+
+    @staticmethod
+    def _web_server(host: Host) -> str:
+        """The web server software a host's OS runs: IIS on Windows, nginx elsewhere."""
+        from forensics_kit.builder.traffic.http_message import SERVER_SOFTWARE, WINDOWS_SERVER_SOFTWARE
+        from forensics_kit.builder.world import os_profile
+
+        windows = bool(host.os) and os_profile(host.os).kind == "windows"
+        return WINDOWS_SERVER_SOFTWARE if windows else SERVER_SOFTWARE
 
     def _add(self, kind: str, client: Host | str, server: Host | str, *, at: float, sid: str | None,
              dport: int, build: Callable[[str, Path, int], Session], sport: int | None = None,

@@ -18,6 +18,7 @@ from forensics_kit.builder.world.http_clients import request_headers
 from forensics_kit.errors import RecipeError
 
 SERVER_SOFTWARE = "nginx/1.24.0"
+WINDOWS_SERVER_SOFTWARE = "Microsoft-IIS/10.0"  # what a Windows Server's web site answers with
 _NO_BODY_STATUS = (204, 304)
 
 
@@ -78,9 +79,9 @@ def build_request(
 def build_response(
     item: str, *, status: int, body: bytes, content_type: str, date: int,
     rng: random.Random, chunked: bool = False, gzip: bool = False,
-    extra_headers: dict[str, str] | None = None,
+    extra_headers: dict[str, str] | None = None, server: str = SERVER_SOFTWARE,
 ) -> bytes:
-    """Status line, nginx-style headers (Date is ``date`` POSIX seconds) and the encoded body."""
+    """Status line, headers (``server`` names the software; Date is ``date`` POSIX seconds) and the encoded body."""
     try:
         reason = HTTPStatus(status).phrase
     except ValueError:
@@ -89,7 +90,7 @@ def build_response(
         raise RecipeError("traffic", item, f"HTTP status {status} cannot carry a body")
     payload = gzip_bytes(body) if gzip else body
     headers = [
-        ("Server", SERVER_SOFTWARE),
+        ("Server", server),
         ("Date", formatdate(date, usegmt=True)),
     ]
     if status not in _NO_BODY_STATUS:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from forensics_kit.builder.traffic.dns_message import build_query, build_response, qtype_code
 from forensics_kit.builder.traffic.frames import Endpoint, udp_frame
-from forensics_kit.builder.traffic.http_message import build_request
+from forensics_kit.builder.traffic.http_message import SERVER_SOFTWARE, build_request
 from forensics_kit.builder.traffic.http_message import build_response as build_http_response
 from forensics_kit.builder.traffic.tcp import DELAYED_ACK_US, TcpConversation
 from forensics_kit.errors import RecipeError
@@ -112,7 +112,7 @@ def http_session(
     sid: str, path: Path, t0: int, *, method: str, host: str, uri: str, user_agent: str,
     request_body: bytes, request_type: str | None, body: bytes, content_type: str,
     status: int, chunked: bool, gzip: bool, extra_headers: dict | None,
-    response_headers: dict | None, retransmit: bool,
+    response_headers: dict | None, retransmit: bool, server_software: str = SERVER_SOFTWARE,
 ) -> Session:
     """Handshake at ``t0``, one request, one response, client close after a pause."""
     item = f"session {sid}"
@@ -130,7 +130,7 @@ def http_session(
     response = build_http_response(
         item, status=status, body=body, content_type=content_type,
         date=(t - path.rtt_us // 2) // 1_000_000, rng=rng, chunked=chunked, gzip=gzip,
-        extra_headers=response_headers,
+        extra_headers=response_headers, server=server_software,
     )
     t = conv.send(False, response, t, mark="response")
     conv.close(True, t + rng.randint(200_000, 2_000_000))

@@ -127,3 +127,46 @@ class UserAgentOs(AuditRule):
                 if kind != platform[1]:
                     yield self.finding(case, entry["id"], f"frame {frame}", "os", ip=src, os=systems[src],
                                        agent=agent, mark=platform[0], kind=platform[1])
+
+
+_SERVER_MARKS = (  # (what a server's banner says, OS kind it runs on)
+    ("Microsoft-IIS", "windows"), ("Microsoft-HTTPAPI", "windows"), ("Microsoft ESMTP", "windows"),
+    ("Microsoft FTP", "windows"), ("(Win64)", "windows"), ("(Win32)", "windows"),
+    ("(Debian", "linux"), ("(Ubuntu", "linux"), ("(CentOS", "linux"), ("(Red Hat", "linux"), ("vsFTPd", "linux"),
+    ("Debian", "linux"), ("Ubuntu", "linux"), ("nginx", "linux"), ("Postfix", "linux"), ("Dovecot", "linux"),
+)
+_BANNER = re.compile(rb"^(?:HTTP/1\.[01] \d{3}[^\r\n]*\r\n(?:[^\r\n]+\r\n)*?Server: ([^\r\n]+)|220[ -]([^\r\n]+))")
+
+
+class ServerBannerOs(AuditRule):
+    """A server's banner (HTTP Server header, FTP/SMTP greeting) names software of the OS it runs."""
+
+    name = "banner-os"
+    title = {"en": "server banners name software of the host's declared OS",
+             "ru": "баннеры серверов называют программы той ОС, которая заявлена для узла"}
+    messages = {"os": {"en": "{ip} runs {os} but its banner says {banner!r} ({kind} software)",
+                       "ru": "{ip} работает под {os}, но его баннер — {banner!r} (программа для {kind})"}}
+
+    def check(self, case):
+        from forensics_kit.builder.world import os_profile
+
+        for entry in case.entries("pcap"):
+            systems = declared_os(case, entry["id"])
+            seen = set()
+            for (proto, src, _sport, _dst, _dport), (first, data) in sorted(case.flows(entry["id"]).items(),
+                                                                           key=lambda kv: kv[1][0]):
+                match = _BANNER.match(data) if proto == 6 and src in systems else None
+                if not match:
+                    continue
+                banner = (match.group(1) or match.group(2)).decode("latin-1").strip()
+                mark = next(((m, k) for m, k in _SERVER_MARKS if m in banner), None)
+                if mark is None or (src, banner) in seen:
+                    continue
+                seen.add((src, banner))
+                try:
+                    kind = os_profile(systems[src]).kind
+                except KeyError:
+                    continue
+                if kind != mark[1]:
+                    yield self.finding(case, entry["id"], f"frame {first}", "os", ip=src, os=systems[src],
+                                       banner=banner, kind=mark[1])
