@@ -13,7 +13,7 @@ from typing import Any
 from grader.checkers import known_types
 from grader.errors import LabDefinitionError
 from grader.schema import validate
-from grader.yamlfile import load_document
+from grader.yamlfile import parse_text, read_text
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,19 @@ def load_lab(path: Path) -> Lab:
     path = Path(path)
     if path.is_dir():
         path = path / "lab.yaml"
-    return parse_lab(load_document(path, LabDefinitionError), path)
+    text = read_text(path, LabDefinitionError)
+    memo_key = (str(path), text)
+    lab = _LOADED.get(memo_key)
+    if lab is None:
+        lab = parse_lab(parse_text(text, path, LabDefinitionError), path)
+        if len(_LOADED) >= 64:
+            _LOADED.clear()
+        _LOADED[memo_key] = lab
+    return lab
+
+
+_LOADED: dict[tuple[str, str], Lab] = {}
+"""Labs already parsed in this process, by path and text: one ``lab check`` finds its lab twice."""
 
 
 def list_labs(labs_dir: Path) -> list[Lab]:

@@ -2,6 +2,11 @@
 
 Errors name the file, the place inside it (``question q3`` rather than a JSON
 pointer where we can) and the problem, on one line.
+
+jsonschema is the authority, but importing it and walking a lab costs more than grading
+the lab: a document that passed once against the same schema (same ``repr`` of its values,
+same schema bytes) is remembered in the user cache (:mod:`grader.user_cache`), and
+jsonschema is imported only when a document is not known to pass.
 """
 
 from __future__ import annotations
@@ -9,19 +14,29 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from grader.errors import LabDefinitionError
+from grader.user_cache import content_key, read_entry, write_entry
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
+_CACHE_KIND = "schema-ok"
+_CACHED = frozenset({"lab", "key"})  # shipped files that rarely change; answers have their own fast path
+
+
+@cache
+def _schema_bytes(name: str) -> bytes:
+    return (SCHEMAS / f"{name}.schema.json").read_bytes()
 
 
 @cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
-    text = (SCHEMAS / f"{name}.schema.json").read_text("utf-8")
-    schema = json.loads(text)
+    import jsonschema
+
+    schema = json.loads(_schema_bytes(name))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
@@ -45,13 +60,32 @@ def _where(document: Any, path: list[Any]) -> str:
     return ": ".join(words)
 
 
+def _passed_key(kind: str, document: Any) -> str | None:
+    """The cache key of ``document`` passing ``kind``'s schema: ``repr`` tells str, int, bool, float,
+    None, dates and containers apart unambiguously; anything else is not cached."""
+    if kind not in _CACHED:
+        return None
+    try:
+        text = repr(document)
+    except Exception:  # noqa: BLE001 - an exotic value: just validate
+        return None
+    return content_key(kind, _schema_bytes(kind), text)
+
+
 def validate(kind: str, document: Any, source: str) -> None:
     """Validate ``document`` against ``schemas/<kind>.schema.json``; raise LabDefinitionError."""
+    key = _passed_key(kind, document)
+    if key is not None and read_entry(_CACHE_KIND, key) is not None:
+        return
     errors = sorted(
         _validator(kind).iter_errors(document), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path)))
     )
     if not errors:
+        if key is not None:
+            write_entry(_CACHE_KIND, key)
         return
+    import jsonschema
+
     best = jsonschema.exceptions.best_match(errors) or errors[0]
     where = _where(document, list(best.absolute_path))
     message = best.message

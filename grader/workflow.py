@@ -28,7 +28,6 @@ from grader.hints import course_secret, hint_key_for, new_record, verify_hints, 
 from grader.i18n import Message, msg
 from grader.key import AnswerKey, load_key, load_truth
 from grader.lab import Hint, Lab, load_lab
-from grader.sealed import grade_sealed, load_sealed, seal_lab, sealed_path
 
 BuildFn = Callable[[str, str | None], Path]
 """``build(dataset_id, variant) -> build folder`` holding the artefacts and truth.json."""
@@ -262,6 +261,8 @@ def check_answers(
     lab = find_lab(course, lab_id)
     sheet = load_answers(Path(answers_path), lab)
     if sealed or (sealed is None and not (course.solutions / lab.id / "key.yaml").exists()):
+        from grader.sealed import grade_sealed, load_sealed, sealed_path  # its thread pool and HMACs: only here
+
         result = grade_sealed(lab, load_sealed(sealed_path(course.solutions, lab.id, sheet.variant), lab), sheet)
     else:
         result = grade_lab_sheet(course, sheet, build)
@@ -274,6 +275,8 @@ def check_answers(
 
 def seal(course: Course, lab_id: str, variant: str | None, build: BuildFn, out_root: Path | None = None) -> Path:
     """Write the sealed key of ``lab_id`` for ``variant`` (default: under ``solutions/``); return its path."""
+    from grader.sealed import seal_lab, sealed_path
+
     ctx = open_lab(course, lab_id, variant, build)
     document = seal_lab(ctx.lab, lab_key(course, ctx.lab), ctx.truths, variant, course_secret(course),
                         ctx.evidence_sha256())

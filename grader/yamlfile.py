@@ -82,6 +82,31 @@ if _CBase is not None:
         """
 
 
+_CSafe = getattr(yaml, "CSafeLoader", None)
+if _CSafe is not None:
+
+    class _FastSafeLoader(_Guarded, _CSafe):  # type: ignore[misc, valid-type]
+        """libyaml's parser and composer with the safe constructor and the duplicate-key check.
+
+        Used for lab and key files only when the text holds no alias (``*``); any error, or a
+        document nested too deeply, is read again by :class:`_LimitedSafeLoader`, whose marks and
+        wording the errors keep (line numbers are worked out only when an error is reported).
+        """
+
+
+def _load_safe_yaml(text: str) -> Any:
+    """Lab and key files: ordinary safe typing, aliases limited, nesting and duplicate keys checked."""
+    if _CSafe is not None and "*" not in text:  # no alias possible: nothing for the alias limit to count
+        try:
+            document = yaml.load(text, Loader=_FastSafeLoader)  # noqa: S506 - safe constructor
+        except (yaml.YAMLError, ValueError, RecursionError):
+            pass  # reported by the pure-Python loader below, with its marks and words
+        else:
+            if depth(document) <= MAX_DEPTH:
+                return document
+    return yaml.load(text, Loader=_LimitedSafeLoader)  # noqa: S506
+
+
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]|\n(?!\Z)")  # what escapes such as \t, \n, \a make
 _PATH_ESCAPE = re.compile(r"[A-Za-z0-9_.$~:-]\\[abefnrtv][A-Za-z]")  # \temp, \new: a path's backslash read as an escape
 
@@ -234,7 +259,7 @@ def parse_text(text: str, path: Path, error: type[Exception], *, as_text: bool =
             raise error(str(path), f"not valid JSON: {str(exc)[:80]}") from None
     else:
         try:
-            document = _load_answers_yaml(text) if as_text else yaml.load(text, Loader=_LimitedSafeLoader)  # noqa: S506
+            document = _load_answers_yaml(text) if as_text else _load_safe_yaml(text)
         except yaml.YAMLError as exc:
             raise error(str(path), _problem(exc, text)) from None
         except RecursionError:
