@@ -201,13 +201,13 @@ class FlowList(Sequence[Flow]):
             seconds, frac = divmod(first, 1_000_000_000)
             base = times.get(seconds)
             if base is None:
-                start = _times(times, first)
+                began = _times(times, first)
             elif frac:
-                start = f"{base}.{frac:09d}".rstrip("0") + "Z"
+                began = f"{base}.{frac:09d}".rstrip("0") + "Z"
             else:
-                start = base + "Z"
+                began = base + "Z"
             pab, pba = packets & 0xFFFFFFFF, packets >> 32
-            yield (proto, src, sport, dst, dport, pab + pba, bab + bba, pab, bab, pba, bba, start,
+            yield (proto, src, sport, dst, dport, pab + pba, bab + bba, pab, bab, pba, bba, began,
                    (last - first) / 1e9, first, last, stats[j + 5])
 
     def records(self, start: int = 0, stop: int | None = None) -> Iterator[dict]:
