@@ -31,9 +31,8 @@ from typing import Any, ClassVar
 
 from forensics_kit.builder.parameters import parse_duration
 from forensics_kit.builder.registry import Registered
+from forensics_kit.builder.world.tcp_stack import tcp_stack
 from forensics_kit.timefmt import iso_utc, parse_iso
-
-_EPHEMERAL = (32768, 60999)
 
 
 @dataclass(frozen=True)
@@ -80,11 +79,13 @@ def _rng(seed: int, *parts: object) -> random.Random:
     return random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
 
 
-def _port(rng: random.Random, host: str, taken: dict[str, set[int]]) -> int:
+def _port(rng: random.Random, host: str, taken: dict[str, set[int]], world: dict[str, Any]) -> int:
+    """A free ephemeral port of ``host``, from its OS's range (Linux 32768-60999, Windows 49152-65535)."""
     used = taken.setdefault(host, set())
-    port = rng.randint(*_EPHEMERAL)
+    low, high = tcp_stack((world.get(host) or {}).get("os") or None).ephemeral
+    port = rng.randint(low, high)
     while port in used:
-        port = port + 1 if port < _EPHEMERAL[1] else _EPHEMERAL[0]
+        port = port + 1 if port < high else low
     used.add(port)
     return port
 
@@ -114,7 +115,7 @@ class SshPasswordGuess(EventType):
             begin = start + index * every + rng.uniform(0, 0.4)
             decided = begin + _handshake_s(rng) + rng.uniform(0.01, 0.05) + rng.uniform(2.0, 2.4)
             out.append(Connection(event["id"], index, event["from"], event["to"], begin, decided,
-                                  decided + rng.uniform(0.01, 0.05), _port(rng, event["from"], taken),
+                                  decided + rng.uniform(0.01, 0.05), _port(rng, event["from"], taken, world),
                                   users[index % len(users)], "failed", "password", True, rng.getrandbits(48)))
         return out
 
@@ -136,7 +137,7 @@ class SshLogin(EventType):
         if end <= decided:
             raise ValueError(f"timeline {event['id']}: the session ends before the login")
         return [Connection(event["id"], 0, event["from"], event["to"], begin, decided, end,
-                           _port(rng, event["from"], taken), str(event["user"]), "accepted",
+                           _port(rng, event["from"], taken, world), str(event["user"]), "accepted",
                            str(event.get("method", "password")), False, rng.getrandbits(48))]
 
 

@@ -76,6 +76,8 @@ class Packet:
     seq: int
     payload: bytes
     group: bool  # multicast or broadcast: stacks use other TTLs there (mDNS 255, SSDP 4)
+    window: int = 0  # TCP window field (unscaled)
+    tcp_options: bytes = b""  # TCP options, kept for SYN segments only (the stack's fingerprint)
 
 
 @dataclass(frozen=True)
@@ -314,5 +316,11 @@ def _packet(number: int, ts_ns: int, linktype: int, data: bytes, decode) -> Pack
     if linktype == 1:
         group = group or bool(data[0] & 1)
     src_mac = data[6:12].hex(":") if linktype == 1 else ""
+    window, options = 0, b""
+    if proto == 6:
+        header = offset + ((data[offset] & 0x0F) * 4 if ipver == 4 else 40)
+        window = int.from_bytes(data[header + 14:header + 16], "big")
+        if flags & 0x02:
+            options = data[header + 20:start]
     return Packet(number, ts_ns, src_mac, str(src_ip), str(dst_ip), ttl, proto, sport, dport, flags,
-                  seq, data[start:end], group)
+                  seq, data[start:end], group, window, options)

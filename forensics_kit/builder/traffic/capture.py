@@ -24,11 +24,11 @@ from forensics_kit.builder.traffic.frames import Endpoint, IPAddress
 from forensics_kit.builder.traffic.sessions import Frames, Path, Session, dns_session, http_session
 from forensics_kit.builder.traffic.writers import FORMATS, write_capture
 from forensics_kit.builder.world import is_lan_address, ttl_at_capture
+from forensics_kit.builder.world.tcp_stack import tcp_stack
 from forensics_kit.errors import RecipeError
 from forensics_kit.timefmt import iso_utc
 
 _MAC = re.compile(r"^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$", re.IGNORECASE)
-_EPHEMERAL = (32768, 60999)  # Linux ip_local_port_range
 
 
 def _error(item: str | None, problem: str) -> RecipeError:
@@ -94,6 +94,11 @@ class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
             declared = next((h for h in self._hosts.values() if h.ip == host.ip), host)
             ttl = self._ttls[host.ip] = ttl_at_capture(host.ip, declared.os, declared.hops, self.seed)
         return ttl
+
+    def os_of(self, host: Host) -> str:
+        """The OS declared for ``host`` ("" when none is), which fixes its TCP options."""
+        declared = next((h for h in self._hosts.values() if h.ip == host.ip), host)
+        return declared.os or ""
 
     def set_ttl(self, ip: str, ttl: int) -> None:
         """Fix the TTL of a host the capture generates itself (a noise machine of a known OS)."""
@@ -175,8 +180,8 @@ class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
         rtt = max(500, base_rtt + rng.randint(-base_rtt // 10, base_rtt // 10))
         client_mac = bytes.fromhex(client.mac.replace(":", ""))
         server_mac = bytes.fromhex(server.mac.replace(":", ""))
-        client_end = Endpoint(client_mac, client._address, sport, self.ttl_of(client))
-        server_end = Endpoint(server_mac, server._address, dport, self.ttl_of(server))
+        client_end = Endpoint(client_mac, client._address, sport, self.ttl_of(client), self.os_of(client))
+        server_end = Endpoint(server_mac, server._address, dport, self.ttl_of(server), self.os_of(server))
         mbps = rng.choice((20, 50, 100, 200))
         extra = random.Random(f"{self.seed}/ports/{sid}")
 
@@ -196,9 +201,10 @@ class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
     def _port(self, item: str, host: Host, proto: int, port: int | None, rng: random.Random) -> int:
         """``port`` checked free on ``host``, or a free ephemeral one; reserved for the capture."""
         if port is None:
-            port = rng.randint(*_EPHEMERAL)
+            low, high = tcp_stack(self.os_of(host) or None, self.ttl_of(host)).ephemeral
+            port = rng.randint(low, high)
             while (host.ip, proto, port) in self._used_ports:
-                port = port + 1 if port < _EPHEMERAL[1] else _EPHEMERAL[0]
+                port = port + 1 if port < high else low
         elif not 1 <= port <= 65535:
             raise _error(item, f"client port {port} is not between 1 and 65535")
         elif (host.ip, proto, port) in self._used_ports:

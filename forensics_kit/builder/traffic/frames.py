@@ -28,13 +28,15 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 class Endpoint:
     """One side of a conversation as it appears on the wire.
 
-    ``ttl`` is the hop limit seen at the capture point (lower for far servers).
+    ``ttl`` is the hop limit seen at the capture point (lower for far servers);
+    ``os`` is the host's declared OS, which fixes its TCP options (empty: judged by ``ttl``).
     """
 
     mac: bytes
     ip: IPAddress
     port: int
     ttl: int
+    os: str = ""
 
 
 def _ones_complement_sum(data: bytes) -> int:
@@ -107,13 +109,6 @@ def udp_frame(src: Endpoint, dst: Endpoint, *, payload: bytes, ip_id: int) -> by
     csum = _checksum(_pseudo_header(src.ip, dst.ip, PROTO_UDP, length) + segment) or 0xFFFF
     segment = segment[:6] + struct.pack("!H", csum) + segment[8:]
     return _ip_frame(src, dst, PROTO_UDP, segment, ip_id)
-
-
-def syn_options(mss: int, wscale: int) -> bytes:
-    """SYN options: MSS, NOP, NOP, SACK permitted, NOP, window scale (12 bytes)."""
-    nop, sack_permitted = b"\x01", b"\x04\x02"
-    mss_option, wscale_option = struct.pack("!BBH", 2, 4, mss), struct.pack("!BBB", 3, 3, wscale)
-    return mss_option + nop + nop + sack_permitted + nop + wscale_option
 
 
 def icmp_echo_frame(src: Endpoint, dst: Endpoint, *, reply: bool, ident: int, seq: int, payload: bytes,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from forensics_kit.builder.traffic.dialogue import Dialogue, join
 from forensics_kit.builder.traffic.sessions import Frames, Path, Session
+from forensics_kit.builder.world.tcp_stack import tcp_stack
 from forensics_kit.errors import RecipeError
 from forensics_kit.hashing import hash_bytes
 
@@ -171,7 +172,7 @@ def _open_data(ctl: Dialogue, path: Path, passive: bool, think_ms: float, rng) -
             reply = f"227 Entering Passive Mode ({numbers},{port >> 8},{port & 255}).\r\n"
         ctl.say(False, reply.encode(), think_ms=0.3)
         return path.connect(True, None, port), rng.randint(200, 900)
-    port = rng.randint(32768, 60999)
+    port = rng.randint(*tcp_stack(path.client.os or None, path.client.ttl).ephemeral)
     if ipv6:
         line = f"EPRT |2|{path.client.ip}|{port}|\r\n"
     else:

@@ -21,16 +21,15 @@ from forensics_kit.builder.traffic.frames import (
     PSH,
     SYN,
     Endpoint,
-    syn_options,
     tcp_frame,
 )
+from forensics_kit.builder.world.tcp_stack import tcp_stack, timestamp_option
 
 MSS = 1460  # Ethernet MTU 1500 minus IPv4 and TCP headers; 20 less for IPv6
 INITIAL_CWND = 10
 MAX_CWND = 32  # keeps bytes in flight far below the advertised windows
-WSCALE = 7
-CLIENT_WINDOW = 502  # x 128 = 64256 bytes
-SERVER_WINDOW = 509  # x 128 = 65152 bytes
+LINUX_SERVER_WINDOW = 509  # x 128 = 65152 bytes; a Linux client advertises 502 x 128 = 64256
+_TS_OPTIONS = b"\x01\x01"  # NOP, NOP before the timestamps option on every later segment
 MIN_RTO_US = 200_000  # Linux TCP_RTO_MIN
 DELAYED_ACK_US = 40_000  # Linux delayed-ACK timer
 
@@ -57,6 +56,12 @@ class TcpConversation:
         isn_c, isn_s = rng.getrandbits(32), rng.getrandbits(32)
         self._nxt = {True: isn_c, False: isn_s}  # next seq each side sends; True = client
         self._ip_id = {True: rng.getrandbits(16), False: rng.getrandbits(16)}
+        self._stack = {True: tcp_stack(client.os or None, client.ttl), False: tcp_stack(server.os or None, server.ttl)}
+        # Timestamps run once both SYNs offered them; they take 12 bytes of every segment.
+        self.timestamps = self._stack[True].timestamps and self._stack[False].timestamps
+        self.segment_size = self.mss - 12 if self.timestamps else self.mss
+        # Each side's timestamp clock (1 ms) starts at a per-connection offset, as Linux >= 4.10 does.
+        self._ts_offset = {True: (isn_c * 2654435761) & 0xFFFFFFFF, False: (isn_s * 2246822519) & 0xFFFFFFFF}
 
     # -- low level -------------------------------------------------------------
 
@@ -68,9 +73,9 @@ class TcpConversation:
         if seq is None:
             seq = self._nxt[from_client]
             self._nxt[from_client] += len(payload) + (1 if flags & (SYN | FIN) else 0)
-        window = (CLIENT_WINDOW if from_client else SERVER_WINDOW)
-        if flags & SYN:
-            window = 64240 if from_client else 65160
+        window = self._window(from_client, flags)
+        if self.timestamps and not flags & SYN:
+            options = _TS_OPTIONS + self._timestamps(from_client, t)
         frame = tcp_frame(
             src, dst, seq=seq, ack=ack, flags=flags, window=window,
             ip_id=self._ip_id[from_client], payload=payload, options=options,
@@ -78,6 +83,33 @@ class TcpConversation:
         self._ip_id[from_client] = (self._ip_id[from_client] + 1) & 0xFFFF
         self.packets.append((t, frame))
         return len(self.packets) - 1
+
+    def _window(self, from_client: bool, flags: int) -> int:
+        stack = self._stack[from_client]
+        if flags & SYN:
+            if from_client:
+                return stack.syn_window
+            if stack.kind == "linux" and not self.timestamps:
+                return stack.syn_window  # 44 x 1460 when no timestamps shrink the segments
+            return stack.synack_window
+        if stack.kind == "linux" and not from_client:
+            return LINUX_SERVER_WINDOW
+        return stack.window
+
+    def _timestamps(self, from_client: bool, t: int) -> bytes:
+        """TSval of the sender's clock and TSecr of the peer's, as this packet carries them.
+
+        The tap is at the client: a server packet recorded at ``t`` left the server
+        half an RTT earlier, when the newest client packet it had seen left a full RTT earlier.
+        """
+        half = self.rtt_us // 2
+        if from_client:
+            tsval = self._ts_offset[True] + t // 1000
+            tsecr = self._ts_offset[False] + max(0, t - half) // 1000
+        else:
+            tsval = self._ts_offset[False] + max(0, t - half) // 1000
+            tsecr = self._ts_offset[True] + max(0, t - self.rtt_us) // 1000
+        return timestamp_option(tsval, tsecr)
 
     def _jitter(self, base: int) -> int:
         """``base`` microseconds give or take 10 %, never less than 1."""
@@ -93,9 +125,13 @@ class TcpConversation:
 
     def handshake(self, t: int) -> int:
         """SYN, SYN/ACK, ACK starting at ``t``; returns when the client may send."""
-        self._emit(t, True, SYN, ack=0, options=syn_options(self.mss, WSCALE))
+        client, server = self._stack[True], self._stack[False]
+        syn_tsval = self._ts_offset[True] + t // 1000
+        self._emit(t, True, SYN, ack=0, options=client.syn_options(self.mss, syn_tsval))
         t += self._jitter(self.rtt_us)
-        self._emit(t, False, SYN | ACK, ack=self._nxt[True], options=syn_options(self.mss, WSCALE))
+        synack_tsval = self._ts_offset[False] + max(0, t - self.rtt_us // 2) // 1000
+        options = server.synack_options(self.mss, client.offers, tsval=synack_tsval, tsecr=syn_tsval)
+        self._emit(t, False, SYN | ACK, ack=self._nxt[True], options=options)
         t += self._ack_delay()
         self._emit(t, True, ACK, ack=self._nxt[False])
         return t + self.rng.randint(50, 400)
@@ -112,7 +148,8 @@ class TcpConversation:
         ``lose_first`` (client only) records the first segment, drops it beyond
         the tap and retransmits it after an RTO, as tshark then flags it.
         """
-        segments = [data[i:i + self.mss] for i in range(0, len(data), self.mss)]
+        size = self.segment_size
+        segments = [data[i:i + size] for i in range(0, len(data), size)]
         receiver_ack = self._nxt[not from_client]
         if lose_first and from_client and segments:
             self._emit(t, True, ACK | PSH, ack=receiver_ack, payload=segments[0],

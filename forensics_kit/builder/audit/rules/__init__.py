@@ -15,6 +15,7 @@ from forensics_kit.builder.audit.rules import (  # noqa: F401 - registration on 
     names,
     ooxml,
     questions,
+    tcp_stack,
     templates,
     tls,
     ttl,
