@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from forensics_kit.builder.contents.browser_history import BrowserHistoryContent
 from forensics_kit.builder.contents.logs import AuthLogContent, BashHistoryContent
-from forensics_kit.builder.contents.office import DocxContent, XlsxContent
+from forensics_kit.builder.contents.office import DocmContent, DocxContent, XlsxContent
 from forensics_kit.builder.contents.pdf import PdfContent
 from forensics_kit.builder.contents.png import PngContent
 from forensics_kit.builder.contents.windows_artefacts import (
@@ -24,6 +24,7 @@ __all__ = [
     "AuthLogContent",
     "BashHistoryContent",
     "BrowserHistoryContent",
+    "DocmContent",
     "DocxContent",
     "EvtxContent",
     "LnkContent",

@@ -22,7 +22,7 @@ _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DEFAULT_TIME = "2024-01-01T00:00:00Z"
-_APPLICATIONS = {"docx": "Microsoft Office Word", "xlsx": "Microsoft Excel"}
+_APPLICATIONS = {"docx": "Microsoft Office Word", "docm": "Microsoft Office Word", "xlsx": "Microsoft Excel"}
 
 
 class _OfficeContent(ContentGenerator):
@@ -49,9 +49,10 @@ class _OfficeContent(ContentGenerator):
         }
         when = parse_iso(modified)
         date_time = (when.year, when.month, when.day, when.hour, when.minute, when.second // 2 * 2)
-        return write_zip(ZipMember(member, text.encode("utf-8"), date_time) for member, text in members.items())
+        return write_zip(ZipMember(member, text if isinstance(text, bytes) else text.encode("utf-8"), date_time)
+                         for member, text in members.items())
 
-    def body(self, spec: dict[str, Any], rng) -> dict[str, str]:
+    def body(self, spec: dict[str, Any], rng) -> dict[str, str | bytes]:
         """The application's own members (document or workbook)."""
         raise NotImplementedError
 
@@ -96,6 +97,36 @@ class DocxContent(_OfficeContent):
             f"<w:body>{runs}<w:sectPr/></w:body></w:document>"
         )
         return {"word/document.xml": document}
+
+
+class DocmContent(DocxContent):
+    """A macro-enabled Word document: a docx whose ``macros`` (module name to VBA code) sit in word/vbaProject.bin.
+
+    The project is an OLE compound file with OVBA-compressed modules (:mod:`.vba`),
+    deflated in the zip like every other part, so neither the macro text nor the
+    part's name in clear is there for a raw search: olevba (or ``fklab disk vba``)
+    reads it. ``codepage`` (default 1252) is the project's code page.
+    """
+
+    name = "docm"
+    main_type = "application/vnd.ms-word.document.macroEnabled.main+xml"
+
+    def extra_types(self):
+        return [("word/vbaProject.bin", "application/vnd.ms-office.vbaProject")]
+
+    def body(self, spec, rng):
+        from forensics_kit.builder.contents.vba import vba_project
+
+        macros = spec.get("macros")
+        if not isinstance(macros, dict) or not macros:
+            raise ValueError("docm: macros must map module names to VBA code, e.g. {ThisDocument: 'Sub AutoOpen()...'}")
+        parts: dict[str, str | bytes] = dict(super().body(spec, rng))
+        parts["word/_rels/document.xml.rels"] = _relationships(
+            [("rId1", "http://schemas.microsoft.com/office/2006/relationships/vbaProject", "vbaProject.bin")])
+        modified = parse_iso(_w3c(spec.get("modified", spec.get("created", _DEFAULT_TIME)), "modified"))
+        parts["word/vbaProject.bin"] = vba_project({str(k): str(v) for k, v in macros.items()}, rng,
+                                                   codepage=int(spec.get("codepage", 1252)), modified=modified)
+        return parts
 
 
 class XlsxContent(_OfficeContent):
