@@ -152,10 +152,13 @@ def _render_timeline(recipe: Recipe, params: dict[str, Any], seed: int,
     """Render the recipe's ``timeline`` into the evidence that records it (in place); its truth.
 
     ``auth_log`` contents with ``timeline: <host>`` get sshd's lines for the connections
-    to that host, captures with ``timeline: true`` get the connections as ``ssh``
-    sessions (and the world's hosts they need), all from the same planned values.
+    to that host, ``access_log`` and ``vsftpd_log`` contents nginx's and vsftpd's lines for
+    the web requests and FTP sessions to it (in the host's ``tz``), captures with
+    ``timeline: true`` get the connections as ``ssh``, ``http_get`` and ``ftp`` sessions
+    (and the world's hosts they need), all from the same planned values.
     """
     from forensics_kit.builder import timeline as tl
+    from forensics_kit.builder import timeline_services as services
 
     if "timeline" not in recipe.data:
         return None
@@ -164,9 +167,12 @@ def _render_timeline(recipe: Recipe, params: dict[str, Any], seed: int,
     for where, text in leftover_templates({"world": world, "timeline": events}):
         raise recipe.fail(where, f"template text left unrendered in {text[:80]!r}")
     try:
-        connections = tl.plan(events, world, seed)
+        plans = tl.plan(events, world, seed)
     except (ValueError, KeyError) as exc:
         raise recipe.fail(("timeline",), str(exc)) from None
+    connections = [p for p in plans if isinstance(p, tl.Connection)]
+    renderers = {"auth_log": tl.auth_events, "access_log": services.access_events,
+                 "vsftpd_log": services.vsftpd_events}
     for index, entry in enumerate(evidence):
         if entry["type"] == "pcap" and entry.pop("timeline", False):
             hosts = entry.setdefault("hosts", {})
@@ -174,25 +180,29 @@ def _render_timeline(recipe: Recipe, params: dict[str, Any], seed: int,
                 hosts.setdefault(name, {k: v for k, v in host.items() if k in ("ip", "mac", "name", "os", "hops")})
             start = parse_iso(str(entry["start"])).timestamp()
             entry.setdefault("sessions", []).extend(tl.ssh_sessions(connections, start, set(hosts)))
-        for content in _auth_logs(entry):
-            host = content.pop("timeline")
+            entry["sessions"].extend(services.capture_sessions(plans, start, set(hosts)))
+        for content in _timeline_logs(entry, renderers):
+            host, kind = content.pop("timeline"), content["generate"]
             if host not in world:
-                raise recipe.fail(("evidence", index), f"auth_log timeline: unknown host {host!r} "
+                raise recipe.fail(("evidence", index), f"{kind} timeline: unknown host {host!r} "
                                                        f"(world hosts: {', '.join(world)})")
-            content["events"] = [*content.get("events", []), *tl.auth_events(connections, host, world)]
-    return tl.event_truth(connections)
+            rendered = renderers[kind](connections if kind == "auth_log" else plans, host, world)
+            content["events"] = [*content.get("events", []), *rendered]
+            if kind != "auth_log":
+                content.setdefault("tz", world[host].get("tz", "UTC"))
+    return {**tl.event_truth(connections), **services.service_truth(plans)}
 
 
-def _auth_logs(node: Any):
-    """Every ``auth_log`` content dict with a ``timeline`` key inside an evidence entry."""
+def _timeline_logs(node: Any, kinds: dict[str, Any]):
+    """Every log content dict (``generate`` one of ``kinds``) with a ``timeline`` key inside an evidence entry."""
     if isinstance(node, dict):
-        if node.get("generate") == "auth_log" and "timeline" in node:
+        if node.get("generate") in kinds and "timeline" in node:
             yield node
         for child in node.values():
-            yield from _auth_logs(child)
+            yield from _timeline_logs(child, kinds)
     elif isinstance(node, list):
         for child in node:
-            yield from _auth_logs(child)
+            yield from _timeline_logs(child, kinds)
 
 
 def _replace(staging: Path, final: Path) -> None:

@@ -195,7 +195,8 @@ class FtpSession(SessionType):
                     for n, c in enumerate(spec.get("commands", []))]
         return capture.ftp(**_ends(capture, hosts, spec, context, where), user=str(spec["user"]),
                            password=str(spec["password"]), commands=commands, login_ok=spec.get("login_ok", True),
-                           passive=spec.get("mode", "passive") == "passive", dport=spec.get("port", 21))
+                           passive=spec.get("mode", "passive") == "passive", dport=spec.get("port", 21),
+                           moments=spec.get("moments"))
 
 
 def _mail(spec: dict[str, Any], context: BuildContext, session_id: str):

@@ -149,3 +149,111 @@ class BashHistoryContent(ContentGenerator):
                 out.append(f"#{previous}")
             out.append(str(entry["command"]))
         return "".join(line + "\n" for line in out).encode("utf-8")
+
+
+def _zoned(event: dict[str, Any], index: int, zone: str) -> tuple[float, datetime]:
+    """(POSIX seconds, local time in ``zone``) of an event's ``time``."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    when = _time(event, index)
+    try:
+        return when.timestamp(), when.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {zone!r} (use an IANA name, e.g. Europe/Moscow)") from None
+
+
+def _quoted(value: str) -> str:
+    """nginx's escaping of a logged string: ``"``, ``\\`` and bytes outside printable ASCII as ``\\xHH``."""
+    return "".join(c if 0x20 <= ord(c) < 0x7F and c not in '"\\' else
+                   "".join(f"\\x{b:02X}" for b in c.encode("utf-8")) for c in value)
+
+
+class AccessLogContent(ContentGenerator):
+    """A web server's access log in the combined format, from ``events`` (time, ip, method, uri, status, size, ...).
+
+    ``server: nginx`` (default) writes ``$body_bytes_sent`` (0 for an empty body),
+    ``apache`` writes ``%b`` (``-`` for none); both stamp ``[10/May/2024:13:55:36 +0300]``
+    in the server's zone (``tz``, an IANA name; UTC by default), nginx when the
+    response has gone out. Lines come in time order, as the server appends them.
+    """
+
+    name = "access_log"
+
+    def generate(self, spec: dict[str, Any], rng) -> bytes:
+        zone, apache = str(spec.get("tz", "UTC")), spec.get("server", "nginx") == "apache"
+        lines = []
+        for index, event in enumerate(spec.get("events") or []):
+            seconds, local = _zoned(event, index, zone)
+            size = int(event.get("size", 0))
+            request = f"{event.get('method', 'GET')} {event['uri']} {event.get('protocol', 'HTTP/1.1')}"
+            stamp = f"{local:%d}/{MONTHS[local.month - 1]}/{local:%Y:%H:%M:%S %z}"
+            lines.append((int(seconds), index,
+                          f"{event['ip']} - {event.get('user', '-')} [{stamp}] \"{_quoted(request)}\" "
+                          f"{int(event.get('status', 200))} {'-' if apache and not size else size} "
+                          f"\"{_quoted(str(event.get('referer', '-')))}\" "
+                          f"\"{_quoted(str(event.get('user_agent', '-')))}\""))
+        return "".join(line + "\n" for _, _, line in sorted(lines)).encode("utf-8")
+
+
+_VSFTPD_KINDS = ("connect", "login", "fail_login", "download", "upload", "mkdir", "delete")
+
+
+def vsftpd_stamp(local: datetime) -> str:
+    """vsftpd's date (``Thu May 16 02:13:05 2024``, the day padded with a space), from localtime()."""
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    return f"{days[local.weekday()]} {MONTHS[local.month - 1]} {local.day:>2} {local:%H:%M:%S %Y}"
+
+
+class VsftpdLogContent(ContentGenerator):
+    """vsftpd's own log (``/var/log/vsftpd.log``) or its xferlog, from ``events`` (kind, time, ip, user, path, ...).
+
+    vsftpd stamps every line with localtime() in the host's zone (``tz``; the
+    ``use_localtime`` option changes listings and MDTM only, not the log). With
+    Ubuntu's ``listen_ipv6=YES`` an IPv4 client is written ``::ffff:a.b.c.d``
+    (``ipv6_listener: false`` for ``listen=YES``). ``format: vsftpd`` writes CONNECT,
+    OK/FAIL LOGIN and OK DOWNLOAD/UPLOAD/MKDIR/DELETE with the session's pids (the
+    connection's process, the privileged parent that checks the login, the user's
+    process after it); ``format: xferlog`` writes wu-ftpd's transfer lines only
+    (seconds, at least 1; ``b _ i|o r user ftp 0 * c``). Events of one ``session``
+    (key) share their pids.
+    """
+
+    name = "vsftpd_log"
+
+    def generate(self, spec: dict[str, Any], rng) -> bytes:
+        zone, xferlog = str(spec.get("tz", "UTC")), spec.get("format", "vsftpd") == "xferlog"
+        mapped = "::ffff:" if spec.get("ipv6_listener", True) else ""
+        pid, pids, lines = rng.randint(800, 3000), {}, []
+        for index, event in enumerate(spec.get("events") or []):
+            kind = event.get("kind")
+            if kind not in _VSFTPD_KINDS:
+                raise ValueError(f"events[{index}].kind: unknown kind {kind!r} (known: {', '.join(_VSFTPD_KINDS)})")
+            seconds, local = _zoned(event, index, zone)
+            key = event.get("session", event["ip"])
+            if key not in pids or kind == "connect" and "session" not in event:
+                pid += rng.randint(2, 60)
+                pids[key] = pid
+            ip, base, user = f"{mapped}{event['ip']}", pids[key], str(event.get("user", ""))
+            if xferlog:
+                if kind in ("download", "upload"):
+                    took = max(1, int(float(event.get("seconds", 0))))
+                    lines.append((seconds, index, f"{vsftpd_stamp(local)} {took} {ip} {int(event['size'])} "
+                                  f"{str(event['path']).replace(' ', '_')} b _ {'i' if kind == 'upload' else 'o'} "
+                                  f"r {user} ftp 0 * c"))
+                continue
+            text = self._line(kind, event, ip, user)
+            process = base if kind == "connect" else base - 1 if kind in ("login", "fail_login") else base + 1
+            lines.append((seconds, index, f"{vsftpd_stamp(local)} [pid {process}] {text}"))
+        return "".join(line + "\n" for _, _, line in sorted(lines)).encode("utf-8")
+
+    @staticmethod
+    def _line(kind: str, event: dict[str, Any], ip: str, user: str) -> str:
+        if kind == "connect":
+            return f'CONNECT: Client "{ip}"'
+        if kind in ("login", "fail_login"):
+            return f'[{user}] {"OK" if kind == "login" else "FAIL"} LOGIN: Client "{ip}"'
+        text = f'[{user}] OK {kind.upper()}: Client "{ip}", "{event["path"]}"'
+        if kind in ("download", "upload"):
+            size, took = int(event["size"]), float(event.get("seconds", 0)) or 0.1
+            text += f", {size} bytes, {size / took / 1024:.2f}Kbyte/sec" if size else f", {0 / took:.2f}Kbyte/sec"
+        return text

@@ -91,18 +91,18 @@ class ServiceSessions:
 
     def ftp(self, client: Host | str, server: Host | str, *, user: str, password: str,
             commands: list[FtpCommand], at: float, login_ok: bool = True, passive: bool = True,
-            dport: int = 21, id: str | None = None) -> str:
+            dport: int = 21, id: str | None = None, moments: dict[str, float] | None = None) -> str:
         """An FTP login and ``commands``; RETR/STOR/LIST open data connections (passive or active).
 
         Truth: ``user``, ``password``, ``login`` (success/failed), ``user_frame``,
         ``pass_frame``, ``login_reply_frame``, ``tcp_stream`` (control), ``mode``,
         ``commands`` and ``transfers`` (``command``, ``file``, ``direction``, ``size``,
         ``sha256``, ``md5``, ``data_port``, ``tcp_stream``, ``frames``, ``command_frame``,
-        ``done_frame``).
+        ``done_frame``). ``moments`` fix when the client sends each step (see ``ftp_session``).
         """
         return self._add("ftp", client, server, at=at, sid=id, dport=dport,
                          build=partial(ftp_session, user=user, password=password, login_ok=login_ok,
-                                       commands=commands, passive=passive))
+                                       commands=commands, passive=passive, moments=moments))
 
     def smtp(self, client: Host | str, server: Host | str, *, mail: Mail, at: float, helo: str = "localhost",
              user: str | None = None, password: str | None = None, login_ok: bool = True, dport: int = 25,

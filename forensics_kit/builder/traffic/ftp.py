@@ -58,16 +58,29 @@ def _check(item: str, commands: list[FtpCommand]) -> None:
 
 
 def ftp_session(sid: str, path: Path, t0: int, *, user: str, password: str, login_ok: bool,
-                commands: list[FtpCommand], passive: bool = True) -> Session:
-    """Control connection at ``t0``; data connections opened as the commands need them."""
+                commands: list[FtpCommand], passive: bool = True,
+                moments: dict[str, float] | None = None) -> Session:
+    """Control connection at ``t0``; data connections opened as the commands need them.
+
+    ``moments`` (seconds after ``t0``) fix when the client sends ``user``, ``pass``,
+    ``cmd<N>`` (TYPE I or PASV before a transfer), opens ``data<N>`` and sends ``quit``:
+    a timeline plans them so the server's log falls in the same seconds.
+    """
     item = f"session {sid}"
     _check(item, commands)
     rng = path.rng
     ctl = Dialogue(path.client, path.server, t0, rng=rng, rtt_us=path.rtt_us, mbps=path.mbps)
+
+    def think(step: str, drawn_ms: float) -> float:
+        """The client's pause before ``step``: until its planned moment, else as drawn."""
+        if moments is None or step not in moments:
+            return drawn_ms
+        return max(0.2, (t0 + round(moments[step] * 1e6) - ctl.t) / 1000)
+
     ctl.say(False, BANNER, think_ms=rng.uniform(0.5, 3))
-    ctl.say(True, f"USER {user}\r\n".encode(), think_ms=rng.uniform(300, 1500), mark="user")
+    ctl.say(True, f"USER {user}\r\n".encode(), think_ms=think("user", rng.uniform(300, 1500)), mark="user")
     ctl.say(False, b"331 Please specify the password.\r\n", think_ms=0.3)
-    ctl.say(True, f"PASS {password}\r\n".encode(), think_ms=rng.uniform(800, 3000), mark="pass")
+    ctl.say(True, f"PASS {password}\r\n".encode(), think_ms=think("pass", rng.uniform(800, 3000)), mark="pass")
     reply = b"230 Login successful.\r\n" if login_ok else b"530 Login incorrect.\r\n"
     ctl.say(False, reply, think_ms=rng.uniform(1, 30) if login_ok else rng.uniform(2000, 3500),
             mark="login_reply")
@@ -76,19 +89,21 @@ def ftp_session(sid: str, path: Path, t0: int, *, user: str, password: str, logi
     state = {"cwd": f"/home/{user}", "files": {c.arg: c.data for c in commands if c.name == "RETR"}}
     for number, command in enumerate(commands if login_ok else [], 1):
         line = f"{command.name} {command.arg}".rstrip()
-        think = rng.uniform(400, 4000)
+        pause = think(f"cmd{number}", rng.uniform(400, 4000))
         if command.name not in DATA_COMMANDS:
-            ctl.say(True, f"{line}\r\n".encode(), think_ms=think, mark=f"cmd{number}")
+            ctl.say(True, f"{line}\r\n".encode(), think_ms=pause, mark=f"cmd{number}")
             if command.name == "CWD":
                 state["cwd"] = command.arg if command.arg.startswith("/") else \
                     f"{state['cwd'].rstrip('/')}/{command.arg}"
             ctl.say(False, f"{_SIMPLE[command.name](state, command.arg)}\r\n".encode(), think_ms=0.4)
             continue
         if command.name != "LIST":
-            ctl.say(True, b"TYPE I\r\n", think_ms=think)
+            ctl.say(True, b"TYPE I\r\n", think_ms=pause)
             ctl.say(False, b"200 Switching to Binary mode.\r\n", think_ms=0.3)
-            think = rng.uniform(1, 20)
-        data_path, setup = _open_data(ctl, path, passive, think, rng)
+            pause = rng.uniform(1, 20)
+        data_path, setup = _open_data(ctl, path, passive, pause, rng)
+        if moments is not None and f"data{number}" in moments:
+            setup = max(setup, t0 + round(moments[f"data{number}"] * 1e6) - ctl.t)
         name = f"data{number}"
         if not passive:  # the server connects once it has the command
             ctl.say(True, f"{line}\r\n".encode(), think_ms=rng.uniform(0.2, 2), mark=f"cmd{number}")
@@ -127,7 +142,7 @@ def ftp_session(sid: str, path: Path, t0: int, *, user: str, password: str, logi
                               "direction": "download" if from_server else "upload",
                               "size": len(payload), "sha256": hashes["sha256"], "md5": hashes["md5"],
                               "data_port": data_path.server.port, "number": number})
-    ctl.say(True, b"QUIT\r\n", think_ms=rng.uniform(300, 2000), mark="quit")
+    ctl.say(True, b"QUIT\r\n", think_ms=think("quit", rng.uniform(300, 2000)), mark="quit")
     ctl.say(False, b"221 Goodbye.\r\n", think_ms=0.3)
     ctl.close(False, after_ms=0.2)
     joined = join({"control": ctl.end(), **{n: c.end() for n, c in data_conns.items()}})
