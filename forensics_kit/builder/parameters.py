@@ -213,6 +213,28 @@ class MacParameter(ParameterType):
         return oui + "".join(f":{rng.randrange(256):02x}" for _ in range(3))
 
 
+class HexParameter(ParameterType):
+    """Upper-case hex digits, ``digits`` of them (default 8), in groups of ``group`` joined by ``-``.
+
+    ``{type: hex, digits: 8, group: 4}`` draws a FAT/exFAT volume serial as Windows and
+    ``fsstat`` print it (``3A7C-91F0``); ``{type: hex, digits: 24}`` a USB device serial.
+    The first digit is never 0, so the value keeps its width wherever it is read as a number.
+    """
+
+    name = "hex"
+
+    def check(self, spec, window):
+        digits, group = spec.get("digits", 8), spec.get("group", 0)
+        return "group must divide digits" if group and digits % group else None
+
+    def draw(self, spec, rng, drawn, window):
+        digits, group = spec.get("digits", 8), spec.get("group", 0)
+        text = rng.choice("123456789ABCDEF") + "".join(rng.choice("0123456789ABCDEF") for _ in range(digits - 1))
+        if group:
+            text = "-".join(text[i:i + group] for i in range(0, digits, group))
+        return text
+
+
 class WordParameter(ParameterType):
     """A plain lower-case word from the built-in list."""
 

@@ -21,6 +21,7 @@ from forensics_kit.builder.actions import ACTION_KEYS, ItemAction, locate, place
 from forensics_kit.builder.artefact import ArtefactTruth, BuildContext, EvidenceType
 from forensics_kit.builder.artefacts.disk_truth import read_back
 from forensics_kit.builder.content import make_content
+from forensics_kit.builder.contents.windows_system import resolve_volume_references
 from forensics_kit.builder.partitions import (
     ALIGN,
     EXTENDED_LBA,
@@ -231,6 +232,9 @@ class DiskEvidence(EvidenceType):
                 plant.subsecond = True
         format_time = self._format_time(entry, plants, context)
         serial = rng.getrandbits(64 if fs.name == "ntfs" else 32)
+        if "serial" in holder["filesystem"]:  # set by the recipe, e.g. the stick a laptop's shortcuts name
+            serial = self._serial(holder["filesystem"]["serial"], 64 if fs.name == "ntfs" else 32, where, context)
+        resolve_volume_references(plants, serial, format_time)  # .lnk/.pf facts from their target and volume
         spec = VolumeSpec(fs.name, label, size, start, serial, format_time, plants, where or ("filesystem",))
         spec.options["tz"] = self._zone(entry, context)
         spec.options["unallocated"] = [
@@ -239,6 +243,21 @@ class DiskEvidence(EvidenceType):
         ]
         self._check_fits(spec, fs, holder, context)
         return spec, fs
+
+    @staticmethod
+    def _serial(value: Any, bits: int, where: tuple, context: BuildContext) -> int:
+        """A volume serial given as ``3A7C-91F0`` (as ``fsstat``/``dir`` print it), hex digits or a number."""
+        text = str(value).strip().replace("-", "")
+        try:
+            serial = value if isinstance(value, int) else int(text[2:] if text.lower().startswith("0x") else text, 16)
+        except ValueError:
+            serial = -1
+        if not 0 <= serial < 1 << bits:
+            raise context.fail(
+                (*where, "filesystem", "serial"),
+                f"a volume serial of {bits // 4} hex digits, e.g. 3A7C-91F0 (got {value!r})",
+            )
+        return serial
 
     @staticmethod
     def _plant(index: int, item: dict[str, Any], where: tuple, fs: FileSystemType, context: BuildContext) -> Plant:

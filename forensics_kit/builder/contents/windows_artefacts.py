@@ -26,7 +26,20 @@ GUIDs, ``0x...`` as hex integers.
 
 ``registry_hive``: ``hive`` is ``system``, ``software`` or ``sam`` of one computer
 (``computer``, ``installed``, ``time_zone: {name, bias}``) with ``services``, ``run``
-(SOFTWARE's Run key) and ``accounts`` (SAM) added at their times.
+(SOFTWARE's Run key) and ``accounts`` (SAM) added at their times. ``usb`` lists the USB
+sticks the computer saw (``model`` from :data:`~forensics_kit.builder.windows.usb.MODELS` or
+``vendor``/``product``/``revision``/``vid``/``pid``, ``serial``, ``first_connected``,
+``last_connected``, ``last_removed``, ``drive_letter``, ``volume_serial`` as ``fsstat`` prints
+it, ``volume_label``): SYSTEM gets USBSTOR, USB and MountedDevices, SOFTWARE Windows Portable
+Devices and EMDMgmt. ``hive: ntuser`` is one user's NTUSER.DAT (``user``, ``sid``) with
+``recent_docs`` (``{name, time}``, oldest first) and MountPoints2 for each ``usb`` stick's
+volume; ``hive: usrclass`` is the user's UsrClass.dat with ``shellbags`` (``{folder, time}``,
+the folders browsed in Explorer). Write the ``usb`` list once (a YAML anchor, ``&sticks``) and
+give the same list (``*sticks``) to SYSTEM, SOFTWARE, NTUSER and ``setupapi_log``: every
+artefact then derives the same volume GUID and the same sub-second times from it.
+
+``setupapi_log``: ``C:\\Windows\\INF\\setupapi.dev.log`` with each ``usb`` stick's first
+install (its USB device, then its disk), in the local time of ``time_zone``.
 
 ``lnk``: a shortcut as Explorer writes it in Recent, with the target's path, size and
 times (which the recipe takes from the target item's own ``times``, so the audit can
@@ -37,8 +50,10 @@ path, size, deletion time); the ``$R`` file beside it is an ordinary item with t
 
 from __future__ import annotations
 
+import hashlib
 import random
-from datetime import datetime, timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from forensics_kit.builder.content import ContentError, ContentGenerator
@@ -54,8 +69,18 @@ from forensics_kit.builder.windows import (
     security_event,
     system_event,
 )
-from forensics_kit.builder.windows.accounts import ACB_DISABLED, ACB_NORMAL, run_key, sam_account, sam_user, service
+from forensics_kit.builder.windows.accounts import (
+    ACB_DISABLED,
+    ACB_NORMAL,
+    recent_doc,
+    run_key,
+    sam_account,
+    sam_user,
+    service,
+)
 from forensics_kit.builder.windows.recycle import info_record
+from forensics_kit.builder.windows.shellbags import browse
+from forensics_kit.builder.windows.usb import MODELS, UsbStick, add_usb_stick, setupapi_log
 from forensics_kit.timefmt import parse_iso
 
 _HEX32 = frozenset({"Status", "SubStatus"})  # NTSTATUS codes are HexInt32 in the Security manifest
@@ -129,6 +154,65 @@ class EvtxContent(ContentGenerator):
         return log.to_bytes()
 
 
+def _fraction(serial: str, purpose: str) -> timedelta:
+    """Milliseconds fixed by the stick and the event, so every artefact of one stick has the same time."""
+    digest = hashlib.sha256(f"{serial}/{purpose}".encode()).digest()
+    return timedelta(milliseconds=int.from_bytes(digest[:4], "little") % 1000)
+
+
+def volume_guid(serial: str) -> str:
+    """The volume GUID Windows gave the stick's volume: a version-1 GUID fixed by the device serial."""
+    raw = bytearray(hashlib.sha256(f"{serial}/volume".encode()).digest()[:16])
+    raw[6] = 0x10 | raw[6] & 0x0F
+    raw[8] = 0x80 | raw[8] & 0x3F
+    return "{" + str(uuid.UUID(bytes=bytes(raw))) + "}"
+
+
+def _volume_serial(value: Any, what: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip().replace("-", "")
+    try:
+        return int(text[2:] if text.lower().startswith("0x") else text, 16)
+    except ValueError:
+        raise ContentError(f"{what}: bad volume serial {value!r} (use e.g. 3A7C-91F0)") from None
+
+
+def usb_sticks(spec: dict[str, Any]) -> list[UsbStick]:
+    """The spec's ``usb`` list as sticks, oldest first connection first, times with their milliseconds."""
+    sticks = []
+    for n, entry in enumerate(spec.get("usb", [])):
+        what = f"usb[{n}]"
+        if "model" in entry:
+            if entry["model"] not in MODELS:
+                raise ContentError(f"{what}: unknown model {entry['model']!r} (known: {', '.join(sorted(MODELS))})")
+            vendor, product, revision, vid, pid, bcd = MODELS[entry["model"]]
+        else:
+            try:
+                vendor, product = str(entry["vendor"]), str(entry["product"])
+                vid, pid = (int(str(entry[k]), 16) for k in ("vid", "pid"))
+            except (KeyError, ValueError):
+                raise ContentError(f"{what}: give a model, or vendor, product, vid and pid (hex)") from None
+            revision, bcd = str(entry.get("revision", "1.00")), "0100"
+        serial = str(entry["serial"])
+        times = {k: _time(entry[k], f"{what}.{k}") + _fraction(serial, k) if entry.get(k) else None
+                 for k in ("first_connected", "last_connected", "last_removed")}
+        if times["first_connected"] is None:
+            raise ContentError(f"{what}: first_connected is needed")
+        first = times["first_connected"]
+        last = times["last_connected"] or first
+        if last < first or (times["last_removed"] and times["last_removed"] < last):
+            raise ContentError(f"{what}: give first_connected <= last_connected <= last_removed")
+        sticks.append(UsbStick(vendor, product, serial, vid, pid, first, last, times["last_removed"],
+                               revision=revision, drive_letter=entry.get("drive_letter", "E") or None,
+                               volume_guid=str(entry.get("volume_guid") or volume_guid(serial)),
+                               volume_serial=_volume_serial(entry.get("volume_serial"), f"{what}.volume_serial"),
+                               volume_label=str(entry.get("volume_label", "")), usb_revision=bcd))
+    return sorted(sticks, key=lambda s: s.first_connected)
+
+
 def windows_volume(spec: dict[str, Any]) -> WindowsVolume:
     """The computer a hive spec describes, with its services, Run entries and SAM accounts."""
     zone = spec.get("time_zone", {"name": "UTC", "bias": 0})
@@ -153,7 +237,38 @@ def windows_volume(spec: dict[str, Any]) -> WindowsVolume:
                  password_set=times["password_set"], logon_count=int(entry.get("logon_count", 0)),
                  failed_count=int(entry.get("failed_count", 0)), admin=bool(entry.get("admin", False)),
                  flags=ACB_NORMAL | (ACB_DISABLED if entry.get("disabled") else 0))
+    for stick in usb_sticks(spec):
+        add_usb_stick(vol.system, stick, vol.software)
     return vol
+
+
+def _written(filetime_value: int) -> datetime:
+    return datetime(1601, 1, 1, tzinfo=UTC) + timedelta(microseconds=filetime_value // 10)
+
+
+_EXPLORER = "Software\\Microsoft\\Windows\\CurrentVersion\\Explorer"
+
+
+def user_hive(spec: dict[str, Any], vol: WindowsVolume) -> Any:
+    """NTUSER.DAT (RecentDocs, MountPoints2) or UsrClass.dat (ShellBags) of the spec's ``user``."""
+    user = str(spec.get("user") or "")
+    if not user:
+        raise ContentError(f"registry_hive: hive {spec['hive']} needs user (and sid)")
+    ntuser = vol.add_user(user, str(spec.get("sid", "S-1-5-21-0-0-0-1001")))
+    if str(spec["hive"]).lower() == "usrclass":
+        usrclass = vol.usrclass[user]
+        for n, entry in enumerate(spec.get("shellbags", [])):
+            modified = _time(entry["modified"], f"shellbags[{n}].modified") if entry.get("modified") else None
+            browse(usrclass, str(entry["folder"]), _time(entry["time"], f"shellbags[{n}].time"), modified)
+        return usrclass
+    for n, entry in enumerate(spec.get("recent_docs", [])):
+        recent_doc(ntuser, str(entry["name"]), _time(entry["time"], f"recent_docs[{n}].time"))
+    for stick in usb_sticks(spec):
+        ntuser.key(f"{_EXPLORER}\\MountPoints2\\{stick.volume_guid}", stick.last_connected).key(
+            "Shell", stick.first_connected)
+        points = ntuser.key(f"{_EXPLORER}\\MountPoints2")
+        points.touch(max(stick.first_connected, _written(points.last_written)))
+    return ntuser
 
 
 class RegistryHiveContent(ContentGenerator):
@@ -162,11 +277,29 @@ class RegistryHiveContent(ContentGenerator):
     name = "registry_hive"
 
     def generate(self, spec, rng):
+        kind = str(spec["hive"]).lower()
+        if kind in ("ntuser", "usrclass"):
+            return user_hive(spec, windows_volume({**spec, "usb": []})).to_bytes()
         vol = windows_volume(spec)
-        hive = {"system": vol.system, "software": vol.software, "sam": vol.sam}.get(str(spec["hive"]).lower())
+        hive = {"system": vol.system, "software": vol.software, "sam": vol.sam}.get(kind)
         if hive is None:
-            raise ContentError(f"registry_hive: unknown hive {spec['hive']!r} (known: sam, software, system)")
+            raise ContentError(f"registry_hive: unknown hive {spec['hive']!r} "
+                               "(known: ntuser, sam, software, system, usrclass)")
         return hive.to_bytes()
+
+
+class SetupapiLogContent(ContentGenerator):
+    """``setupapi.dev.log``: the first install of each ``usb`` stick, in the computer's local time."""
+
+    name = "setupapi_log"
+
+    def generate(self, spec, rng):
+        sticks = usb_sticks(spec)
+        if not sticks:
+            raise ContentError("setupapi_log: give the usb sticks it installed")
+        bias = int(spec.get("time_zone", {"bias": 0})["bias"])
+        boot = _time(spec["boot"], "setupapi_log.boot") if spec.get("boot") else None
+        return setupapi_log(sticks, -timedelta(minutes=bias), boot)
 
 
 _DRIVES = {"fixed": DRIVE_FIXED, "removable": DRIVE_REMOVABLE}

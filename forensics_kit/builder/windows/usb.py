@@ -23,6 +23,18 @@ from forensics_kit.builder.windows.regf import REG_BINARY, REG_DWORD, REG_FILETI
 
 DEVICE_PROPERTIES = "Properties\\{83da6326-97a6-4088-9453-a1923f573b29}"
 DISK_INTERFACE = "{53f56307-b6bf-11d0-94f2-00a0c91efb8b}"
+#: Sticks as their USB descriptors and SCSI INQUIRY data name them: (vendor, product, revision,
+#: VID, PID, bcdDevice). USBSTOR's ``Ven_``/``Prod_``/``Rev_`` come from INQUIRY, ``VID_``/``PID_``
+#: from the USB descriptor; Phison-based sticks report revision ``PMAP`` and 24-hex-digit serials.
+MODELS: dict[str, tuple[str, str, str, int, int, str]] = {
+    "Kingston DataTraveler 3.0": ("Kingston", "DataTraveler 3.0", "PMAP", 0x0951, 0x1666, "0110"),
+    "Kingston DT 100 G3": ("Kingston", "DT 100 G3", "PMAP", 0x0951, 0x1666, "0110"),
+    "TOSHIBA TransMemory": ("TOSHIBA", "TransMemory", "PMAP", 0x0930, 0x6545, "0110"),
+    "Verbatim STORE N GO": ("Verbatim", "STORE N GO", "PMAP", 0x18A5, 0x0302, "0100"),
+    "SanDisk Cruzer Blade": ("SanDisk", "Cruzer Blade", "1.00", 0x0781, 0x5567, "0100"),
+    "SanDisk Ultra": ("SanDisk", " Ultra", "1.00", 0x0781, 0x5581, "0100"),
+}
+USB_BEFORE_DISK = timedelta(milliseconds=1650)  # the USB device is installed before the disk it carries
 
 
 @dataclass
@@ -43,6 +55,7 @@ class UsbStick:
     volume_serial: int | None = None
     volume_label: str = ""
     friendly_name: str | None = None
+    usb_revision: str = "0100"
 
     @property
     def device(self) -> str:
@@ -70,14 +83,26 @@ def _hardware_ids(stick: UsbStick) -> list[str]:
             f"USBSTOR\\{ven}{prod}{rev[0]}", f"{ven}{prod}{rev[0]}", "USBSTOR\\GenDisk", "GenDisk"]
 
 
-def _properties(key, stick: UsbStick) -> None:
-    times = {"0064": stick.first_connected, "0065": stick.first_connected, "0066": stick.last_connected,
-             "0067": stick.last_removed}
+def _properties(key, stick: UsbStick, ahead: timedelta = timedelta(0)) -> None:
+    times = {"0064": stick.first_connected - ahead, "0065": stick.first_connected - ahead,
+             "0066": stick.last_connected - ahead, "0067": stick.last_removed}
     from forensics_kit.builder.windows._common import filetime
 
     for name, when in times.items():
         if when is not None:
             key.key(f"{DEVICE_PROPERTIES}\\{name}", when).value("", filetime(when), REG_FILETIME_PROPERTY)
+
+
+def _written(key) -> datetime:
+    from datetime import UTC
+
+    return datetime(1601, 1, 1, tzinfo=UTC) + timedelta(microseconds=key.last_written // 10)
+
+
+def _touch_parent(hive: Hive, path: str, created: datetime) -> None:
+    """A key gets a new subkey at ``created``: its last-written time is at least that."""
+    key = hive.key(path)
+    key.touch(max(created, _written(key)))
 
 
 def add_usb_stick(system: Hive, stick: UsbStick, software: Hive | None = None, control_set: int = 1) -> None:
@@ -88,6 +113,8 @@ def add_usb_stick(system: Hive, stick: UsbStick, software: Hive | None = None, c
             "Default", control_set, REG_DWORD).value("Failed", 0, REG_DWORD).value("LastKnownGood", control_set,
                                                                                    REG_DWORD)
     friendly = stick.friendly_name or f"{stick.vendor} {stick.product} USB Device"
+    _touch_parent(system, f"{ccs}\\Enum\\USBSTOR", stick.first_connected)
+    _touch_parent(system, f"{ccs}\\Enum\\USB", stick.first_connected - USB_BEFORE_DISK)
     storage = system.key(f"{ccs}\\Enum\\USBSTOR\\{stick.device}", stick.first_connected)
     device = storage.key(stick.instance, stick.last_connected)
     device.value("DeviceDesc", "@disk.inf,%disk_devdesc%;Disk drive")
@@ -96,18 +123,23 @@ def add_usb_stick(system: Hive, stick: UsbStick, software: Hive | None = None, c
     device.value("Service", "disk").value("FriendlyName", friendly)
     device.key("Device Parameters", stick.first_connected)
     _properties(device, stick)
-    usb = system.key(f"{ccs}\\Enum\\USB\\VID_{stick.vid:04X}&PID_{stick.pid:04X}", stick.first_connected)
-    port = usb.key(stick.serial, stick.last_connected)
+    usb = system.key(f"{ccs}\\Enum\\USB\\VID_{stick.vid:04X}&PID_{stick.pid:04X}",
+                     stick.first_connected - USB_BEFORE_DISK)
+    port = usb.key(stick.serial, stick.last_connected - USB_BEFORE_DISK)
     port.value("DeviceDesc", "@usb.inf,%usb.massstoragedevicedesc%;USB Mass Storage Device")
     port.value("Service", "USBSTOR").value("LocationInformation", "Port_#0002.Hub_#0001")
-    _properties(port, stick)
+    _properties(port, stick, USB_BEFORE_DISK)
     path = stick.device_path.encode("utf-16-le")
-    mounted = system.key("MountedDevices", stick.last_connected)
+    mounted = system.key("MountedDevices")
+    mounted.touch(max(stick.last_connected, _written(mounted)))
     if stick.drive_letter:
         mounted.value(f"\\DosDevices\\{stick.drive_letter.upper()}:", path, REG_BINARY)
     mounted.value(f"\\??\\Volume{stick.volume_guid}", path, REG_BINARY)
     if software is None:
         return
+    _touch_parent(software, "Microsoft\\Windows Portable Devices\\Devices", stick.first_connected)
+    if stick.volume_serial is not None:
+        _touch_parent(software, "Microsoft\\Windows NT\\CurrentVersion\\EMDMgmt", stick.first_connected)
     wpd = (f"WPDBUSENUMROOT#UMB#2&37C186B&0&STORAGE#VOLUME#_??_USBSTOR#{stick.device.upper()}#"
            f"{stick.instance.upper()}#")
     software.key(f"Microsoft\\Windows Portable Devices\\Devices\\{wpd}", stick.first_connected).value(
@@ -118,20 +150,79 @@ def add_usb_stick(system: Hive, stick: UsbStick, software: Hive | None = None, c
             "DeviceStatus", 2, REG_DWORD).value("CacheSizeInMB", 0, REG_DWORD)
 
 
+def _stamp(when: datetime) -> str:
+    return when.strftime("%Y/%m/%d %H:%M:%S.") + f"{when.microsecond // 1000:03d}"
+
+
+def _clock(when: datetime) -> str:
+    return when.strftime("%H:%M:%S.") + f"{when.microsecond // 1000:03d}"
+
+
+def _driver_node(lines: list[str], hardware_id: str, inf: str, description: str, section: str, rank: str) -> None:
+    lines += ["     dvi:      Created Driver Node:", f"     dvi:           HardwareID   - {hardware_id}",
+              f"     dvi:           InfName      - C:\\WINDOWS\\System32\\DriverStore\\FileRepository\\{inf}",
+              f"     dvi:           DevDesc      - {description}", f"     dvi:           Section      - {section}",
+              f"     dvi:           Rank         - {rank}", "     dvi:           Signer Score - Inbox (0D000003)",
+              "     dvi:           DrvDate      - 06/21/2006", "     dvi:           Version      - 10.0.19041.1"]
+
+
+def _install(device_id: str, start: datetime, hardware: list[str], compatible: list[str], node: tuple) -> str:
+    """One "Device Install (Hardware initiated)" section as Windows 10's DrvInst writes it."""
+    at = [start + timedelta(milliseconds=ms) for ms in (0, 21, 46, 63, 96, 131, 388, 402, 420)]
+    lines = [f">>>  [Device Install (Hardware initiated) - {device_id}]", f">>>  Section start {_stamp(at[0])}",
+             f"     ump: Creating Install Process: DrvInst.exe {_clock(at[0])}",
+             "     ndv: Retrieving device info...", "     ndv: Setting device parameters...",
+             "     ndv: Building driver list...", f"     dvi: {{Build Driver List}} {_clock(at[1])}",
+             "     dvi:      Searching for hardware ID(s):", *[f"     dvi:           {h.lower()}" for h in hardware]]
+    if compatible:
+        lines += ["     dvi:      Searching for compatible ID(s):",
+                  *[f"     dvi:           {c.lower()}" for c in compatible]]
+    _driver_node(lines, *node)
+    inf, description, section = node[1], node[2], node[3]
+    repository = "C:\\WINDOWS\\System32\\DriverStore\\FileRepository"
+    lines += [
+        f"     dvi: {{Build Driver List - exit(0x00000000)}} {_clock(at[2])}",
+        "     ndv: Selecting best match from Driver Store (including Device Path)...",
+        f"     dvi: {{DIF_SELECTBESTCOMPATDRV}} {_clock(at[3])}",
+        f"     dvi:      Default installer: Enter {_clock(at[3])}",
+        "     dvi:           {Select Best Driver}",
+        "     dvi:                Selected Driver:",
+        f"     dvi:                     Description - {description}",
+        f"     dvi:                     InfFile     - {repository}\\{inf}",
+        f"     dvi:                     Section     - {section}",
+        "     dvi:           {Select Best Driver - exit(0x00000000)}",
+        f"     dvi:      Default installer: Exit {_clock(at[4])}",
+        f"     dvi: {{DIF_SELECTBESTCOMPATDRV - exit(0x00000000)}} {_clock(at[4])}",
+        "     ndv: Installing driver...",
+        f"     dvi: {{Core Device Install}} {_clock(at[5])}",
+        f"     dvi:      Install Device: Configuring device. {_clock(at[5])}",
+        f"     dvi:      Install Device: Starting device. {_clock(at[6])}",
+        f"     dvi: {{Core Device Install - exit(0x00000000)}} {_clock(at[7])}",
+        f"     ump: Server install process exited with code 0x00000000 {_clock(at[8])}",
+        f"<<<  Section end {_stamp(at[8])}",
+        "<<<  [Exit status: SUCCESS]", "", "",
+    ]
+    return "\r\n".join(lines)
+
+
 def setupapi_section(stick: UsbStick, utc_offset: timedelta = timedelta(0)) -> str:
-    """The setupapi.dev.log section Windows writes when the stick is first installed (its clock is local time)."""
+    """The sections Windows writes when the stick is first installed: its USB device, then its disk.
+
+    The clock is local time (``utc_offset`` is local minus UTC); the disk section's start is
+    the stick's first connection, the time USBSTOR's ``0064`` property keeps.
+    """
     local = stick.first_connected + utc_offset
-    stamp = local.strftime("%Y/%m/%d %H:%M:%S.") + f"{local.microsecond // 1000:03d}"
-    end = local + timedelta(seconds=2)
-    end_stamp = end.strftime("%Y/%m/%d %H:%M:%S.") + f"{end.microsecond // 1000:03d}"
-    return (f">>>  [Device Install (Hardware initiated) - USBSTOR\\{stick.device}\\{stick.instance}]\r\n"
-            f">>>  Section start {stamp}\r\n"
-            f"     ump: Creating Install Process: DrvInst.exe {stamp[11:19]}\r\n"
-            f"     ndv: Retrieving device info...\r\n"
-            f"     dvi: Selected Driver:\r\n"
-            f"     dvi:      Description - [Disk drive]\r\n"
-            f"<<<  Section end {end_stamp}\r\n"
-            f"<<<  [Exit status: SUCCESS]\r\n\r\n")
+    usb_id = f"USB\\VID_{stick.vid:04X}&PID_{stick.pid:04X}"
+    usb = _install(f"{usb_id}\\{stick.serial}", local - USB_BEFORE_DISK,
+                   [f"{usb_id}&REV_{stick.usb_revision}", usb_id],
+                   ["USB\\Class_08&SubClass_06&Prot_50", "USB\\Class_08&SubClass_06", "USB\\Class_08"],
+                   ("USB\\Class_08&SubClass_06&Prot_50", "usbstor.inf_amd64_a4ee1bbd8e2bd9d4\\usbstor.inf",
+                    "USB Mass Storage Device", "USBSTOR_BULK.NT", "0x00ff2000"))
+    ids = _hardware_ids(stick)
+    disk = _install(f"USBSTOR\\{stick.device}\\{stick.instance}", local, ids[:5], ids[5:],
+                    ("GenDisk", "disk.inf_amd64_b6d4a8f6ad7da0b4\\disk.inf", "Disk drive", "disk_install.NT",
+                     "0x00ff2002"))
+    return usb + disk
 
 
 def setupapi_log(sticks: list[UsbStick], utc_offset: timedelta = timedelta(0), boot: datetime | None = None) -> bytes:

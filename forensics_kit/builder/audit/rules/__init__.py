@@ -20,4 +20,5 @@ from forensics_kit.builder.audit.rules import (  # noqa: F401 - registration on 
     tls,
     ttl,
     windows_artefacts,
+    windows_usb,
 )

@@ -9,7 +9,8 @@
   same ImagePath; an examiner checks the log against the registry.
 - A Recycle Bin ``$I`` record has its ``$R`` file beside it, as large as the record says.
 - A shortcut (.lnk) copies its target's size and write time when it is made: where a volume
-  of the case holds the target (same path, drive letter aside), they agree. A case whose
+  of the case holds the target (same path, drive letter aside), they agree (a FAT or exFAT
+  target's time read on the clock of its disk's ``tz``, as Windows converts it). A case whose
   target was edited after the link was made accepts the finding in its recipe.
 """
 
@@ -164,6 +165,7 @@ class ShortcutTargets(AuditRule):
         from forensics_kit.windows import read_lnk
 
         files = [f for e in case.entries("disk") for f in case.disk_files(e["id"]) if f.allocated]
+        zones = {e["id"]: str(e.get("tz", "UTC")) for e in case.entries("disk")}
         by_path: dict[str, list] = {}
         for file in files:
             by_path.setdefault(file.path.lower(), []).append(file)
@@ -180,9 +182,21 @@ class ShortcutTargets(AuditRule):
             if info.size != len(file.data):
                 yield self.finding(case, link.evidence, link.path, "differs", lnk=link.path, target=info.local_path,
                                    what="size", lnk_value=info.size, file_value=len(file.data))
-            moved = abs(_seconds(info.modified) - file.raw_times[0]) if info.modified and file.raw_times[0] else 0
+            written = _utc_mtime(file, zones[file.evidence])
+            moved = abs(_seconds(info.modified) - written) if info.modified and written else 0
             if moved > self._TOLERANCE:
                 from forensics_kit.timefmt import iso_utc
 
                 yield self.finding(case, link.evidence, link.path, "differs", lnk=link.path, target=info.local_path,
-                                   what="write time", lnk_value=info.modified, file_value=iso_utc(file.raw_times[0]))
+                                   what="write time", lnk_value=info.modified, file_value=iso_utc(written))
+
+
+def _utc_mtime(file, zone: str) -> int:
+    """The file's write time in UTC: FAT and exFAT keep the local time of the disk's clock (``tz``)."""
+    if not file.raw_times[0] or not file.fs_type.upper().startswith(("FAT", "EXFAT")) or zone == "UTC":
+        return file.raw_times[0]
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    wall = datetime.fromtimestamp(file.raw_times[0], tz=UTC).replace(tzinfo=ZoneInfo(zone))
+    return int(wall.timestamp())
