@@ -1,4 +1,4 @@
-"""``fklab disk exif|pdfinfo|office|history|authlog|bashhist``: read one artefact inside an image or a local file.
+"""``fklab disk exif|pdfinfo|office|vba|history|authlog|bashhist``: read one artefact inside an image or a local file.
 
 Each command takes ``IMAGE PATH`` (or ``IMAGE --inode N``), or ``--file LOCAL`` for
 a file already exported; the library reader does the work.
@@ -90,6 +90,31 @@ def office_cmd(image, path, inode, partition, local, as_json) -> None:
 
     data, name = _load(image, path, inode, partition, local)
     _show(read_office_properties(data, name=name).to_dict(), name, as_json)
+
+
+@group.command("vba")
+@_source
+def vba_cmd(image, path, inode, partition, local, as_json) -> None:
+    """The VBA macros of an Office document (docm, xlsm, doc, xls), decompressed, as olevba shows them.
+
+    A macro's text is deflated in the zip and OVBA-compressed in vbaProject.bin: a raw search or a
+    YARA rule over the document's bytes does not see it. Each module is printed with its place in
+    the file (word/vbaProject.bin!VBA/ThisDocument); --json gives every field.
+    """
+    from forensics_kit.artefacts.vba import read_vba_macros
+    from forensics_kit.cli.output import say, status
+
+    data, name = _load(image, path, inode, partition, local)
+    modules = read_vba_macros(data, name=name)
+    if as_json:
+        emit_records((m.to_dict() for m in modules), [], as_json)
+        return
+    if not modules:
+        say(status("vba-none", name=name))
+    for module in modules:
+        where = f"{module.project}!{module.stream}" if module.project else module.stream
+        say(status("vba-module", module=module.name, where=where, lines=len(module.source.splitlines())))
+        say(module.source.rstrip("\r\n").replace("\r\n", "\n"))
 
 
 @group.command("history")

@@ -33,6 +33,10 @@ def search_cmd(image: Path, terms: tuple[str, ...], regexes: tuple[str, ...], ca
     """Find keywords (ASCII and UTF-16LE) everywhere in the image: files, slack, unallocated space.
 
     With --shadow N, search the volume as shadow copy N kept it: owners are that copy's files.
+
+    The search reads raw bytes: it does not see inside compressed containers (deflated zip members
+    of docx/xlsx/docm/zip files, OVBA-compressed VBA macros). For those use
+    `fklab disk yara --containers` or `fklab disk vba`.
     """
     from forensics_kit.disk.search import search_image
 
@@ -74,12 +78,23 @@ def carve_cmd(image: Path, out_dir: Path, types: str | None, all_media: bool, as
 @IMAGE
 @click.argument("rules", type=click.Path(path_type=Path))
 @click.option("--raw", is_flag=True, help="Scan the raw media (slack, unallocated) instead of each file.")
+@click.option("--containers", is_flag=True,
+              help="Also scan inside zip and OLE files: every member inflated and every VBA macro decompressed, "
+                   "each match shown as FILE!MEMBER.")
 @PARTITION
 @open_options
 @json_option
-def yara_cmd(image: Path, rules: Path, raw: bool, partition: int | None, as_json: bool) -> None:
-    """Run YARA rules over every file (deleted too), or over the raw media with --raw."""
+def yara_cmd(image: Path, rules: Path, raw: bool, containers: bool, partition: int | None, as_json: bool) -> None:
+    """Run YARA rules over every file (deleted too), or over the raw media with --raw.
+
+    Rules see a file's raw bytes: the text of a deflated zip member (docx, xlsx, docm, zip) or of an
+    OVBA-compressed VBA macro is not there. With --containers each such member is also unpacked and
+    scanned on its own; its matches name the file and the member (FILE!word/vbaProject.bin!VBA/Module1).
+    """
     from forensics_kit.yara import compile_rules, scan_files, scan_raw
+
+    if raw and containers:
+        raise click.UsageError("--containers scans the files; it does not go with --raw")
 
     compiled = compile_rules(rules)
     columns = [("rule", "Rule"), ("path", "Path"), ("inode", "Inode"), ("allocated", "Alloc"),
@@ -91,7 +106,8 @@ def yara_cmd(image: Path, rules: Path, raw: bool, partition: int | None, as_json
             rows = ({**m, "where": _owner(m), "strings": m["strings"] if as_json else _strings(m)} for m in matches)
             emit_records(rows, columns, as_json)
             return
-        matches = (m.to_dict() for m in scan_files(img, compiled, partition=partition, progress=progress))
+        matches = ({**m.to_dict(), "path": m.path if as_json else m.where}
+                   for m in scan_files(img, compiled, partition=partition, progress=progress, containers=containers))
         emit_records(({**m, "strings": m["strings"] if as_json else _strings(m)} for m in matches),
                      columns, as_json)
 

@@ -5,6 +5,13 @@ the content ``icat`` would recover; files up to one window are scanned whole (th
 rules see the real ``filesize``), bigger ones in overlapping windows.
 :func:`scan_raw` scans the media itself, slack and unallocated space included,
 and names the owner of each match with the block map.
+
+Both read raw bytes: the text of a deflated zip member (docx, xlsx, docm, zip)
+or of an OVBA-compressed VBA module is not there for a rule to see. With
+``containers=True``, :func:`scan_files` also scans what an examiner unpacks from
+each zip or OLE file (:func:`forensics_kit.artefacts.inner.inner_streams`):
+every member inflated, every VBA module's source decompressed, each match
+naming its place in the container (``member``: ``word/vbaProject.bin!VBA/ThisDocument``).
 """
 
 from __future__ import annotations
@@ -37,6 +44,9 @@ class YaraMatch:
         strings: every string match: identifier, offset (in the file, or absolute
             for a raw scan), length and the first bytes matched.
         owner: for a raw scan, what owns ``offset`` (file, slack, unallocated...).
+        member: for a match inside a container (``containers=True``), the unpacked
+            stream's path in the file (zip member, ``!`` and VBA module stream...);
+            ``strings`` offsets are then in that stream.
     """
 
     rule: str
@@ -49,6 +59,12 @@ class YaraMatch:
     offset: int | None = None
     strings: list[StringHit] = field(default_factory=list)
     owner: Owner | None = None
+    member: str | None = None
+
+    @property
+    def where(self) -> str | None:
+        """The file's path, with the container path of an unpacked stream after ``!``."""
+        return f"{self.path}!{self.member}" if self.member else self.path
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (matched bytes as text with escapes)."""
@@ -62,6 +78,7 @@ class YaraMatch:
             "partition": self.partition,
             "offset": self.offset,
             "owner": self.owner.to_dict() if self.owner else None,
+            "member": self.member,
             "strings": [
                 {"identifier": s.identifier, "offset": s.offset, "length": s.length,
                  "data": s.data.decode("latin-1").encode("unicode_escape").decode("ascii")}
@@ -83,11 +100,14 @@ def scan_files(
     *,
     window: int = WINDOW,
     overlap: int = OVERLAP,
+    containers: bool = False,
 ) -> Iterator[YaraMatch]:
     """Yield a match for every rule matching a file's content (deleted files too).
 
-    A file that cannot be read (a deleted file whose blocks are gone) is skipped
-    with a line in ``img.warnings``.
+    With ``containers``, each zip or OLE file is also unpacked and every member and
+    VBA module source scanned on its own (matches carry ``member``). A file that
+    cannot be read (a deleted file whose blocks are gone) is skipped with a line in
+    ``img.warnings``, and so is a member that cannot be unpacked.
     """
     compiled = _rules(rules)
     done = 0
@@ -105,6 +125,28 @@ def scan_files(
         for hit in hits:
             yield YaraMatch(hit.rule, hit.tags, hit.meta, record.path, record.inode, record.allocated,
                             record.partition, None, hit.strings)
+        if containers:
+            yield from _scan_members(img, record, compiled)
+
+
+def _scan_members(img: DiskImage, record, rules: Rules) -> Iterator[YaraMatch]:
+    """Matches in the unpacked members of one zip or OLE file (nothing for other files)."""
+    from forensics_kit.artefacts.inner import MAX_MEMBER_BYTES, inner_streams, is_container
+
+    if record.stream is not None or record.size > MAX_MEMBER_BYTES:
+        return
+    try:
+        head = next(iter(img.iter_content(inode=record.inode, partition=record.partition, chunk_size=8)), b"")
+        if not is_container(head):
+            return
+        data = img.read(inode=record.inode, partition=record.partition)
+    except ForensicsKitError as exc:
+        img.warnings.append(f"{record.path}: not unpacked: {exc}")
+        return
+    for member, content in inner_streams(data, record.path, img.warnings):
+        for hit in match_window(rules, Window(0, content, len(content))):
+            yield YaraMatch(hit.rule, hit.tags, hit.meta, record.path, record.inode, record.allocated,
+                            record.partition, None, hit.strings, member=member)
 
 
 def _scan_one(img: DiskImage, record, rules: Rules, window: int, overlap: int) -> Iterator[RuleHit]:
