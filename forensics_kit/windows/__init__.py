@@ -1,7 +1,7 @@
 """Windows artefacts read as an examiner reads them, with the libyal libraries dfvfs belongs to.
 
-Registry hives (libregf), event logs (libevtx), shortcuts (liblnk), Recycle Bin
-``$I`` records (by hand) and the USB device history joined from them. Each reader
+Registry hives (libregf), event logs (libevtx), shortcuts (liblnk), prefetch files
+(libscca), Recycle Bin ``$I`` records (by hand) and the USB device history joined from them. Each reader
 takes bytes, a local file, or an open :class:`~forensics_kit.disk.DiskImage` and a
 path inside it; every back-end failure is one line of
 :class:`~forensics_kit.errors.EvidenceError`.
@@ -21,14 +21,16 @@ from forensics_kit.windows.accounts import (
 from forensics_kit.windows.evtx import EventRecord, read_events
 from forensics_kit.windows.lnk import ShortcutInfo, read_lnk, serial_text
 from forensics_kit.windows.logons import LOGON_TYPES, LogonSource, logon_summary
+from forensics_kit.windows.prefetch import PrefetchInfo, PrefetchVolume, prefetch_files, read_prefetch
 from forensics_kit.windows.recycle import RecycleEntry, parse_info, read_info, recycle_bin
 from forensics_kit.windows.registry import Hive, RegistryKey, RegistryValue, open_hive
 from forensics_kit.windows.shellbags import ShellBag, shell_bags
 from forensics_kit.windows.usb import UsbDevice, setupapi_installs, usb_history
 
 __all__ = [
-    "LOGON_TYPES", "EventRecord", "Hive", "LocalAccount", "LogonSource", "RecycleEntry", "RegistryKey",
-    "RegistryValue", "ShellBag", "ShortcutInfo", "UsbDevice", "UserAssistEntry", "local_accounts", "logon_summary",
-    "machine_sid", "open_hive", "parse_info", "read_events", "read_info", "read_lnk", "recent_docs", "recycle_bin",
-    "run_entries", "serial_text", "setupapi_installs", "shell_bags", "usb_history", "user_assist",
+    "LOGON_TYPES", "EventRecord", "Hive", "LocalAccount", "LogonSource", "PrefetchInfo", "PrefetchVolume",
+    "RecycleEntry", "RegistryKey", "RegistryValue", "ShellBag", "ShortcutInfo", "UsbDevice", "UserAssistEntry",
+    "local_accounts", "logon_summary", "machine_sid", "open_hive", "parse_info", "prefetch_files", "read_events",
+    "read_info", "read_lnk", "read_prefetch", "recent_docs", "recycle_bin", "run_entries", "serial_text",
+    "setupapi_installs", "shell_bags", "usb_history", "user_assist",
 ]
