@@ -19,6 +19,7 @@ from forensics_kit.builder.contents.windows_artefacts import (
     RecycleInfoContent,
     RegistryHiveContent,
 )
+from forensics_kit.builder.contents.windows_system import PrefetchContent
 
 __all__ = [
     "AuthLogContent",
@@ -30,6 +31,7 @@ __all__ = [
     "LnkContent",
     "PdfContent",
     "PngContent",
+    "PrefetchContent",
     "RecycleInfoContent",
     "RegistryHiveContent",
     "XlsxContent",

@@ -317,7 +317,10 @@ class LnkContent(ContentGenerator):
         serial = spec.get("volume_serial", 0)
         serial = int(str(serial).replace("-", ""), 16) if isinstance(serial, str) else int(serial)
         times = {k: _time(spec[k], f"lnk.{k}") if spec.get(k) else None for k in ("created", "modified", "accessed")}
-        return Shortcut(str(spec["target"]), size=int(spec.get("size", 0)), drive_type=_DRIVES[drive],
+        if "target" not in spec and "target_item" not in spec:
+            raise ContentError("lnk: give target (a Windows path) or target_item (an item of the same volume)")
+        target = str(spec.get("target", "C:\\"))  # a target_item's path is filled when the volume is planned
+        return Shortcut(target, size=int(spec.get("size", 0)), drive_type=_DRIVES[drive],
                         volume_serial=serial, volume_label=str(spec.get("volume_label", "")),
                         machine_id=str(spec.get("machine_id", "")), **times).to_bytes()
 
