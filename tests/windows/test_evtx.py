@@ -8,6 +8,7 @@ import subprocess
 from windows_case import ATTACKER, need
 
 from forensics_kit.windows import read_events
+from forensics_kit.windows._times import filetime_iso
 
 LOGS = "Windows/System32/winevt/Logs"
 
@@ -59,8 +60,17 @@ def test_the_reader_gives_back_what_the_writer_wrote(wincase):
     for log, written in wincase.events.items():
         read = read_events(wincase.files[f"/{LOGS}/{log}.evtx"])
         assert [(e.record_id, e.event_id, e.time, e.channel) for e in read] == [
-            (w.record_id, w.event_id, w.time.strftime("%Y-%m-%dT%H:%M:%SZ"), w.channel) for w in written]
+            (w.record_id, w.event_id, filetime_iso(w.stamp), w.channel) for w in written]
         assert [e.data for e in read] == [{k: _as_written(v) for k, v in w.data.items()} for w in written]
+
+
+def test_event_times_carry_100_ns_digits_as_windows_stamps_them_and_stay_in_order(wincase):
+    for log, written in wincase.events.items():
+        stamps = [w.stamp for w in written]
+        assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+        assert all(stamp % 10_000_000 for stamp in stamps), log  # no time at .0000000
+        times = [e.time for e in read_events(wincase.files[f"/{LOGS}/{log}.evtx"])]
+        assert all(len(t) == len("2024-03-06T09:00:10.1087453Z") for t in times)
 
 
 def test_record_ids_and_times_are_in_order_and_every_event_id_is_there(wincase):
@@ -86,7 +96,8 @@ def test_logon_fields_are_read_by_name(wincase):
 def test_from_and_to_keep_the_events_inside(wincase):
     data = wincase.files[f"/{LOGS}/Security.evtx"]
     inside = read_events(data, since="2024-03-06T09:00:10", until="2024-03-06T09:00:16")
-    assert [e.time for e in inside] == ["2024-03-06T09:00:10Z", "2024-03-06T09:00:13Z", "2024-03-06T09:00:16Z"]
+    # a bound without a fraction covers its whole second: 09:00:16.xxxxxxx is inside --to 09:00:16
+    assert [e.time[:19] for e in inside] == ["2024-03-06T09:00:10", "2024-03-06T09:00:13", "2024-03-06T09:00:16"]
     assert len(read_events(data, until="2024-03-05")) == 0
 
 

@@ -33,6 +33,7 @@ Correlation ActivityID. Readers (libevtx, evtxexport) show the same XML either w
 
 from __future__ import annotations
 
+import hashlib
 import struct
 import uuid
 import zlib
@@ -123,6 +124,12 @@ class Event:
     user_sid: str | None = None
     user_data: tuple[str, str] | None = None
     record_id: int = 0
+    ticks: int = 0  # 100 ns units past ``time`` (Windows stamps events to 100 ns)
+
+    @property
+    def stamp(self) -> int:
+        """The event's FILETIME: ``time`` plus ``ticks``."""
+        return filetime(self.time) + self.ticks
 
 
 SECURITY = ("Microsoft-Windows-Security-Auditing", "{54849625-5478-4994-A5BA-3E3B0328C30D}")
@@ -212,7 +219,7 @@ def _shape(event: Event) -> tuple[_Element, list[DataValue | tuple[int, bytes]]]
         _Element("Task", children=[sub((UINT16, struct.pack("<H", event.task)), UINT16)]),
         _Element("Opcode", children=[sub((UINT8, bytes([event.opcode])), UINT8)]),
         _Element("Keywords", children=[sub(Hex(event.keywords), HEXINT64)]),
-        _Element("TimeCreated", [("SystemTime", sub((FILETIME, struct.pack("<Q", filetime(event.time))), FILETIME))]),
+        _Element("TimeCreated", [("SystemTime", sub((FILETIME, struct.pack("<Q", event.stamp)), FILETIME))]),
         _Element("EventRecordID", children=[sub((UINT64, struct.pack("<Q", event.record_id)), UINT64)]),
         _Element("Correlation"),
         _Element("Execution", [("ProcessID", sub(event.process_id, UINT32)),
@@ -319,7 +326,7 @@ class _Chunk:
         state = self.state()
         start = len(self.buf)
         tree, values = _shape(event)
-        self.buf += struct.pack("<4sIQQ", b"**\0\0", 0, event.record_id, filetime(event.time))
+        self.buf += struct.pack("<4sIQQ", b"**\0\0", 0, event.record_id, event.stamp)
         self.buf += b"\x0f\x01\x01\x00"
         key = _template_key(tree)
         template_guid = uuid.uuid5(uuid.NAMESPACE_OID, repr(key))
@@ -377,10 +384,20 @@ class EventLog:
         self.first_record_id = first_record_id
 
     def add(self, event: Event) -> Event:
-        """Add an event; its ``record_id`` is set. Events must be added in time order."""
+        """Add an event; its ``record_id`` is set. Events must be added in time order.
+
+        An event given to the whole second gets the sub-second part a Windows clock
+        would have stamped (100 ns units, drawn from the record itself so builds
+        repeat), kept after the event before it: no real log has every time at .0000000.
+        """
         if self.events and event.time < self.events[-1].time:
             raise ValueError(f"event {event.event_id} at {event.time} is earlier than the one before it")
         event.record_id = self.first_record_id + len(self.events)
+        if not event.ticks and not event.time.microsecond:
+            key = f"{event.computer}/{event.channel}/{event.record_id}/{event.event_id}/{event.time.isoformat()}"
+            event.ticks = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % 10_000_000
+            if self.events and event.stamp <= self.events[-1].stamp:
+                event.ticks = self.events[-1].stamp - filetime(event.time) + 1 + event.ticks % 9973
         self.events.append(event)
         return event
 
