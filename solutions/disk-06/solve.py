@@ -13,24 +13,28 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from forensics_kit.artefacts.vba import read_vba_macros
 from forensics_kit.disk import check_signatures, match_hashset, open_image
 from forensics_kit.hashing import hash_bytes
 from forensics_kit.yara import compile_rules, scan_files
 
 LAB = Path(__file__).resolve().parents[2] / "labs" / "disk-06"
 
-# The trainee's own rule, from the brief: a Word document (an Office zip) carrying a VBA
-# project whose macro runs on opening and unpacks its payload with certutil -decode.
+# The trainee's own rule, from the brief: a Word macro that runs on opening and unpacks its
+# payload with certutil -decode. The .docm keeps its macro deflated in the zip and
+# OVBA-compressed in vbaProject.bin, so the rule runs over the unpacked macro source
+# (`fklab disk yara --containers`, after reading one with `fklab disk vba`), which starts
+# with the module's Attribute VB_Name line.
 MACROSTORM = r"""
-rule MacroStorm_Document
+rule MacroStorm_Macro
 {
     strings:
-        $vba = "vbaProject.bin"
+        $module = "Attribute VB_Name"
         $auto = "AutoOpen" nocase
         $certutil = "certutil" nocase
         $decode = "-decode" nocase
     condition:
-        uint32(0) == 0x04034B50 and all of them
+        $module at 0 and $auto and $certutil and $decode
 }
 """
 PICTURES = {"jpg", "jpeg", "png", "gif", "bmp"}
@@ -61,10 +65,15 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
                 log(f"disk hash --inode {m.inode}: deleted NordLoader sample {m.path}, "
                     f"SHA-256 {answers['nord_deleted_sha256']}")
 
-        own = list(scan_files(img, compile_rules(MACROSTORM)))
-        log("own rule MacroStorm_Document (Office zip + vbaProject.bin + AutoOpen + certutil -decode): "
-            + ", ".join(m.path for m in own))
-        answers["macrostorm_files"] = sorted(m.path for m in own)
+        for record in records.values():
+            if record.type == "file" and record.path.lower().endswith(".docm"):
+                for module in read_vba_macros(img.read(inode=record.inode), name=record.path):
+                    log(f"disk vba {record.path}: module {module.name} in {module.project}!{module.stream}, "
+                        f"{len(module.source.splitlines())} lines")
+        own = list(scan_files(img, compile_rules(MACROSTORM), containers=True))
+        log("disk yara --containers, own rule MacroStorm_Macro (VBA source + AutoOpen + certutil -decode): "
+            + ", ".join(m.where for m in own))
+        answers["macrostorm_files"] = sorted({m.path for m in own})
 
         known = list(match_hashset(img, LAB / "known_bad.txt"))
         for h in known:

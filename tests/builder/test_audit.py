@@ -111,6 +111,25 @@ def test_generated_office_documents_are_deflated(tmp_path):
     assert audit_build(recipe, result.directory) == []
 
 
+def test_a_generated_docm_is_deflated_with_a_readable_compressed_vba_project(tmp_path):
+    macro = {"generate": "docm", "macros": {"ThisDocument": "Sub AutoOpen()\r\n    Shell \"calc\"\r\nEnd Sub\r\n"}}
+    recipe, result = _build(tmp_path, _recipe(doc=("/Letter.docm", macro)))
+    assert audit_build(recipe, result.directory, only=["ooxml-deflated", "vba-compressed"]) == []
+
+
+def test_an_ole_vba_project_whose_module_is_not_ovba_breaks_the_vba_rule(tmp_path, monkeypatch):
+    from forensics_kit.builder.contents import vba
+
+    real = vba.compress
+    # the dir stream (first record PROJECTSYSKIND, 01 00) stays compressed; the module gets a bad chunk header
+    monkeypatch.setattr(vba, "compress", lambda data: real(data) if data.startswith(b"\x01\x00") else b"\x01\xff\x0f")
+    macro = {"generate": "docm", "macros": {"ThisDocument": "Sub AutoOpen()\r\nEnd Sub\r\n"}}
+    recipe, result = _build(tmp_path, _recipe(doc=("/Letter.docm", macro)))
+    (finding,) = audit_build(recipe, result.directory, only=["ooxml-deflated", "vba-compressed"])
+    assert (finding.rule, finding.where) == ("vba-compressed", "/Letter.docm!word/vbaProject.bin")
+    assert "VBA/ThisDocument: bad chunk signature" in finding.line()
+
+
 def test_an_accepted_finding_carries_the_recipe_reason_and_does_not_fail(tmp_path):
     recipe = _recipe(doc=("/Letter.docm", {"generate": "zip", "files": _DOCM}))
     why = "lab teaches raw YARA"

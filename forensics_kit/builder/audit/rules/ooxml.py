@@ -42,7 +42,7 @@ class OoxmlDeflated(AuditRule):
 
 
 class VbaCompressed(AuditRule):
-    """A vbaProject.bin is an OLE compound file whose module source is not readable as plain text."""
+    """A vbaProject.bin is an OLE compound file whose modules olevba-style reading decompresses, none in plain text."""
 
     name = "vba-compressed"
     title = {"en": "VBA projects are OLE files with OVBA-compressed modules",
@@ -50,6 +50,9 @@ class VbaCompressed(AuditRule):
     messages = {
         "not_ole": {"en": "vbaProject.bin is not an OLE compound file", "ru": "vbaProject.bin не является файлом OLE"},
         "plain": {"en": "the VBA source is stored as plain text", "ru": "исходный текст VBA хранится открытым текстом"},
+        "unreadable": {"en": "the VBA project does not read as Office writes it: {problem}",
+                       "ru": "проект VBA не читается так, как его пишет Office: {problem}"},
+        "no_modules": {"en": "the VBA project lists no module", "ru": "в проекте VBA нет ни одного модуля"},
     }
 
     def check(self, case):
@@ -63,3 +66,18 @@ class VbaCompressed(AuditRule):
                     yield self.finding(case, blob.evidence, where, "not_ole")
                 if b"Attribute VB_" in data:
                     yield self.finding(case, blob.evidence, where, "plain")
+                if data.startswith(_CFB_MAGIC):
+                    yield from self._read_back(case, blob, where, data)
+
+    def _read_back(self, case, blob, where: str, data: bytes):
+        """Read the project as an examiner does (dir stream, module streams, MS-OVBA decompression)."""
+        from forensics_kit.artefacts.vba import read_vba_macros
+        from forensics_kit.errors import EvidenceError
+
+        try:
+            modules = read_vba_macros(data, name=where)
+        except EvidenceError as exc:
+            yield self.finding(case, blob.evidence, where, "unreadable", problem=exc.problem)
+            return
+        if not modules:
+            yield self.finding(case, blob.evidence, where, "no_modules")
