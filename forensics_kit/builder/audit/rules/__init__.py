@@ -20,5 +20,6 @@ from forensics_kit.builder.audit.rules import (  # noqa: F401 - registration on 
     tls,
     ttl,
     windows_artefacts,
+    windows_prefetch,
     windows_usb,
 )
