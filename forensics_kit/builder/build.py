@@ -26,7 +26,7 @@ from forensics_kit.builder.recipe import Recipe, load_recipe
 from forensics_kit.builder.template import leftover_templates, render
 from forensics_kit.errors import BuildError
 from forensics_kit.hashing import hash_file
-from forensics_kit.timefmt import parse_iso
+from forensics_kit.timefmt import iso_utc, parse_iso
 
 Progress = Callable[[str, int, int], None]
 _VARIANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -181,7 +181,7 @@ def _render_timeline(recipe: Recipe, params: dict[str, Any], seed: int,
             start = parse_iso(str(entry["start"])).timestamp()
             entry.setdefault("sessions", []).extend(tl.ssh_sessions(connections, start, set(hosts)))
             entry["sessions"].extend(services.capture_sessions(plans, start, set(hosts)))
-        for content in _timeline_logs(entry, renderers):
+        for content, item in list(_timeline_logs(entry, renderers)):
             host, kind = content.pop("timeline"), content["generate"]
             if host not in world:
                 raise recipe.fail(("evidence", index), f"{kind} timeline: unknown host {host!r} "
@@ -190,16 +190,21 @@ def _render_timeline(recipe: Recipe, params: dict[str, Any], seed: int,
             content["events"] = [*content.get("events", []), *rendered]
             if kind != "auth_log":
                 content.setdefault("tz", world[host].get("tz", "UTC"))
+                if item is not None and content["events"] and "modified" not in item.get("times", {}):
+                    # the server appends each line as it happens: the file was last written with the last one
+                    last = max(parse_iso(str(e["time"])).timestamp() for e in content["events"])
+                    item.setdefault("times", {})["modified"] = iso_utc(int(last), round(last % 1 * 1e6) * 1000)
     return {**tl.event_truth(connections), **services.service_truth(plans)}
 
 
-def _timeline_logs(node: Any, kinds: dict[str, Any]):
-    """Every log content dict (``generate`` one of ``kinds``) with a ``timeline`` key inside an evidence entry."""
+def _timeline_logs(node: Any, kinds: dict[str, Any], item: dict[str, Any] | None = None):
+    """``(content, item)`` of every log content (``generate`` one of ``kinds``) with a ``timeline`` key
+    inside an evidence entry; ``item`` is the planted item holding it (None elsewhere)."""
     if isinstance(node, dict):
         if node.get("generate") in kinds and "timeline" in node:
-            yield node
-        for child in node.values():
-            yield from _timeline_logs(child, kinds)
+            yield node, item
+        for key, child in node.items():
+            yield from _timeline_logs(child, kinds, node if key == "content" and "path" in node else None)
     elif isinstance(node, list):
         for child in node:
             yield from _timeline_logs(child, kinds)

@@ -16,8 +16,12 @@ from forensics_kit.artefacts import login_summary, read_auth_log, read_bash_hist
 from forensics_kit.disk import open_image
 from forensics_kit.hashing import hash_bytes
 from forensics_kit.net import detect, dns_messages, http_transactions
+from forensics_kit.net.protocols import read_sessions
 
 UPLOAD = re.compile(r"curl\b.*-F\s+'?[\w-]+=@([^'\s]+)'?\s+(https?://\S+)")
+ACCESS = re.compile(r'^(?P<ip>\S+) \S+ \S+ \[[^\]]+\] "(?P<method>\S+) (?P<uri>\S+)[^"]*" (?P<status>\d{3})')
+VSFTPD = re.compile(r'\] (?:\[(?P<user>[^\]]*)\] )?(?P<ok>OK |FAIL )?(?P<what>[A-Z]+): '
+                    r'Client "(?:::ffff:)?(?P<ip>[^"]+)"')
 CONCLUSION = "3"  # brute force of SSH, login, backdoor account, upload by HTTP POST
 
 
@@ -54,6 +58,14 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
         log(f"disk authlog: sudo useradd by {account}, new user {added.user!r} at {added.time}")
         closed = next(e for e in auth if e.kind == "session_closed" and e.user == account and e.time >= login.time)
         events["F"] = closed.time
+        web = [m for m in map(ACCESS.match, img.read("/var/log/nginx/access.log").decode().splitlines())
+               if m and m["ip"] == attacker.source_ip]
+        ftp = [m for m in map(VSFTPD.search, img.read("/var/log/vsftpd.log").decode().splitlines())
+               if m and m["ip"] == attacker.source_ip]
+        requested = ", ".join(f"{m['uri']} {m['status']}" for m in web)
+        ftp_lines = ", ".join(f"{(m['ok'] or '').strip()} {m['what']} {m['user'] or ''}".strip() for m in ftp)
+        log(f"disk cat /var/log/nginx/access.log: {len(web)} requests from {attacker.source_ip} ({requested}); "
+            f"/var/log/vsftpd.log: {ftp_lines}")
 
         history = read_bash_history(img.read(f"/home/{account}/.bash_history"))
         search = next(c for c in history if c.command.startswith("find "))
@@ -68,6 +80,18 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
         log(f"disk hash: {path} ({len(content)} bytes) SHA-256 {answers['stolen_sha256']}")
 
     capture = evidence["capture"]
+    gets = [t for t in http_transactions(capture) if t.src == attacker.source_ip and t.method == "GET"]
+    logins = [c for s in read_sessions(capture, ("ftp",))["ftp"].results() if s.client == attacker.source_ip
+              for c in s.credentials]
+    fetched = ", ".join(f"{t.uri} {t.status}" for t in gets)
+    tried = ", ".join(f"USER {c.username} -> {'230' if c.success else '530'}" for c in logins)
+    log(f"net http: {len(gets)} GETs from {attacker.source_ip} ({fetched}); net ftp: {tried}")
+    recon = []
+    if web and len(gets) == len(web) and all(t.uri == m["uri"] for t, m in zip(gets, web, strict=True)):
+        recon.append("HTTP")
+    if ftp and logins and {c.username for c in logins} == {m["user"] for m in ftp if m["user"]}:
+        recon.append("FTP")
+    answers["recon"] = recon
     brute = next(f for f in detect(capture, ["bruteforce"]) if f.source == attacker.source_ip)
     log(f"net detect: {brute.summary}; first connection {brute.first}")
     posts = [t for t in http_transactions(capture) if t.method == "POST"]
