@@ -184,31 +184,31 @@ def usb_sticks(spec: dict[str, Any]) -> list[UsbStick]:
     """The spec's ``usb`` list as sticks, oldest first connection first, times with their milliseconds."""
     sticks = []
     for n, entry in enumerate(spec.get("usb", [])):
-        what = f"usb[{n}]"
+        item = f"usb[{n}]"
         if "model" in entry:
             if entry["model"] not in MODELS:
-                raise ContentError(f"{what}: unknown model {entry['model']!r} (known: {', '.join(sorted(MODELS))})")
+                raise ContentError(f"{item}: unknown model {entry['model']!r} (known: {', '.join(sorted(MODELS))})")
             vendor, product, revision, vid, pid, bcd = MODELS[entry["model"]]
         else:
             try:
                 vendor, product = str(entry["vendor"]), str(entry["product"])
                 vid, pid = (int(str(entry[k]), 16) for k in ("vid", "pid"))
             except (KeyError, ValueError):
-                raise ContentError(f"{what}: give a model, or vendor, product, vid and pid (hex)") from None
+                raise ContentError(f"{item}: give a model, or vendor, product, vid and pid (hex)") from None
             revision, bcd = str(entry.get("revision", "1.00")), "0100"
         serial = str(entry["serial"])
-        times = {k: _time(entry[k], f"{what}.{k}") + _fraction(serial, k) if entry.get(k) else None
+        times = {k: _time(entry[k], f"{item}.{k}") + _fraction(serial, k) if entry.get(k) else None
                  for k in ("first_connected", "last_connected", "last_removed")}
         if times["first_connected"] is None:
-            raise ContentError(f"{what}: first_connected is needed")
+            raise ContentError(f"{item}: first_connected is needed")
         first = times["first_connected"]
         last = times["last_connected"] or first
         if last < first or (times["last_removed"] and times["last_removed"] < last):
-            raise ContentError(f"{what}: give first_connected <= last_connected <= last_removed")
+            raise ContentError(f"{item}: give first_connected <= last_connected <= last_removed")
         sticks.append(UsbStick(vendor, product, serial, vid, pid, first, last, times["last_removed"],
                                revision=revision, drive_letter=entry.get("drive_letter", "E") or None,
                                volume_guid=str(entry.get("volume_guid") or volume_guid(serial)),
-                               volume_serial=_volume_serial(entry.get("volume_serial"), f"{what}.volume_serial"),
+                               volume_serial=_volume_serial(entry.get("volume_serial"), f"{item}.volume_serial"),
                                volume_label=str(entry.get("volume_label", "")), usb_revision=bcd))
     return sorted(sticks, key=lambda s: s.first_connected)
 

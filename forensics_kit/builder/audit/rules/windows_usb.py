@@ -86,19 +86,19 @@ class UsbSetupapiTimes(AuditRule):
         return _property_time(system, f"{ccs}\\Enum\\USBSTOR\\{device.device}\\{device.serial}&0", "0064")
 
     def _device(self, case, evidence: str, device, installs: dict[str, str], prop: str | None):
-        where = f"USBSTOR\\{device.device}\\{device.serial}&0"
+        key = f"USBSTOR\\{device.device}\\{device.serial}&0"
         names = {"device": device.device, "serial": device.serial}
-        setup = installs.get(where.upper())
+        setup = installs.get(key.upper())
         if setup is None:
-            yield self.finding(case, evidence, where, "missing", **names)
+            yield self.finding(case, evidence, key, "missing", **names)
         elif prop and abs(_seconds(setup) - _seconds(prop)) > _SLACK:
-            yield self.finding(case, evidence, where, "differs", setupapi=setup, prop=prop, **names)
+            yield self.finding(case, evidence, key, "differs", setupapi=setup, prop=prop, **names)
         steps = [("first install", prop or setup), ("last arrival", device.last_connected),
                  ("last removal", device.last_removed)]
         known = [(label, t) for label, t in steps if t]
         for (label_a, a), (label_b, b) in zip(known, known[1:], strict=False):
             if _seconds(a) > _seconds(b) + _SLACK:
-                yield self.finding(case, evidence, where, "order", earlier=label_a, first=a, later=label_b,
+                yield self.finding(case, evidence, key, "order", earlier=label_a, first=a, later=label_b,
                                    second=b, **names)
 
 
@@ -145,14 +145,14 @@ class UsbVolumeSerials(AuditRule):
                 yield from self._shortcuts(case, entry["id"], image, partition, by_volume)
 
     def _device(self, case, evidence: str, device, images: dict[str, tuple[str, str | None]]):
-        where = f"EMDMgmt {device.device} {device.serial}"
+        entry = f"EMDMgmt {device.device} {device.serial}"
         if not device.volume_guid:
-            yield self.finding(case, evidence, where, "unmounted", device=device.device, serial=device.serial,
+            yield self.finding(case, evidence, entry, "unmounted", device=device.device, serial=device.serial,
                                volume=device.volume_serial)
         held = images.get(device.volume_serial)
         label = (device.volume_label or "").strip()
         if held and label and not label.endswith(":\\") and (held[1] or "") != label:
-            yield self.finding(case, evidence, where, "label", volume=device.volume_serial, label=label,
+            yield self.finding(case, evidence, entry, "label", volume=device.volume_serial, label=label,
                                image=held[0], image_label=held[1] or "")
 
     def _shortcuts(self, case, evidence: str, image, partition: int | None, by_volume: dict[str, Any]):
