@@ -3,13 +3,17 @@
 As a trainee would: list the volume with streams, set the usual Zone.Identifier
 aside, read the hidden stream, read the DOCX properties, check signatures against
 extensions, compare each name's $STANDARD_INFORMATION and $FILE_NAME times in the
-bodyfile to catch the timestomped file, and recover the deleted file.
+bodyfile to catch the timestomped file, and recover the deleted file. Then the Windows
+system around the profile: the computer name and time zone from SYSTEM, and the prefetch
+file that lists the archive under its first name (a .zip no longer on the volume), whose
+newest run time is given in the laptop's local time.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +21,8 @@ from forensics_kit.artefacts import read_office_properties
 from forensics_kit.disk import BodyEntry, bodyfile, open_image
 from forensics_kit.disk.signatures import check_signatures
 from forensics_kit.hashing import hash_bytes
-from forensics_kit.timefmt import iso_utc
+from forensics_kit.timefmt import iso_utc, parse_iso
+from forensics_kit.windows import open_hive, prefetch_files
 
 EMAIL = re.compile(rb"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 FILE_NAME_SUFFIX = " ($FILE_NAME)"
@@ -86,4 +91,29 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
         answers["deleted_sha256"] = hash_bytes(data)["sha256"]
         log(f"disk ls --deleted: {gone.path} (MFT {gone.inode}); disk cat --inode {gone.inode}: "
             f"{data.decode(errors='replace')!r}; SHA-256 {answers['deleted_sha256']}")
+        _windows(img, ntfs.index, answers, log)
     return answers
+
+
+def _windows(img, partition: int, answers: dict[str, Any], log: Callable[[str], None]) -> None:
+    """Computer name and time zone from SYSTEM; the program whose prefetch lists the vanished .zip."""
+    with open_hive(img, "/Windows/System32/config/SYSTEM", partition=partition) as system:
+        control = f"ControlSet{system.value_data('Select', 'Current', 1):03d}\\Control"
+        answers["computer_name"] = system.value_data(f"{control}\\ComputerName\\ComputerName", "ComputerName")
+        zone = system.key(f"{control}\\TimeZoneInformation")
+    bias = zone.get("ActiveTimeBias")
+    bias = bias - (1 << 32) if bias >= 1 << 31 else bias  # a DWORD: UTC minus local, in minutes
+    log(f"disk registry SYSTEM: ComputerName {answers['computer_name']}, TimeZoneKeyName "
+        f"{zone.get('TimeZoneKeyName')!r}, ActiveTimeBias {bias} (local = UTC {-bias / 60:+g} h)")
+    present = {r.path.upper() for r in img.walk(partition)}
+    for path, pf in prefetch_files(img, partition):
+        if isinstance(pf, Exception):
+            continue
+        gone = [f for f in pf.files if f.upper().endswith(".ZIP")
+                and "/" + "/".join(f.split("\\")[2:]).upper() not in present]
+        log(f"disk prefetch {path}: {pf.executable} ran {pf.run_count} time(s), last {pf.last_run}"
+            + (f"; lists {gone[0]}, not on the volume any more" if gone else ""))
+        if gone:
+            answers["archiver"] = pf.executable.lower()
+            local = parse_iso(pf.last_run) - timedelta(minutes=bias)
+            answers["archiver_last_run"] = local.strftime("%Y-%m-%d %H:%M:%S")
