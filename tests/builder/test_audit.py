@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 import struct
 from pathlib import Path
 
@@ -128,6 +129,50 @@ def test_an_ole_vba_project_whose_module_is_not_ovba_breaks_the_vba_rule(tmp_pat
     (finding,) = audit_build(recipe, result.directory, only=["ooxml-deflated", "vba-compressed"])
     assert (finding.rule, finding.where) == ("vba-compressed", "/Letter.docm!word/vbaProject.bin")
     assert "VBA/ThisDocument: bad chunk signature" in finding.line()
+
+
+def test_document_times_off_the_hosts_zone_or_after_the_file_break_document_zone(tmp_path):
+    recipe = _recipe(
+        utc_pdf=("/utc.pdf", {"generate": "pdf", "created": "2024-03-01T09:00:00Z"}),
+        local_pdf=("/local.pdf", {"generate": "pdf", "created": "2024-03-01T09:00:00Z", "utc_offset": "+03:00"}),
+        late_pdf=("/late.pdf", {"generate": "pdf", "created": "2024-03-01T09:00:00Z",
+                                "modified": "2024-03-02T09:00:00Z", "utc_offset": "+03:00"}),
+        xmp_pdf=("/xmp.pdf", {"text": "%PDF-1.4\n<< /CreationDate (D:20240301120000+03'00') >>\n"
+                                      "<x:xmpmeta><rdf:Description xmp:CreateDate=\"2024-03-01T12:00:00Z\"/>\n"}),
+        berlin_photo=("/berlin.jpg", {"generate": "jpeg", "exif": {"taken": "2024-03-01T09:00:00Z",
+                                                                    "utc_offset": "+01:00"}}),
+        moscow_photo=("/moscow.jpg", {"generate": "jpeg", "exif": {
+            "taken": "2024-03-01T09:00:00Z", "utc_offset": "+03:00", "gps": {"lat": 55, "lon": 37}}}))
+    recipe["evidence"][0]["tz"] = "Europe/Moscow"
+    loaded, result = _build(tmp_path, recipe)
+    findings = audit_build(loaded, result.directory, only=["document-zone"])
+    lines = sorted((f.where, f.text["en"]) for f in findings)
+    assert lines == [
+        ("/berlin.jpg", "OffsetTimeOriginal is written with offset +01:00, but the host's clock in Europe/Moscow "
+                        "was at +03:00"),
+        ("/late.pdf", "ModDate 2024-03-02 09:00:00 UTC is after the file's mtime 2024-03-01 10:00:00: "
+                      "a file is written when saved"),
+        ("/utc.pdf", "CreationDate is written with offset Z, but the host's clock in Europe/Moscow was at +03:00"),
+        ("/xmp.pdf", "XMP xmp:CreateDate and Info CreationDate are different instants "
+                     "(2024-03-01 12:00:00 and 2024-03-01 09:00:00 UTC)"),
+    ]
+
+
+def test_a_photo_whose_gps_stamp_is_another_instant_breaks_document_zone():
+    from types import SimpleNamespace
+
+    from forensics_kit.builder import make_content
+    from forensics_kit.builder.audit.rules.documents import DocumentZone
+
+    exif = {"taken": "2024-03-01T09:00:00Z", "utc_offset": "+03:00", "gps": {"lat": 55, "lon": 37}}
+    photo = bytearray(make_content({"generate": "jpeg", "exif": exif}, random.Random(1)))
+    stamp = struct.pack("<6I", 9, 1, 0, 1, 0, 1)  # GPSTimeStamp 09:00:00 UTC (little-endian TIFF), as the camera says
+    at = bytes(photo).index(stamp)
+    photo[at:at + 4] = struct.pack("<I", 7)  # the GPS fix two hours off
+    case = SimpleNamespace(case="bad-01", variant=None)
+    (finding,) = DocumentZone()._photo(case, "usb", "/IMG.JPG", bytes(photo), None, None)
+    assert finding.text["en"] == ("EXIF DateTimeOriginal less its offset is 2024-03-01 09:00:00 UTC, "
+                                  "the GPS stamp says 2024-03-01 07:00:00 UTC")
 
 
 def test_an_accepted_finding_carries_the_recipe_reason_and_does_not_fail(tmp_path):
@@ -345,6 +390,7 @@ def test_a_lan_resolver_that_never_asks_upstream_is_found_and_one_that_forwards_
         "the LAN DNS server 10.0.0.1 answers 2 public name(s) without asking any server first: a.example, "
         "news.example.org"]
     recipe["evidence"][1]["hosts"]["isp"] = {"ip": "77.88.8.8", "mac": "00:1a:2b:00:00:01", "os": "linux"}
+    recipe["evidence"][1]["hosts"]["dns"]["forwards_dns_to"] = "isp"  # the recipe says it forwards
     for session in recipe["evidence"][1]["sessions"]:
         if session["type"] == "dns":
             session["upstream"] = "isp"

@@ -6,6 +6,7 @@ from forensics_kit.builder.audit.rules import (  # noqa: F401 - registration on 
     check_digits,
     cross_source,
     dns,
+    documents,
     ext_semantics,
     fat_time,
     filesystem,
