@@ -1,14 +1,17 @@
 """Streaming hashes of evidence: several algorithms in one pass over the data, on every core.
 
-Evidence is read once, in bounded chunks, and each algorithm runs in its own
-thread: hashlib releases the GIL while it hashes a buffer, so MD5, SHA-1 and
-SHA-256 of a 1 GiB image take about as long as MD5 alone. Each hasher's queue
-holds a few chunks at most, so memory stays flat whatever the evidence size.
+Evidence is read once, in bounded chunks, and the algorithms are shared among the
+cores: hashlib releases the GIL while it hashes a buffer, so with MD5 on one core and
+SHA-1 + SHA-256 (with the CPU's SHA extensions) on the other, the three digests of an
+image take about as long as MD5 alone. The reading thread hashes one share itself; a
+worker thread is at most a few chunks behind it, so memory stays flat whatever the size.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -18,15 +21,17 @@ from forensics_kit.errors import EvidenceError
 if TYPE_CHECKING:
     import hashlib
     import queue
+    import threading
 
     from forensics_kit.disk.image import DiskImage
 
 DEFAULT_ALGORITHMS: tuple[str, ...] = ("md5", "sha1", "sha256")
 CHUNK_SIZE = 1 << 20
-QUEUE_CHUNKS = 4  # chunks waiting per hasher thread: memory bound is about (QUEUE_CHUNKS + 2) * chunk
+QUEUE_CHUNKS = 4  # chunks a worker may be behind the reader: memory bound is about QUEUE_CHUNKS * chunk
 _THREADS_FROM = 1 << 16  # below this many bytes in total, threads cost more than they save
 
 Progress = Callable[[str, int, int], None]
+Buffer = bytes | bytearray | memoryview
 
 
 def _hashers(algorithms: Iterable[str]) -> dict[str, hashlib._Hash]:
@@ -61,15 +66,25 @@ def _groups(names: list[str], threads: int) -> list[list[str]]:
     return [group for _, group in loads if group]
 
 
-def _feed(hashers: list[hashlib._Hash], inbox: queue.Queue) -> None:
-    """Thread body: hash chunks until the None sentinel arrives."""
+def _load(group: list[str]) -> float:
+    return sum(_COST.get(name, 1.0) for name in group)
+
+
+def _feed(hashers: list[hashlib._Hash], inbox: queue.SimpleQueue, done: threading.Semaphore, failed: list) -> None:
+    """Worker body: hash chunks in order until the None sentinel, releasing ``done`` after each.
+
+    The release is what lets the reader refill a buffer, so it happens even after a failure
+    (kept in ``failed`` for the reader to raise): the reader never waits for a dead worker.
+    """
     updates = [h.update for h in hashers]
-    while True:
-        chunk = inbox.get()
-        if chunk is None:
-            return
-        for update in updates:
-            update(chunk)
+    while (chunk := inbox.get()) is not None:
+        if not failed:
+            try:
+                for update in updates:
+                    update(chunk)
+            except BaseException as exc:  # noqa: BLE001 - handed over to the reader, which raises it
+                failed.append(exc)
+        done.release()
 
 
 def hash_chunks(
@@ -82,8 +97,9 @@ def hash_chunks(
 ) -> dict[str, str]:
     """Hash an iterable of byte chunks with every algorithm at once; return hex digests.
 
-    With several algorithms and more than a few chunks, each algorithm runs in its
-    own thread fed through a bounded queue (one pass over the data, all cores).
+    With several algorithms, several cores and more than a few chunks, the algorithms are
+    shared among the cores: the calling thread hashes one share, worker threads the others,
+    at most :data:`QUEUE_CHUNKS` chunks ahead of the slowest (one pass, memory bounded).
 
     Args:
         chunks: the data, in order.
@@ -98,17 +114,12 @@ def hash_chunks(
     if first is None:
         return {name: h.hexdigest() for name, h in hashers.items()}
     second = next(it, None)
-    done = 0
-    if len(hashers) == 1 or second is None or len(first) + len(second) < _THREADS_FROM:
-        updates = [h.update for h in hashers.values()]
-        for chunk in _chain(first, second, it):
-            for update in updates:
-                update(chunk)
-            done += len(chunk)
-            if progress is not None:
-                progress(step, done, total)
-        return {name: h.hexdigest() for name, h in hashers.items()}
-    return _threaded(hashers, _chain(first, second, it), progress, total, step)
+    if second is None or len(first) + len(second) < _THREADS_FROM:
+        workers = 1
+    else:
+        workers = min(_cores(), len(hashers))
+    rest = (chunk for chunk in _chain(first, second, it) if chunk)  # an empty chunk is not the end
+    return _pipeline(hashers, lambda _index: next(rest, None), workers, progress, total, step)
 
 
 def _chain(first: bytes, second: bytes | None, rest: Iterator[bytes]) -> Iterator[bytes]:
@@ -118,37 +129,74 @@ def _chain(first: bytes, second: bytes | None, rest: Iterator[bytes]) -> Iterato
         yield from rest
 
 
-def _threaded(
+def _pipeline(
     hashers: dict[str, hashlib._Hash],
-    chunks: Iterator[bytes],
+    next_chunk: Callable[[int], Buffer | None],
+    threads: int,
     progress: Progress | None,
     total: int,
     step: str,
 ) -> dict[str, str]:
+    """Hash ``next_chunk(0)``, ``next_chunk(1)``, ... until it gives None or an empty chunk.
+
+    Chunk ``k`` may live in a reused buffer (slot ``k % QUEUE_CHUNKS``): it is asked for
+    only once every thread is done with chunk ``k - QUEUE_CHUNKS``.
+    """
+    groups = _groups(list(hashers), max(1, threads))
+    own = min(groups, key=_load)  # the reading thread takes the lightest share: reading is its work too
+    updates = [hashers[name].update for name in own]
+    done = 0
+    if len(groups) == 1:
+        index = 0
+        while chunk := next_chunk(index):
+            for update in updates:
+                update(chunk)
+            done += len(chunk)
+            index += 1
+            if progress is not None:
+                progress(step, done, total)
+        return {name: h.hexdigest() for name, h in hashers.items()}
+
     import queue
     import threading
 
-    groups = _groups(list(hashers), max(2, _cores()))
-    inboxes = [queue.Queue(maxsize=QUEUE_CHUNKS) for _ in groups]
-    threads = [
-        threading.Thread(target=_feed, args=([hashers[n] for n in group], q), name="hash-" + "+".join(group))
-        for group, q in zip(groups, inboxes, strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    done = 0
+    failed: list[BaseException] = []
+    lanes = []
+    for group in groups:
+        if group is not own:
+            inbox: queue.SimpleQueue = queue.SimpleQueue()
+            free = threading.Semaphore(QUEUE_CHUNKS)
+            thread = threading.Thread(
+                target=_feed,
+                args=([hashers[n] for n in group], inbox, free, failed),
+                name="hash-" + "+".join(group),
+                daemon=True,
+            )
+            lanes.append((inbox, free, thread))
+            thread.start()
+    index = 0
     try:
-        for chunk in chunks:
-            for inbox in inboxes:
+        while True:
+            for _inbox, free, _thread in lanes:
+                free.acquire()  # every worker is done with chunk index - QUEUE_CHUNKS
+            chunk = next_chunk(index)
+            if not chunk or failed:
+                break
+            for inbox, _free, _thread in lanes:
                 inbox.put(chunk)
+            for update in updates:
+                update(chunk)
             done += len(chunk)
+            index += 1
             if progress is not None:
                 progress(step, done, total)
     finally:
-        for inbox in inboxes:
+        for inbox, _free, _thread in lanes:
             inbox.put(None)
-        for thread in threads:
+        for _inbox, _free, thread in lanes:
             thread.join()
+    if failed:
+        raise failed[0]
     return {name: h.hexdigest() for name, h in hashers.items()}
 
 
@@ -167,11 +215,31 @@ def hash_file(
     *,
     progress: Progress | None = None,
 ) -> dict[str, str]:
-    """Hash a file on disk, opened read-only, in one streaming pass."""
+    """Hash a file on disk, opened read-only, in one streaming pass.
+
+    The file is read straight into a few reused buffers (no new bytes object per chunk),
+    the kernel told the reading is sequential, and the buffers shared by the hashing threads.
+    """
+    hashers = _hashers(algorithms)
     try:
         with open(path, "rb", buffering=0) as stream:
-            total = os.fstat(stream.fileno()).st_size
-            return hash_chunks(iter_stream(stream), algorithms, progress=progress, total=total)
+            info = os.fstat(stream.fileno())
+            total = info.st_size
+            if hasattr(os, "posix_fadvise"):
+                with contextlib.suppress(OSError):  # a pipe or a device may refuse: only a hint
+                    os.posix_fadvise(stream.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
+            single = len(hashers) == 1 or (stat.S_ISREG(info.st_mode) and total < _THREADS_FROM)
+            threads = 1 if single else min(_cores(), len(hashers))
+            size = max(1, min(CHUNK_SIZE, total)) if total else CHUNK_SIZE
+            views = [memoryview(bytearray(size)) for _ in range(1 if threads == 1 else QUEUE_CHUNKS)]
+            readinto = stream.readinto
+
+            def fill(index: int) -> memoryview | None:
+                view = views[index % len(views)]
+                got = readinto(view)
+                return view if got == size else view[:got] if got else None
+
+            return _pipeline(hashers, fill, threads, progress, total, "hashing")
     except OSError as exc:
         raise EvidenceError(path, f"cannot read: {exc.strerror or exc}") from exc
 
@@ -200,17 +268,18 @@ def hash_image(
         algorithms: hashlib names.
         progress: ``progress(step, bytes_done, total)``.
     """
-    from forensics_kit.disk.containers import open_media
-    from forensics_kit.disk.image import DiskImage
-
-    if isinstance(image, DiskImage):
+    if not isinstance(image, (str, os.PathLike)):  # an opened DiskImage
         if image.format == "raw":
             return hash_file(image.path, algorithms, progress=progress)
         return hash_chunks(image.iter_media(CHUNK_SIZE), algorithms, progress=progress, total=image.size)
+    from forensics_kit.media_format import identify
+
+    if identify(image) == "raw":  # the file is the media: no need to load TSK to read it
+        return hash_file(image, algorithms, progress=progress)
+    from forensics_kit.disk.containers import open_media
+
     media = open_media(image)
     try:
-        if media.format == "raw":
-            return hash_file(image, algorithms, progress=progress)
         return hash_chunks(_media_chunks(str(image), media), algorithms, progress=progress, total=media.size)
     finally:
         media.close()

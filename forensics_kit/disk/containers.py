@@ -22,9 +22,9 @@ from typing import Any
 import pytsk3
 
 from forensics_kit.errors import EvidenceError
+from forensics_kit.media_format import EWF1_MAGIC as _EWF1_MAGIC
+from forensics_kit.media_format import identify
 
-# "image.000", "image.001", "image.raw.000", "disk.aa" (TSK and pysmraw name split sets so).
-_SPLIT_RAW = re.compile(r"\.(\d{3}|aa)$", re.IGNORECASE)
 # One frame of a libyal error chain: "libewf_handle_open: " at the start or after ". ".
 _LIBYAL_FRAME = re.compile(r"(?:^['\"]?|(?<=\.)\s+)(?:py|lib)[a-z0-9]+_[a-z0-9_]+: ")
 _TSK3_WHERE = re.compile(r"\w+: \(tsk3\.cpp:\d+\) ")
@@ -34,7 +34,6 @@ _PY_REPR = re.compile(r"\b[A-Z][A-Za-z]*Error\(['\"](.*?)['\"]\)")
 _PAST_END = re.compile(
     r"Read error: Error reading image file \(tsk_fs_read: Offset missing in partial image: (\d+)\)+.*"
 )
-_EWF1_MAGIC = (b"EVF\x09\x0d\x0a\xff\x00", b"LVF\x09\x0d\x0a\xff\x00")
 _EWF_SECTION = 76  # EWF1 section descriptor: type[16], next offset, size, padding, checksum
 
 
@@ -254,32 +253,11 @@ def _open_modi(path: str) -> Any:
     return handle
 
 
-def _detect(path: str, head: bytes, tail: bytes) -> tuple[str, Callable[[str], Any] | None]:
-    """Name the container format from its signature (then its name for split raw)."""
-    if head.startswith((*_EWF1_MAGIC, b"EVF2\r\n\x81\x00")):
-        return "ewf", _open_ewf
-    if tail.startswith(b"koly"):  # UDIF trailer: the last 512 bytes of a .dmg
-        return "dmg", _open_modi
-    if head.startswith(b"QFI\xfb"):
-        return "qcow2", _open_qcow
-    if head.startswith(b"vhdxfile"):
-        return "vhdx", _open_vhdi
-    if tail.startswith(b"conectix"):
-        return "vhd", _open_vhdi
-    if head.startswith((b"KDMV", b"COWD")) or b"# Disk DescriptorFile" in head[:1024]:
-        return "vmdk", _open_vmdk
-    if _SPLIT_RAW.search(path) and len(_split_segments(path)) > 1:
-        return "split-raw", _open_split
-    return "raw", None
-
-
-def _split_segments(path: str) -> list[str]:
-    try:
-        import pysmraw
-
-        return list(pysmraw.glob(path))
-    except Exception:  # noqa: BLE001 - no split set, treat as one raw file
-        return [path]
+# How each container format named by :func:`forensics_kit.media_format.identify` is opened (raw: by TSK itself).
+_OPENERS: dict[str, Callable[[str], Any]] = {
+    "ewf": _open_ewf, "dmg": _open_modi, "qcow2": _open_qcow, "vhdx": _open_vhdi, "vhd": _open_vhdi,
+    "vmdk": _open_vmdk, "split-raw": _open_split,
+}
 
 
 def segment_hint(path: str) -> str:
@@ -302,22 +280,8 @@ def open_media(path: str | Path) -> Media:
             container is damaged.
     """
     name = os.fspath(path)
-    if not os.path.exists(name):
-        raise EvidenceError(name, "no such file")
-    if os.path.isdir(name):
-        raise EvidenceError(name, "is a directory, not a disk image")
-    try:
-        file_size = os.path.getsize(name)
-        with open(name, "rb") as stream:
-            head = stream.read(4096)
-            stream.seek(max(0, file_size - 512))
-            tail = stream.read(512)
-    except OSError as exc:
-        raise EvidenceError(name, f"cannot read: {exc.strerror or exc}") from exc
-    if file_size == 0:
-        raise EvidenceError(name, "empty file (0 bytes), not a disk image")
-
-    fmt, opener = _detect(name, head, tail)
+    fmt = identify(name)
+    opener = _OPENERS.get(fmt)
     warnings: list[str] = []
     try:
         if fmt == "ewf":
