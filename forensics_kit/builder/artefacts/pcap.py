@@ -19,6 +19,15 @@ from forensics_kit.errors import RecipeError
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", re.IGNORECASE)
 
 
+def _lan(address: str) -> bool:
+    from forensics_kit.builder.world import is_lan_address
+
+    try:
+        return is_lan_address(ipaddress.ip_address(address))
+    except ValueError:
+        return False
+
+
 class PcapEvidence(EvidenceType):
     """A pcap (or, with ``format: pcapng``, pcapng) file built from the recipe's sessions in time order."""
 
@@ -46,7 +55,11 @@ class PcapEvidence(EvidenceType):
                     "os": host.get("os"),
                     "ttl": capture.ttl_of(hosts[host_id]),
                 }
+                if host.get("forwards_dns_to"):
+                    truth.hosts[host_id]["forwards_dns_to"] = str(host["forwards_dns_to"])
+            forwarders = self._forwarders(entry, context)
             for index, spec in enumerate(entry["sessions"]):
+                spec = self._with_upstream(spec, forwarders, context, ("sessions", index))
                 SessionType.lookup(spec["type"])().add(
                     capture, hosts, spec, context, ("sessions", index)
                 )
@@ -66,6 +79,46 @@ class PcapEvidence(EvidenceType):
             "last_time": written["last_time"],
         }
         return truth
+
+    @staticmethod
+    def _forwarders(entry: dict[str, Any], context: BuildContext) -> dict[str, str]:
+        """``{resolver host: upstream host}`` of the hosts declared forwarding DNS resolvers."""
+        out = {}
+        for host_id, host in entry["hosts"].items():
+            upstream = host.get("forwards_dns_to")
+            if upstream is None:
+                continue
+            if str(upstream) not in entry["hosts"] or str(upstream) == host_id:
+                raise context.fail(("hosts", host_id, "forwards_dns_to"),
+                                   f"forwards_dns_to names {upstream!r}, not another host of the capture")
+            out[host_id] = str(upstream)
+        return out
+
+    @staticmethod
+    def _with_upstream(spec: dict[str, Any], forwarders: dict[str, str], context: BuildContext,
+                       where: tuple) -> dict[str, Any]:
+        """A DNS (or noise) session to a declared forwarder asks its upstream; no other server forwards.
+
+        A resolver asks another server only when the recipe says it is one
+        (``forwards_dns_to`` on the host), so the capture never shows a forwarding
+        nobody declared, nor a declared forwarder that answers public names alone;
+        names answered with LAN addresses are its own zone's.
+        """
+        server = spec.get("server") if spec["type"] == "dns" else spec.get("resolver") if spec["type"] == "noise" \
+            else None
+        if server is None:
+            return spec
+        declared = forwarders.get(str(server))
+        if "upstream" in spec and spec["upstream"] != declared:
+            problem = (f"{server} forwards to {declared}, not {spec['upstream']}" if declared else
+                       f"{server} asks {spec['upstream']} only as a forwarding resolver: declare "
+                       f"hosts.{server}.forwards_dns_to: {spec['upstream']}")
+            raise context.fail((*where, "upstream"), problem)
+        if not declared or "upstream" in spec:
+            return spec
+        if spec["type"] == "dns" and all(_lan(str(a)) for a in spec.get("answers", [])):
+            return spec  # a name of its own zone (a LAN address): answered without asking
+        return {**spec, "upstream": declared}
 
     @staticmethod
     def _check_host(host_id: str, host: dict[str, Any], context: BuildContext) -> None:

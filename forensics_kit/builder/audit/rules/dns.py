@@ -7,9 +7,11 @@
   ranges, which a recipe uses for invented servers.
 - ``dns-upstream``: a DNS server on the LAN that answers a public name it does not
   own has asked some server for it first (once per name: later answers come from its
-  cache), as a tap on that LAN would see. The LAN's router (the MAC Internet hosts'
-  packets arrive from) is left out: it forwards from its outside interface, which
-  the tap does not see.
+  cache), as a tap on that LAN would see; and the other way round, a LAN DNS server
+  asks another server only when the recipe declares it a forwarding resolver
+  (``forwards_dns_to`` on the host), and then the server it declares. The LAN's
+  router (the MAC Internet hosts' packets arrive from) is left out: it forwards from
+  its outside interface, which the tap does not see.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 
 from forensics_kit.builder.audit.rule import AuditRule
+from forensics_kit.builder.template import render
 from forensics_kit.builder.world import is_lan_address
 from forensics_kit.builder.world.dns_owners import is_documentation, is_reserved_name, owner_of
 
@@ -85,12 +88,25 @@ class DnsUpstream(AuditRule):
     name = "dns-upstream"
     title = {"en": "a LAN DNS server asks upstream for public names it does not own",
              "ru": "DNS-сервер в ЛВС запрашивает вышестоящий сервер об именах вне своих зон"}
-    messages = {"silent": {
-        "en": "the LAN DNS server {server} answers {n} public name(s) without asking any server first: {names}",
-        "ru": "DNS-сервер ЛВС {server} отвечает на {n} публичных имён(и), ни разу не спросив другой сервер: {names}"}}
+    messages = {
+        "silent": {
+            "en": "the LAN DNS server {server} answers {n} public name(s) without asking any server first: {names}",
+            "ru": "DNS-сервер ЛВС {server} отвечает на {n} публичных имён(и), ни разу не спросив другой сервер: "
+                  "{names}"},
+        "undeclared": {
+            "en": "the LAN DNS server {server} asks {upstream} for {name} but the recipe does not declare it a "
+                  "forwarding resolver (forwards_dns_to)",
+            "ru": "DNS-сервер ЛВС {server} спрашивает {upstream} об имени {name}, но в рецепте он не объявлен "
+                  "пересылающим резолвером (forwards_dns_to)"},
+        "elsewhere": {
+            "en": "the LAN DNS server {server} asks {upstream} for {name}, not the server it forwards to ({declared})",
+            "ru": "DNS-сервер ЛВС {server} спрашивает {upstream} об имени {name}, а не сервер, которому он "
+                  "пересылает запросы ({declared})"},
+    }
 
     def check(self, case):
         for entry in case.entries("pcap"):
+            yield from self._forwarding(case, entry)
             routers = {p.src_mac for p in case.packets(entry["id"]) if not is_lan_address(p.src)}
             macs = {p.src: p.src_mac for p in case.packets(entry["id"])}
             asked: dict[str, set[str]] = {}  # resolver -> names it has asked about so far
@@ -117,3 +133,32 @@ class DnsUpstream(AuditRule):
                 shown = ", ".join(sorted({n for _, n in names})[:5]) + (", ..." if len(names) > 5 else "")
                 yield self.finding(case, entry["id"], f"host {server} (frame {first})", "silent", server=server,
                                    n=len({n for _, n in names}), names=shown)
+
+    def _forwarding(self, case, entry):
+        """Findings for LAN DNS servers that ask another server without being declared forwarders of it."""
+        hosts = dict(entry.get("hosts", {}))
+        if entry.get("timeline"):
+            world = render(case.recipe.data.get("world", {}), case.truth["parameters"]).get("hosts", {})
+            hosts = {**world, **hosts}
+        ips = {name: str(h.get("ip")) for name, h in hosts.items()}
+        declared = {ips[name]: ips.get(str(h["forwards_dns_to"]), "?") for name, h in hosts.items()
+                    if h.get("forwards_dns_to")}
+        routers = {p.src_mac for p in case.packets(entry["id"]) if not is_lan_address(p.src)}
+        servers = {p.src for p, m in dns_messages(case, entry["id"]) if m.response and p.sport == 53}
+        reported = set()
+        for p, message in dns_messages(case, entry["id"]):
+            if (message.response or p.dport != 53 or p.src not in servers or not is_lan_address(p.src)
+                    or p.src_mac in routers or not message.questions):
+                continue
+            name = message.questions[0][0].rstrip(".").lower()
+            key = (p.src, p.dst)
+            if key in reported:
+                continue
+            if p.src not in declared:
+                reported.add(key)
+                yield self.finding(case, entry["id"], f"host {p.src} (frame {p.number})", "undeclared",
+                                   server=p.src, upstream=p.dst, name=name)
+            elif declared[p.src] != p.dst:
+                reported.add(key)
+                yield self.finding(case, entry["id"], f"host {p.src} (frame {p.number})", "elsewhere",
+                                   server=p.src, upstream=p.dst, name=name, declared=declared[p.src])
