@@ -69,10 +69,11 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
             f"{other.serial}")
         answers["never_opened"] = next(p for p in stick_files if p not in answers["opened_files"])
 
-        profile = PureWindowsPath(opened[0].local_path)  # only for the log: RecentDocs agrees by name
         users = sorted({r.path.split("/")[2] for r in recent})
         with open_hive(img, f"/Users/{users[0]}/NTUSER.DAT", partition=part) as ntuser:
-            log(f"RecentDocs of {users[0]}: {recent_docs(ntuser)} ({profile.name} among them)")
+            names = recent_docs(ntuser)
+        log(f"RecentDocs of {users[0]} (newest first): {names}; the stick's documents among them: "
+            f"{[n for n in names if any(i.local_path.endswith(n) for i in opened)]}")
         with open_hive(img, f"/Users/{users[0]}/AppData/Local/Microsoft/Windows/UsrClass.dat",
                        partition=part) as usrclass:
             bags = [b for b in shell_bags(usrclass) if re.match(r"^(My Computer\\)?[A-Za-z]:\\.+", b.path)]
