@@ -9,6 +9,7 @@ deliberately broken one.
 from __future__ import annotations
 
 import copy
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -175,3 +176,15 @@ def test_a_volume_serial_that_is_not_hex_is_a_recipe_error(tmp_path):
     broken[0]["filesystem"]["serial"] = "XYZ-1"
     with pytest.raises(RecipeError, match="volume serial of 8 hex digits"):
         build(tmp_path, broken)
+
+
+def test_hex_parameters_draw_volume_serials_and_device_serials_of_their_width():
+    from forensics_kit.builder.parameters import draw_parameters
+
+    specs = {"vsn": {"type": "hex", "digits": 8, "group": 4}, "serial": {"type": "hex", "digits": 24},
+             "plain": {"type": "hex"}}
+    drawn = [draw_parameters(specs, seed, None) for seed in range(40)]
+    assert all(re.fullmatch(r"[1-9A-F][0-9A-F]{3}-[0-9A-F]{4}", d["vsn"]) for d in drawn)
+    assert all(re.fullmatch(r"[1-9A-F][0-9A-F]{23}", d["serial"]) for d in drawn)
+    assert all(re.fullmatch(r"[1-9A-F][0-9A-F]{7}", d["plain"]) for d in drawn)
+    assert len({d["vsn"] for d in drawn}) == 40
