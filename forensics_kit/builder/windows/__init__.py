@@ -11,10 +11,12 @@ Modules: ``regf`` (hives), ``evtx`` (event logs), ``lnk`` (shortcuts), ``recycle
 ``prefetch`` (.pf files, versions 23 and 30), ``skeleton`` (:class:`WindowsVolume`: the files
 above laid out as a system volume).
 
-Not yet here (for the labs): recipe steps that call these writers and plant
-``WindowsVolume.files()`` in an NTFS image with file-system times from the timeline,
-audit rules tying them to the file system, UsrClass.dat ShellBags, MAM-compressed prefetch,
-``$UsnJrnl:$J``, Jump Lists.
+Recipes reach them through the content generators of
+:mod:`forensics_kit.builder.contents.windows_artefacts` (``registry_hive`` with its ``usb``,
+``ntuser`` and ``usrclass`` forms, ``evtx``, ``lnk``, ``recycle_info``, ``setupapi_log``), each
+planted as an NTFS item with the recipe's times; the audit's ``windows-*`` rules tie them to
+the file system and to each other. Not yet here: MAM-compressed prefetch, ``$UsnJrnl:$J``,
+Jump Lists.
 """
 
 from __future__ import annotations
