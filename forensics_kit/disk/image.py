@@ -233,7 +233,11 @@ class DiskImage:
         return [ofs.info for ofs in self._everything()]
 
     def walk(self, partition: int | None = None, *, shadow: int | None = None) -> Iterator[FileRecord]:
-        """Yield every name (deleted and orphan files included) of one or every file system.
+        """Every name (deleted and orphan files included) of one or every file system, as an iterator.
+
+        The image, the partition and the shadow copy are checked at the call, so a missing one
+        raises here rather than at the first record; a single file system's walk is handed out as
+        it is, not wrapped in another generator, which would cost one more resume per name.
 
         Args:
             partition: index of a partition (see :meth:`partitions`); None walks every
@@ -243,13 +247,19 @@ class DiskImage:
         """
         self._check_open()
         if shadow is not None:
-            yield from walk_filesystem(self._shadow_fs(partition, shadow))
-            return
+            return walk_filesystem(self._shadow_fs(partition, shadow))
         targets = self._everything() if partition is None else [self._target(partition)]
+        if len(targets) == 1:
+            only = targets[0]
+            return walk_apfs(only) if isinstance(only, ApfsFileSystem) else walk_filesystem(only)
+        return self._walk_each(targets)
+
+    def _walk_each(self, targets: list[_AnyFs]) -> Iterator[FileRecord]:
+        """Walk several file systems in turn; an encrypted APFS volume among them is skipped with a warning."""
         for ofs in targets:
             if not isinstance(ofs, ApfsFileSystem):
                 yield from walk_filesystem(ofs)
-            elif ofs.locked and len(targets) > 1:
+            elif ofs.locked:
                 self.warnings.append(f"the {ofs.where()} is encrypted; skipped")
             else:
                 yield from walk_apfs(ofs)

@@ -20,7 +20,9 @@ from forensics_kit.disk.records import FileRecord, FileSystemInfo, _iso  # noqa:
 from forensics_kit.errors import EvidenceError, NotFoundError
 
 # Control characters (newline, NUL...) in a name become "^", as fls prints them, so a path is one line.
-_CONTROL = re.compile(rb"[\x00-\x1f]")
+# They are replaced after decoding: UTF-8 never uses those bytes inside a character, and every
+# other byte that fails to decode becomes a "\xNN" escape, so the text is the same either way.
+_CONTROL_TEXT = re.compile("[\x00-\x1f]")
 MAX_DEPTH = 512  # deeper than any real tree; stops pathological or crafted nesting
 
 _NAME_DIR = int(pytsk3.TSK_FS_NAME_TYPE_DIR)
@@ -61,9 +63,15 @@ class OpenFileSystem:
 
 
 def _decode(raw: bytes) -> str:
-    if _CONTROL.search(raw):
-        raw = _CONTROL.sub(b"^", raw)
-    return raw.decode("utf-8", "backslashreplace")
+    """A name as fls prints it: UTF-8 (bad bytes as ``\\xNN``), control characters as ``^``.
+
+    :func:`walk_filesystem` does the same inline, once per entry of a listing.
+    """
+    try:
+        name = raw.decode()
+    except UnicodeDecodeError:
+        name = raw.decode("utf-8", "backslashreplace")
+    return name if name.isprintable() else _CONTROL_TEXT.sub("^", name)
 
 
 def _entries(directory: pytsk3.Directory) -> Iterator[pytsk3.File]:
@@ -92,7 +100,7 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
         ) from exc
     stack: list[tuple[Iterator, str]] = [(first, "/")]
     ancestors: list[int] = [root]  # directories on the current path, as TSK checks loops
-    record, name_kind, meta_kind, control = FileRecord, _NAME_KIND.get, _META_KIND.get, _CONTROL.search
+    record, name_kind, meta_kind = FileRecord, _NAME_KIND.get, _META_KIND.get
     while stack:
         entries, prefix = stack[-1]
         descend: tuple[int, str] | None = None
@@ -103,13 +111,16 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
                 raw = name_info.name
                 if raw == b"." or raw == b"..":
                     continue
-                if control(raw):
-                    raw = _CONTROL.sub(b"^", raw)
-                name = raw.decode("utf-8", "backslashreplace")
+                try:
+                    name = raw.decode()  # the common case, UTF-8 without escapes, at the fastest call
+                except UnicodeDecodeError:
+                    name = raw.decode("utf-8", "backslashreplace")
+                if not name.isprintable():  # control characters are unprintable: rare, then checked
+                    name = _CONTROL_TEXT.sub("^", name)
                 path = prefix + name
                 addr = name_info.meta_addr
                 name_type = name_info.type
-                allocated = bool(name_info.flags & _NAME_ALLOC)
+                allocated = name_info.flags & _NAME_ALLOC != 0
                 meta = info.meta
                 if meta is None and addr:
                     # TSK leaves orphan files' metadata unloaded in a listing; fls loads it.

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forensics_kit.disk import FileRecord, open_image
-from forensics_kit.disk.walker import OpenFileSystem, walk_filesystem
+from forensics_kit.disk.walker import OpenFileSystem, _decode, walk_filesystem
 
 from .conftest import fls
 
@@ -111,3 +114,11 @@ def test_unreadable_directory_is_skipped_with_a_one_line_warning(ext4_image):
     assert not any(p.startswith("/home/user/") for p in paths)
     (warning,) = flaky.warnings
     assert "/home/user" in warning and "\n" not in warning and "I/O error" in warning
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=40) | st.text(max_size=20).map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_a_name_reads_as_fls_prints_it_control_bytes_as_caret_bad_utf8_escaped(raw):
+    # fls's rule on the bytes: every control byte becomes '^', then UTF-8 with bad bytes escaped.
+    expected = re.sub(rb"[\x00-\x1f]", b"^", raw).decode("utf-8", "backslashreplace")
+    assert _decode(raw) == expected
