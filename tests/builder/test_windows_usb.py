@@ -188,3 +188,18 @@ def test_hex_parameters_draw_volume_serials_and_device_serials_of_their_width():
     assert all(re.fullmatch(r"[1-9A-F][0-9A-F]{23}", d["serial"]) for d in drawn)
     assert all(re.fullmatch(r"[1-9A-F][0-9A-F]{7}", d["plain"]) for d in drawn)
     assert len({d["vsn"] for d in drawn}) == 40
+
+
+def test_a_shortcut_to_a_fat_target_carries_the_times_windows_reads_from_fat():
+    import random
+
+    from forensics_kit.builder.contents.windows_artefacts import LnkContent
+    from forensics_kit.windows import read_lnk
+
+    spec = {"target": "E:\\Bid\\bid.csv", "size": 27, "created": "2024-03-05T09:05:00.123456Z",
+            "modified": "2024-03-01T10:00:03Z", "accessed": "2024-03-05T22:10:00Z", "drive_type": "removable",
+            "volume_serial": "3A7C-91F0", "target_clock": "Europe/Moscow"}
+    info = read_lnk(LnkContent().generate(spec, random.Random(1)))
+    assert info.created.startswith("2024-03-05T09:05:00.12")  # FAT keeps creation to 10 ms
+    assert info.modified == "2024-03-01T10:00:02Z"  # and the write time to 2 s
+    assert info.accessed == "2024-03-05T21:00:00Z"  # the access date only: 6 March began at 21:00 UTC in Moscow

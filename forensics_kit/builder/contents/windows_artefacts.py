@@ -44,7 +44,9 @@ install (its USB device, then its disk), in the local time of ``time_zone``.
 ``lnk``: a shortcut as Explorer writes it in Recent, with the target's path, size and
 times (which the recipe takes from the target item's own ``times``, so the audit can
 check them), the target volume's serial, label and drive type (``fixed``/``removable``)
-and the machine that made it. ``recycle_info``: a Recycle Bin ``$I`` record (original
+and the machine that made it. ``target_clock: Europe/Moscow`` says the target lies on a FAT volume
+written on that clock: its times are then the ones Windows reads there (creation to 10 ms,
+modification to 2 s, access the local day's midnight). ``recycle_info``: a Recycle Bin ``$I`` record (original
 path, size, deletion time); the ``$R`` file beside it is an ordinary item with the content.
 """
 
@@ -305,6 +307,31 @@ class SetupapiLogContent(ContentGenerator):
 _DRIVES = {"fixed": DRIVE_FIXED, "removable": DRIVE_REMOVABLE}
 
 
+def _fat_times(times: dict[str, datetime | None], zone: str) -> dict[str, datetime | None]:
+    """The target's times as Windows reads them from FAT written on a clock in ``zone``: creation to
+    10 ms, modification to 2 s, last access the local day's midnight (FAT keeps only the date)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        clock = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ContentError(f"lnk: unknown target_clock {zone!r} (use an IANA name, e.g. Europe/Moscow)") from None
+    out: dict[str, datetime | None] = {}
+    for key, when in times.items():
+        if when is None:
+            out[key] = None
+            continue
+        local = when.astimezone(clock)
+        if key == "created":
+            local = local.replace(microsecond=local.microsecond // 10000 * 10000)
+        elif key == "modified":
+            local = local.replace(second=local.second // 2 * 2, microsecond=0)
+        else:
+            local = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        out[key] = local.astimezone(UTC)
+    return out
+
+
 class LnkContent(ContentGenerator):
     """A shortcut (.lnk) to ``target`` carrying the target's size and times and its volume's serial."""
 
@@ -320,6 +347,8 @@ class LnkContent(ContentGenerator):
         if "target" not in spec and "target_item" not in spec:
             raise ContentError("lnk: give target (a Windows path) or target_item (an item of the same volume)")
         target = str(spec.get("target", "C:\\"))  # a target_item's path is filled when the volume is planned
+        if spec.get("target_clock"):
+            times = _fat_times(times, str(spec["target_clock"]))
         return Shortcut(target, size=int(spec.get("size", 0)), drive_type=_DRIVES[drive],
                         volume_serial=serial, volume_label=str(spec.get("volume_label", "")),
                         machine_id=str(spec.get("machine_id", "")), **times).to_bytes()
