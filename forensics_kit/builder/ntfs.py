@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from forensics_kit.builder import ntfs_mft
+from forensics_kit.builder import ntfs_mft, ntfs_usn
 from forensics_kit.builder.tools import DEBIAN_PACKAGES, find_tool
 from forensics_kit.builder.volume import (
     FileSystemType,
@@ -70,12 +70,14 @@ class Ntfs(FileSystemType):
         _patch_serial(volume, spec.serial)
         if not spec.plants:
             return
+        renamed_from = {p.path: p.facts["original_path"] for p in spec.plants  # renamed at times.renamed
+                        if "renamed" in p.times and "original_path" in p.facts}
         with _mounted(volume, scratch) as (root, clock):
             clock(spec.format_time)
-            for directory in parent_directories([p.path for p in spec.plants]):
+            for directory in parent_directories([p.path for p in spec.plants] + list(renamed_from.values())):
                 (root / directory.lstrip("/")).mkdir()
             for plant in spec.plants:
-                target = root / plant.path.lstrip("/")
+                target = root / renamed_from.get(plant.path, plant.path).lstrip("/")
                 clock(plant.times["created"])
                 target.write_bytes(plant.data)
                 if plant.ads:
@@ -84,6 +86,11 @@ class Ntfs(FileSystemType):
                 fraction = plant.nanoseconds(100)  # NTFS keeps 100 ns
                 os.utime(target, ns=(int(plant.times["accessed"]) * 10**9 + fraction,
                                      int(plant.times["modified"]) * 10**9 + fraction))
+            for plant in sorted((p for p in spec.plants if p.path in renamed_from), key=lambda p: p.times["renamed"]):
+                clock(plant.times["renamed"])
+                (root / renamed_from[plant.path].lstrip("/")).rename(root / plant.path.lstrip("/"))
+        if spec.options.get("usn_journal"):
+            ntfs_usn.write_journal(volume, spec, scratch, _mounted, renamed_from)
 
     def delete(self, volume: Path, spec: VolumeSpec, plants: list[Plant], scratch: Path) -> None:
         with _mounted(volume, scratch) as (root, clock):

@@ -1,10 +1,10 @@
 """Windows artefacts read as an examiner reads them, with the libyal libraries dfvfs belongs to.
 
 Registry hives (libregf), event logs (libevtx), shortcuts (liblnk), prefetch files
-(libscca), Recycle Bin ``$I`` records (by hand) and the USB device history joined from them. Each reader
-takes bytes, a local file, or an open :class:`~forensics_kit.disk.DiskImage` and a
-path inside it; every back-end failure is one line of
-:class:`~forensics_kit.errors.EvidenceError`.
+(libscca), Recycle Bin ``$I`` records and the NTFS change journal (by hand), and the USB
+device history joined from them. Each reader takes bytes, a local file, or an open
+:class:`~forensics_kit.disk.DiskImage` and a path inside it; every back-end failure is one
+line of :class:`~forensics_kit.errors.EvidenceError`.
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ from forensics_kit.windows.recycle import RecycleEntry, parse_info, read_info, r
 from forensics_kit.windows.registry import Hive, RegistryKey, RegistryValue, open_hive
 from forensics_kit.windows.shellbags import ShellBag, shell_bags
 from forensics_kit.windows.usb import UsbDevice, setupapi_installs, usb_history
+from forensics_kit.windows.usnjrnl import UsnChange, parse_journal, usn_journal
 
 __all__ = [
     "LOGON_TYPES", "EventRecord", "Hive", "LocalAccount", "LogonSource", "PrefetchInfo", "PrefetchVolume",
-    "RecycleEntry", "RegistryKey", "RegistryValue", "ShellBag", "ShortcutInfo", "UsbDevice", "UserAssistEntry",
-    "local_accounts", "logon_summary", "machine_sid", "open_hive", "parse_info", "prefetch_files", "read_events",
-    "read_info", "read_lnk", "read_prefetch", "recent_docs", "recycle_bin", "run_entries", "serial_text",
-    "setupapi_installs", "shell_bags", "usb_history", "user_assist",
+    "RecycleEntry", "RegistryKey", "RegistryValue", "ShellBag", "ShortcutInfo", "UsbDevice", "UsnChange",
+    "UserAssistEntry", "local_accounts", "logon_summary", "machine_sid", "open_hive", "parse_info", "parse_journal",
+    "prefetch_files", "read_events", "read_info", "read_lnk", "read_prefetch", "recent_docs", "recycle_bin",
+    "run_entries", "serial_text", "setupapi_installs", "shell_bags", "usb_history", "user_assist", "usn_journal",
 ]

@@ -237,6 +237,7 @@ class DiskEvidence(EvidenceType):
         resolve_volume_references(plants, serial, format_time)  # .lnk/.pf facts from their target and volume
         spec = VolumeSpec(fs.name, label, size, start, serial, format_time, plants, where or ("filesystem",))
         spec.options["tz"] = self._zone(entry, context)
+        spec.options["usn_journal"] = bool(holder["filesystem"].get("usn_journal"))  # NTFS: $UsnJrnl:$J
         spec.options["unallocated"] = [
             (u["id"], make_content(u["content"], context.rng("unallocated", u["id"])), (*where, "unallocated", n))
             for n, u in enumerate(holder.get("unallocated", []))

@@ -92,3 +92,65 @@ class PrefetchFiles(AuditRule):
                 for volume in pf.volumes:
                     if actual and volume.serial != actual:
                         yield self.finding(case, entry["id"], file.path, "volume", named=volume.serial, actual=actual)
+
+
+class ChangeJournal(AuditRule):
+    """An NTFS change journal runs forward in time and names each living file as the MFT does."""
+
+    name = "ntfs-usn-journal"
+    title = {"en": "the NTFS change journal runs forward in time and names living files as the MFT does",
+             "ru": "журнал изменений NTFS идёт вперёд во времени и называет живые файлы так же, как MFT"}
+    messages = {
+        "order": {"en": "USN {usn} ({name}) is stamped {time}, before the record it follows ({previous})",
+                  "ru": "USN {usn} ({name}) помечен временем {time}, раньше предыдущей записи ({previous})"},
+        "name": {"en": "the journal last names MFT entry {entry} '{name}', the MFT calls it {names}",
+                 "ru": "журнал последним называет запись MFT {entry} «{name}», а в MFT она называется {names}"},
+        "unreadable": {"en": "the change journal cannot be read: {error}",
+                       "ru": "журнал изменений не читается: {error}"},
+    }
+
+    def check(self, case):
+        from forensics_kit.disk import open_image
+        from forensics_kit.errors import ForensicsKitError, NotFoundError
+        from forensics_kit.windows import usn_journal
+
+        for entry in case.entries("disk"):
+            try:
+                image = open_image(case.artefact(entry["id"]))
+            except (ForensicsKitError, OSError, ValueError):
+                continue
+            with image:
+                for fs in image.filesystems():
+                    if fs.type != "NTFS":
+                        continue
+                    try:
+                        changes = usn_journal(image, fs.partition)
+                    except NotFoundError:
+                        continue
+                    except (ForensicsKitError, OSError, ValueError) as exc:
+                        yield self.finding(case, entry["id"], "/$Extend/$UsnJrnl:$J", "unreadable", error=str(exc))
+                        continue
+                    names: dict[int, set[str]] = {}
+                    for record in image.walk(fs.partition):
+                        if record.allocated and not record.stream and record.inode:
+                            names.setdefault(int(record.inode), set()).add(record.name)
+                    yield from self._order(case, entry["id"], changes)
+                    yield from self._names(case, entry["id"], changes, names)
+
+    def _order(self, case, evidence, changes):
+        for previous, change in zip(changes, changes[1:], strict=False):
+            if previous.time and change.time and change.time < previous.time:
+                yield self.finding(case, evidence, "/$Extend/$UsnJrnl:$J", "order", usn=change.usn, name=change.name,
+                                   time=change.time, previous=previous.time)
+
+    def _names(self, case, evidence, changes, names):
+        last: dict[int, object] = {}
+        for change in changes:
+            if "RENAME_OLD_NAME" not in change.reasons:
+                last[change.entry] = change
+        for number, change in sorted(last.items()):
+            if "FILE_DELETE" in change.reasons or number not in names:
+                continue
+            if change.name not in names[number]:
+                yield self.finding(case, evidence, "/$Extend/$UsnJrnl:$J", "name", entry=number, name=change.name,
+                                   names=", ".join(sorted(names[number])))
