@@ -177,7 +177,7 @@ def _render_timeline(recipe: Recipe, params: dict[str, Any], seed: int,
         if entry["type"] == "pcap" and entry.pop("timeline", False):
             hosts = entry.setdefault("hosts", {})
             for name, host in world.items():
-                kept = ("ip", "mac", "name", "os", "hops", "forwards_dns_to")
+                kept = ("ip", "mac", "name", "os", "hops", "forwards_dns_to", "browser")
                 hosts.setdefault(name, {k: v for k, v in host.items() if k in kept})
             start = parse_iso(str(entry["start"])).timestamp()
             entry.setdefault("sessions", []).extend(tl.ssh_sessions(connections, start, set(hosts)))

@@ -46,7 +46,8 @@ class PcapEvidence(EvidenceType):
             for host_id, host in entry["hosts"].items():
                 self._check_host(host_id, host, context)
                 hosts[host_id] = capture.add_host(
-                    host_id, str(host["ip"]), host.get("mac"), os=host.get("os"), hops=host.get("hops")
+                    host_id, str(host["ip"]), host.get("mac"), os=host.get("os"), hops=host.get("hops"),
+                    browser=host.get("browser"),
                 )
                 truth.hosts[host_id] = {
                     "ip": hosts[host_id].ip,
@@ -55,6 +56,8 @@ class PcapEvidence(EvidenceType):
                     "os": host.get("os"),
                     "ttl": capture.ttl_of(hosts[host_id]),
                 }
+                if hosts[host_id].browser:
+                    truth.hosts[host_id]["browser"] = hosts[host_id].browser
                 if host.get("forwards_dns_to"):
                     truth.hosts[host_id]["forwards_dns_to"] = str(host["forwards_dns_to"])
             forwarders = self._forwarders(entry, context)

@@ -53,7 +53,8 @@ class Host:
     """A machine on the wire: name used in recipes, IP address, Ethernet address.
 
     ``os`` (``windows-10``) and ``hops`` (routers to the capture point) set the TTL
-    of its packets; None lets the world model choose from the address.
+    of its packets; None lets the world model choose from the address. ``browser``
+    (chrome, edge, firefox) is the one its person uses: its TLS ClientHellos.
     """
 
     name: str
@@ -62,6 +63,7 @@ class Host:
     _address: IPAddress = field(repr=False, compare=False)
     os: str | None = None
     hops: int | None = None
+    browser: str | None = None
 
 
 class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
@@ -107,10 +109,11 @@ class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
     # -- hosts -----------------------------------------------------------------
 
     def add_host(self, name: str, ip: str, mac: str | None = None, *, os: str | None = None,
-                 hops: int | None = None) -> Host:
+                 hops: int | None = None, browser: str | None = None) -> Host:
         """Declare a host; without ``mac``, a locally administered one comes from seed and IP.
 
-        ``os`` and ``hops`` fix the TTL of its packets (see :meth:`ttl_of`).
+        ``os`` and ``hops`` fix the TTL of its packets (see :meth:`ttl_of`); ``browser``
+        (a name or the User-Agent its browser sends) its TLS sessions' ClientHello.
         """
         item = f"host {name}"
         if name in self._hosts:
@@ -136,7 +139,14 @@ class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
                 raise _error(item, exc.args[0]) from None
         if hops is not None and not 0 <= hops <= 64:
             raise _error(item, f"hops {hops} is not between 0 and 64")
-        host = Host(name, str(address), mac.lower().replace("-", ":"), address, os, hops)
+        if browser is not None:
+            from forensics_kit.builder.world.http_clients import browser_of
+
+            try:
+                browser = browser_of(browser)
+            except ValueError as exc:
+                raise _error(item, str(exc)) from None
+        host = Host(name, str(address), mac.lower().replace("-", ":"), address, os, hops, browser)
         self._hosts[name] = host
         return host
 

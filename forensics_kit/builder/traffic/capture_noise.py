@@ -125,7 +125,7 @@ class NoiseSessions:
                     return address
             raise RecipeError("traffic", item, f"no free address left for noise hosts in {network}")
 
-        lan = [LanHost(end(h), windows=self._runs_windows(h)) for h in chosen]
+        lan = [LanHost(end(h), windows=self._runs_windows(h), browser=h.browser or "firefox") for h in chosen]
         for k in range(extra):
             address = free([network.network_address + rng.randint(10, 250) for _ in range(20)] + list(network))
             name = "DESKTOP-" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(7))

@@ -161,16 +161,20 @@ class ServiceSessions:
     def tls(self, client: Host | str, server: Host | str, *, sni: str, at: float, version: str = "1.2",
             alpn: list[str] | None = None, issuer: str = "R3", organization: str = "Let's Encrypt",
             valid_days: int = 90, exchanges: list[tuple[int, int]] = ((600, 4000),), dport: int = 443,
-            retransmit: bool = False, id: str | None = None, software: str = "firefox") -> str:
+            retransmit: bool = False, id: str | None = None, software: str | None = None) -> str:
         """A TLS 1.2 (certificate in clear) or 1.3 handshake for ``sni``, then encrypted ``exchanges``.
 
-        ``software`` is the client program (firefox, curl, apt, go), which fixes its ClientHello and JA3.
+        ``software`` is the client program (firefox, chrome, edge, curl, apt, go), which fixes its
+        ClientHello and JA3; by default the client host's declared ``browser``, else Firefox.
 
         Truth: ``sni``, ``client_software``, ``version``, ``alpn``, ``cipher_suite``, ``ja3``, ``ja3_md5``, ``ja3s``,
         ``ja3s_md5``, ``certificate`` (``subject``, ``issuer``, ``serial``, ``not_before``,
         ``not_after``, ``sha256``, ``sha1``), ``certificate_visible``, ``client_hello_frame``,
         ``server_hello_frame``, ``application_bytes_sent``/``_received``.
         """
+        if software is None:
+            host = self._hosts.get(client) if isinstance(client, str) else client
+            software = getattr(host, "browser", None) or "firefox"
         return self._add("tls", client, server, at=at, sid=id, dport=dport,
                          build=partial(tls_session, sni=sni, version=version, alpn=alpn, issuer=issuer,
                                        organization=organization, valid_days=valid_days,

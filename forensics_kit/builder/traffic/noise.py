@@ -88,6 +88,7 @@ class LanHost:
     end: Endpoint
     netbios: str | None = None
     windows: bool = True
+    browser: str = "firefox"
 
 
 def public_address(seed: int, domain: str, taken: set[str]) -> ipaddress.IPv4Address:
@@ -194,10 +195,10 @@ class NoiseMaker:
         self._emit(session.packets, f"http-{n}")
 
     def _tls(self, n: int, t: int) -> None:
-        """An HTTPS visit: Windows machines browse (Firefox's ClientHello), Linux ones run curl or apt."""
+        """An HTTPS visit: Windows machines browse (their browser's ClientHello), Linux ones run curl or apt."""
         chosen = self.rng.choice(self.clients)
         domain = self.rng.choice(_TLS_SITES if chosen.windows else _LINUX_TLS_SITES)
-        software = "firefox" if chosen.windows else "apt" if domain in _APT_SITES else "curl"
+        software = chosen.browser if chosen.windows else "apt" if domain in _APT_SITES else "curl"
         path = self._path(f"tls-{n}", chosen.end, self.servers[domain], 6, 443)
         exchanges = [(self.rng.randint(300, 900), self.rng.randint(1500, 40_000))
                      for _ in range(self.rng.randint(1, 3))]

@@ -1,8 +1,14 @@
 """A TLS connection as a browser opens it: real handshake messages, encrypted-looking records after.
 
-The ClientHello is Firefox-like (SNI, groups, point formats, signature
-algorithms, ALPN, supported versions) so JA3 fingerprints make sense; the JA3
-and JA3S strings are computed here from exactly what is written. In TLS 1.2
+Each client program writes its own ClientHello (SNI, groups, point formats,
+signature algorithms, ALPN, supported versions) so JA3 fingerprints make sense;
+the JA3 and JA3S strings are computed here from exactly what is written.
+Chrome (and Edge, the same BoringSSL) writes it as Chrome 120 does in 2024:
+GREASE values (RFC 8701) in the cipher suites, groups, key shares, versions and
+two extensions, its extensions in a new random order on every connection (Chrome
+110+, so its JA3 changes while the set stays), ALPN h2/http1.1, brotli
+certificate compression, ALPS for h2, an ECH GREASE extension, an X25519 key
+share, and BoringSSL's padding when the hello would be 256-511 bytes long. In TLS 1.2
 the server's certificate chain is in clear (a real X.509 certificate for the
 server name, Ed25519-signed, so bytes are deterministic); in TLS 1.3 it is
 encrypted and only the truth knows it. Randoms, session ids, keys and the
@@ -40,6 +46,15 @@ CLIENTS: dict[str, tuple[list[int], list[int], list[int], list[str]]] = {
             0x002F, 0x0035, 0xC012, 0x000A, 0x1301, 0x1302, 0x1303],  # Go's crypto/tls (implants, tools)
            [0, 5, 10, 11, 13, 65281, 18, 43, 51], [0x001D, 0x0017, 0x0018, 0x0019], []),
 }
+# Chrome 120 (BoringSSL) on every platform; Edge is Chromium and writes the same hello.
+CHROME_CIPHERS = [0x1301, 0x1302, 0x1303, 0xC02B, 0xC02F, 0xC02C, 0xC030, 0xCCA9, 0xCCA8, 0xC013, 0xC014,
+                  0x009C, 0x009D, 0x002F, 0x0035]
+CHROME_EXTENSIONS = [0, 23, 65281, 10, 11, 35, 16, 5, 13, 18, 51, 45, 43, 27, 17513, 65037]
+CHROME_GROUPS = [0x001D, 0x0017, 0x0018]
+CHROME_SIGNATURE_ALGORITHMS = [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601]
+CLIENTS["chrome"] = (CHROME_CIPHERS, CHROME_EXTENSIONS, CHROME_GROUPS, ["h2", "http/1.1"])
+CLIENTS["edge"] = CLIENTS["chrome"]
+GREASE = [0x0A0A + 0x1010 * i for i in range(16)]
 _HANDSHAKE, _CCS, _ALERT, _APPDATA = 22, 20, 21, 23
 
 
@@ -69,6 +84,8 @@ def _record(kind: int, body: bytes, version: int = 0x0303) -> bytes:
 def _client_hello(rng, sni: str, alpn: list[str], version: str, key: bytes,
                   client: str = "firefox") -> tuple[bytes, str]:
     """The ClientHello handshake message of ``client`` (a key of :data:`CLIENTS`) and its JA3 string."""
+    if client in ("chrome", "edge"):
+        return _chrome_hello(rng, sni, alpn, key)
     ciphers, order, groups, _alpn = CLIENTS[client]
     versions = [0x0304, 0x0303] if version == "1.3" else [0x0303]
     bodies = {
@@ -93,6 +110,45 @@ def _client_hello(rng, sni: str, alpn: list[str], version: str, key: bytes,
     return _handshake(1, body), ja3
 
 
+def _chrome_hello(rng, sni: str, alpn: list[str], key: bytes) -> tuple[bytes, str]:
+    """Chrome 120's ClientHello (always offering TLS 1.3 and 1.2) and its JA3 string (GREASE left out)."""
+    grease = rng.sample(GREASE, 4)  # BoringSSL draws each GREASE slot per connection
+    cipher_grease, group_grease, version_grease = grease[:3]
+    first_ext, last_ext = grease[3], (grease[3] ^ 0x1010) if grease[3] != 0xFAFA else 0x0A0A
+    groups = [group_grease, *CHROME_GROUPS]
+    bodies = {
+        0: _u16(b"\x00" + _u16(sni.encode("ascii"))),
+        5: b"\x01\x00\x00\x00\x00",
+        10: _u16(b"".join(struct.pack("!H", g) for g in groups)),
+        11: _u8(b"\x00"),
+        13: _u16(b"".join(struct.pack("!H", a) for a in CHROME_SIGNATURE_ALGORITHMS)),
+        16: _u16(b"".join(_u8(p.encode("ascii")) for p in alpn)),
+        18: b"", 23: b"", 35: b"",
+        27: _u8(struct.pack("!H", 2)),  # brotli
+        43: _u8(b"".join(struct.pack("!H", v) for v in (version_grease, 0x0304, 0x0303))),
+        45: _u8(b"\x01"),
+        51: _u16(struct.pack("!H", group_grease) + _u16(b"\x00") + struct.pack("!H", 0x001D) + _u16(key)),
+        17513: _u16(_u8(b"h2")),  # ALPS (application_settings) for h2
+        65037: (b"\x00" + struct.pack("!HH", 1, 1) + rng.randbytes(1) + _u16(rng.randbytes(32))
+                + _u16(rng.randbytes(rng.choice((144, 176, 208, 240))))),  # ECH GREASE
+        65281: b"\x00",
+    }
+    order = [k for k in CHROME_EXTENSIONS if k != 16 or alpn]
+    rng.shuffle(order)  # Chrome 110+ permutes its extensions on every connection
+    extensions = [(first_ext, b""), *((k, bodies[k]) for k in order), (last_ext, b"\x00")]
+    ciphers = [cipher_grease, *CHROME_CIPHERS]
+    head = (struct.pack("!H", 0x0303) + rng.randbytes(32) + _u8(rng.randbytes(32))
+            + _u16(b"".join(struct.pack("!H", c) for c in ciphers)) + _u8(b"\x00"))
+    length = 4 + len(head) + 2 + sum(4 + len(b) for _, b in extensions)
+    if 0xFF < length < 0x200:  # BoringSSL pads a hello of 256-511 bytes to 512 (old F5 boxes choke on them)
+        extensions.append((21, bytes(max(1, 0x200 - length - 4))))
+    body = head + _u16(b"".join(_ext(k, b) for k, b in extensions))
+    ja3 = ",".join(["771", "-".join(map(str, CHROME_CIPHERS)),
+                    "-".join(str(k) for k, _ in extensions if k not in GREASE),
+                    "-".join(map(str, CHROME_GROUPS)), "0"])
+    return _handshake(1, body), ja3
+
+
 def _server_hello(rng, version: str, alpn: str | None, session_id: bytes, key: bytes) -> tuple[bytes, str, int]:
     """The ServerHello, its JA3S string and the chosen cipher suite."""
     if version == "1.3":
@@ -114,7 +170,7 @@ def tls_session(sid: str, path: Path, t0: int, *, sni: str, version: str = "1.2"
                 client: str = "firefox") -> Session:
     """Handshake for ``sni``, then ``exchanges`` (request size, response size) of application data.
 
-    ``client`` is the program opening it (firefox, curl, apt, go): its ClientHello and JA3.
+    ``client`` is the program opening it (firefox, chrome, edge, curl, apt, go): its ClientHello and JA3.
     """
     item = f"session {sid}"
     if version not in VERSIONS:

@@ -28,6 +28,28 @@ def client_family(user_agent: str) -> str | None:
     return None
 
 
+BROWSERS = ("chrome", "edge", "firefox")
+
+
+def browser_of(value: str) -> str:
+    """``chrome``, ``edge`` or ``firefox``: a browser's name, or the one a User-Agent names.
+
+    Raises:
+        ValueError: for a User-Agent of no known browser (curl, Safari, ...) or another name.
+    """
+    text = str(value).strip()
+    if text.lower() in BROWSERS:
+        return text.lower()
+    if " Edg/" in text:
+        return "edge"
+    family = client_family(text)
+    if family == "webkit" and "Chrome/" in text:
+        return "chrome"
+    if family == "firefox":
+        return "firefox"
+    raise ValueError(f"browser {text!r}: name chrome, edge or firefox, or give a User-Agent of one of them")
+
+
 def form_boundary(user_agent: str, rng: random.Random) -> str:
     """The multipart/form-data boundary the client named by ``user_agent`` writes.
 
