@@ -225,6 +225,21 @@ def setupapi_section(stick: UsbStick, utc_offset: timedelta = timedelta(0)) -> s
     return usb + disk
 
 
+def _first_boot_installs(local: datetime) -> str:
+    """What the first boot installs before any stick: the laptop's own input device and the PDF printer."""
+    mouse = "HID\\VID_046D&PID_C52B&MI_00"
+    return (_install(f"{mouse}\\7&2F1C1B5&0&0000", local + timedelta(seconds=41, milliseconds=207),
+                     [f"{mouse}&REV_2411", mouse],
+                     ["HID_DEVICE_SYSTEM_MOUSE", "HID_DEVICE_UP:0001_U:0002", "HID_DEVICE"],
+                     ("HID_DEVICE_SYSTEM_MOUSE", "msmouse.inf_amd64_a3b51c8c2d59a0d6\\msmouse.inf",
+                      "HID-compliant mouse", "HID_Mouse_Inst.NT", "0x00ff0001"))
+            + _install("SWD\\PRINTENUM\\{0A93F6E2-3C2B-4C8E-9B4D-5E2B7F1A6C11}",
+                       local + timedelta(minutes=2, seconds=5, milliseconds=664),
+                       ["PRINTENUM\\Microsoft_Print_To_PDF", "Microsoft_Print_To_PDF"], ["PRINTENUM\\PrintQueue"],
+                       ("PRINTENUM\\Microsoft_Print_To_PDF", "prnms009.inf_amd64_8bc1bbb4f9a7d8e6\\prnms009.inf",
+                        "Microsoft Print To PDF", "MPDW", "0x00ff0000")))
+
+
 def setupapi_log(sticks: list[UsbStick], utc_offset: timedelta = timedelta(0), boot: datetime | None = None) -> bytes:
     """A whole setupapi.dev.log holding the first-install section of each stick, oldest first."""
     text = "[Device Install Log]\r\n     OS Version = 10.0.19045\r\n     Service Pack = 0.0\r\n     Suite = 0x0100\r\n"
@@ -232,6 +247,7 @@ def setupapi_log(sticks: list[UsbStick], utc_offset: timedelta = timedelta(0), b
     if boot is not None:
         local = boot + utc_offset
         text += f"[Boot Session: {local:%Y/%m/%d %H:%M:%S}.500]\r\n\r\n"
+        text += _first_boot_installs(local)
     for stick in sorted(sticks, key=lambda s: s.first_connected):
         text += setupapi_section(stick, utc_offset)
     return text.encode("utf-8")
