@@ -6,7 +6,8 @@ extensions, compare each name's $STANDARD_INFORMATION and $FILE_NAME times in th
 bodyfile to catch the timestomped file, and recover the deleted file. Then the Windows
 system around the profile: the computer name and time zone from SYSTEM, and the prefetch
 file that lists the archive under its first name (a .zip no longer on the volume), whose
-newest run time is given in the laptop's local time.
+newest run time is given in the laptop's local time; and the change journal's records of the
+disguised file's MFT entry, whose rename gives the moment it took its .dll name.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from forensics_kit.disk import BodyEntry, bodyfile, open_image
 from forensics_kit.disk.signatures import check_signatures
 from forensics_kit.hashing import hash_bytes
 from forensics_kit.timefmt import iso_utc, parse_iso
-from forensics_kit.windows import open_hive, prefetch_files
+from forensics_kit.windows import open_hive, prefetch_files, usn_journal
 
 EMAIL = re.compile(rb"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 FILE_NAME_SUFFIX = " ($FILE_NAME)"
@@ -92,7 +93,18 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
         log(f"disk ls --deleted: {gone.path} (MFT {gone.inode}); disk cat --inode {gone.inode}: "
             f"{data.decode(errors='replace')!r}; SHA-256 {answers['deleted_sha256']}")
         _windows(img, ntfs.index, answers, log)
+        renames = [c for c in usn_journal(img, ntfs.index) if c.entry == dll_entry(records, dll.path)
+                   and c.reasons[:1] in (["RENAME_OLD_NAME"], ["RENAME_NEW_NAME"], ["BASIC_INFO_CHANGE"])]
+        for change in renames:
+            log(f"disk usnjrnl: USN {change.usn} {change.time} MFT {change.entry}-{change.sequence} {change.path} "
+                + " ".join(change.reasons))
+        answers["renamed_time"] = next(c.time for c in renames if c.reasons[:1] == ["RENAME_NEW_NAME"])
     return answers
+
+
+def dll_entry(records, path: str) -> int:
+    """The MFT entry of the file at ``path``."""
+    return next(r.inode for r in records if r.path == path and not r.stream)
 
 
 def _windows(img, partition: int, answers: dict[str, Any], log: Callable[[str], None]) -> None:
