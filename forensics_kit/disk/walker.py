@@ -100,7 +100,7 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
         ) from exc
     stack: list[tuple[Iterator, str]] = [(first, "/")]
     ancestors: list[int] = [root]  # directories on the current path, as TSK checks loops
-    record, name_kind, meta_kind = FileRecord, _NAME_KIND.get, _META_KIND.get
+    record, name_kind, meta_kind, new = FileRecord, _NAME_KIND.get, _META_KIND.get, object.__new__
     while stack:
         entries, prefix = stack[-1]
         descend: tuple[int, str] | None = None
@@ -140,7 +140,21 @@ def walk_filesystem(ofs: OpenFileSystem) -> Iterator[FileRecord]:
                         entry, partition, path, name, addr, meta.size, kind, allocated, times, name_type
                     )
                 else:
-                    yield record(partition, path, name, addr, meta.size, kind, allocated, times, None, name_type)
+                    # FileRecord(partition, path, name, addr, meta.size, kind, allocated, times, None, name_type)
+                    # without the class call, the dearest step of a record (see test_walk's field check).
+                    rec = new(record)
+                    rec.partition = partition
+                    rec.path = path
+                    rec.name = name
+                    rec.inode = addr
+                    rec.size = meta.size
+                    rec.type = kind
+                    rec.allocated = allocated
+                    rec.raw_times = times
+                    rec.stream = None
+                    rec.name_type = name_type
+                    rec.attr = None
+                    yield rec
                 # Recurse as TSK's dir walk does: a directory by name and metadata, whose
                 # name is allocated or whose name and metadata are both deleted.
                 if (

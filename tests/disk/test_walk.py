@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -122,3 +123,18 @@ def test_a_name_reads_as_fls_prints_it_control_bytes_as_caret_bad_utf8_escaped(r
     # fls's rule on the bytes: every control byte becomes '^', then UTF-8 with bad bytes escaped.
     expected = re.sub(rb"[\x00-\x1f]", b"^", raw).decode("utf-8", "backslashreplace")
     assert _decode(raw) == expected
+
+
+@pytest.mark.parametrize("fixture", ["fat16_image", "ext4_image", "ntfs_image"])
+def test_every_field_of_a_walked_record_is_set_as_the_constructor_sets_it(fixture, request):
+    # The walk builds most records without calling FileRecord(...): a field it forgot would
+    # be unset (AttributeError here) or differ from the record the constructor makes.
+    built = request.getfixturevalue(fixture)
+    with open_image(built.path) as img:
+        records = list(img.walk())
+    assert records
+    names = [f.name for f in dataclasses.fields(FileRecord)]
+    for record in records:
+        values = [getattr(record, name) for name in names]
+        again = FileRecord(*values)
+        assert again == record and [getattr(again, name) for name in names] == values
