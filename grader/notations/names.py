@@ -93,6 +93,26 @@ class WindowsUserNotation(Notation):
         return Reading(self.fold(text))
 
 
+class UsbDeviceNotation(Notation):
+    """A USB storage device as Windows names it: vendor and product, case and underscores ignored.
+
+    USBSTOR's key ``Disk&Ven_Kingston&Prod_DataTraveler_3.0&Rev_PMAP``, its FriendlyName
+    ``Kingston DataTraveler 3.0 USB Device`` and ``Kingston DataTraveler 3.0`` are one device.
+    """
+
+    name = "usb_device"
+
+    def read(self, text: str) -> Reading:
+        parts = {k.lower(): v for k, v in re.findall(r"(Ven|Prod)_([^&#\\]*)", text, flags=re.IGNORECASE)}
+        note = None
+        if "ven" in parts and "prod" in parts:
+            text = f"{parts['ven']} {parts['prod']}"
+            note = msg("name.read_as", value=re.sub(r"[\s_]+", " ", text).strip())
+        else:
+            text = re.sub(r"\s+USB\s+Device$", "", text, flags=re.IGNORECASE)
+        return Reading(self.fold(re.sub(r"[\s_]+", " ", text).strip()), note)
+
+
 def canonical_host(text: str) -> str | None:
     """A DNS name in lower case, without the root's trailing dot, IDNA decoded; None if not a host name."""
     text = text.strip().rstrip(".")

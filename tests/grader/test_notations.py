@@ -267,6 +267,18 @@ def test_windows_accounts_ignore_case_and_domain_forms(given):
     assert _check("text", given, "a.sokolov", kind="windows_user").outcome is Outcome.CORRECT
 
 
+@pytest.mark.parametrize("given", ["Kingston DataTraveler 3.0", "kingston datatraveler_3.0",
+                                   "Disk&Ven_Kingston&Prod_DataTraveler_3.0&Rev_PMAP",
+                                   "Kingston DataTraveler 3.0 USB Device"])
+def test_a_usb_device_is_read_from_usbstor_its_friendly_name_or_plain_words(given):
+    assert _check("text", given, "Kingston DataTraveler 3.0", kind="usb_device").outcome is Outcome.CORRECT
+
+
+@pytest.mark.parametrize("given", ["Kingston", "Kingston DT 100 G3", "Disk&Ven_Kingston&Prod_DT_100_G3&Rev_PMAP"])
+def test_another_usb_device_or_the_vendor_alone_is_wrong(given):
+    assert _check("text", given, "Kingston DataTraveler 3.0", kind="usb_device").outcome is Outcome.WRONG
+
+
 def test_unknown_kind_is_a_key_error_naming_the_known_ones():
     from grader.errors import CheckerConfigError
 

@@ -32,7 +32,7 @@ MODELS: dict[str, tuple[str, str, str, int, int, str]] = {
     "TOSHIBA TransMemory": ("TOSHIBA", "TransMemory", "PMAP", 0x0930, 0x6545, "0110"),
     "Verbatim STORE N GO": ("Verbatim", "STORE N GO", "PMAP", 0x18A5, 0x0302, "0100"),
     "SanDisk Cruzer Blade": ("SanDisk", "Cruzer Blade", "1.00", 0x0781, 0x5567, "0100"),
-    "SanDisk Ultra": ("SanDisk", " Ultra", "1.00", 0x0781, 0x5581, "0100"),
+    "SanDisk Ultra": ("SanDisk", "Ultra", "1.00", 0x0781, 0x5581, "0100"),
 }
 USB_BEFORE_DISK = timedelta(milliseconds=1650)  # the USB device is installed before the disk it carries
 
