@@ -36,7 +36,8 @@ class TextChecker(Checker):
     Options:
         kind (text, default ``text``): the notation, one of :func:`grader.notations.known_notations`
             (``password``, ``username``, ``domain``, ``email``, ``url``, ``uri``, ``port``, ``iban``,
-            ``phone``, ``file_type``, ``filename``, ``identifier``, ``windows_user``, ``usb_device``, ``text``).
+            ``phone``, ``file_type``, ``filename``, ``identifier``, ``windows_user``, ``usb_device``,
+            ``usb_serial``, ``volume_serial``, ``text``).
         case_sensitive (bool, default: the kind's own rule): compare letter case too.
         The kind's own options (``fs``, ``first_char``, ``container_credit``, ``protocol``,
         ``country``, ``local_case_sensitive``): see :mod:`grader.notations`.

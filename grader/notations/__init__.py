@@ -1,7 +1,8 @@
 """Notations: how one kind of value is written by tools and examiners, and what makes two writings equal.
 
 A text answer's ``kind`` (``text``, ``password``, ``username``, ``domain``, ``email``, ``url``, ``uri``,
-``port``, ``iban``, ``phone``, ``file_type``, ``filename``, ``identifier``, ``windows_user``, ``usb_device``) picks a
+``port``, ``iban``, ``phone``, ``file_type``, ``filename``, ``identifier``, ``windows_user``, ``usb_device``,
+``usb_serial``, ``volume_serial``) picks a
 :class:`Notation`: it reads one answer into a canonical :class:`Reading`, knows whether letter case
 matters for that kind of value, and can name the kind of slip between a wrong reading and the
 expected one, without saying what the expected value is. Like answer types, notations register

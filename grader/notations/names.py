@@ -113,6 +113,30 @@ class UsbDeviceNotation(Notation):
         return Reading(self.fold(re.sub(r"[\s_]+", " ", text).strip()), note)
 
 
+class UsbSerialNotation(Notation):
+    """A USB device's serial number: USBSTOR's instance ``<serial>&0`` (the LUN appended) is the serial; any case."""
+
+    name = "usb_serial"
+
+    def read(self, text: str) -> Reading:
+        match = re.fullmatch(r"(\S+)&\d", text.strip())
+        if match:
+            return Reading(self.fold(match[1]), msg("name.read_as", value=match[1]))
+        return Reading(self.fold(text.strip()))
+
+
+class VolumeSerialNotation(Notation):
+    """A volume serial number: ``3A7C-91F0`` as Windows prints it, ``0x3a7c91f0`` (fsstat, lnkinfo), ``3A7C91F0``."""
+
+    name = "volume_serial"
+
+    def read(self, text: str) -> Reading:
+        digits = re.sub(r"^0x", "", text.strip().replace("-", "").replace(" ", ""), flags=re.IGNORECASE)
+        if not re.fullmatch(r"[0-9A-Fa-f]{8}", digits):
+            return Reading(self.fold(text.strip()))
+        return Reading(f"{digits[:4]}-{digits[4:]}".upper())
+
+
 def canonical_host(text: str) -> str | None:
     """A DNS name in lower case, without the root's trailing dot, IDNA decoded; None if not a host name."""
     text = text.strip().rstrip(".")

@@ -279,6 +279,20 @@ def test_another_usb_device_or_the_vendor_alone_is_wrong(given):
     assert _check("text", given, "Kingston DataTraveler 3.0", kind="usb_device").outcome is Outcome.WRONG
 
 
+@pytest.mark.parametrize("given", ["3A7C-91F0", "0x3a7c91f0", "3a7c91f0", "Volume ID: 0x3a7c91f0"])
+def test_a_volume_serial_is_read_as_windows_fsstat_or_lnkinfo_print_it(given):
+    assert _check("text", given, "3A7C-91F0", kind="volume_serial").outcome is Outcome.CORRECT
+
+
+@pytest.mark.parametrize("given", ["60A44C413A8CF1A0B9A70F2B&0", "60a44c413a8cf1a0b9a70f2b"])
+def test_a_usb_serial_may_carry_usbstors_lun(given):
+    assert _check("text", given, "60A44C413A8CF1A0B9A70F2B", kind="usb_serial").outcome is Outcome.CORRECT
+
+
+def test_a_volume_serial_one_digit_off_is_wrong():
+    assert _check("text", "3A7C-91F1", "3A7C-91F0", kind="volume_serial").outcome is Outcome.WRONG
+
+
 def test_unknown_kind_is_a_key_error_naming_the_known_ones():
     from grader.errors import CheckerConfigError
 
