@@ -157,6 +157,7 @@ def _render_timeline(recipe: Recipe, params: dict[str, Any], seed: int,
     ``timeline: true`` get the connections as ``ssh``, ``http_get`` and ``ftp`` sessions
     (and the world's hosts they need), all from the same planned values.
     """
+    from forensics_kit.builder import accounts
     from forensics_kit.builder import timeline as tl
     from forensics_kit.builder import timeline_services as services
 
@@ -171,8 +172,18 @@ def _render_timeline(recipe: Recipe, params: dict[str, Any], seed: int,
     except (ValueError, KeyError) as exc:
         raise recipe.fail(("timeline",), str(exc)) from None
     connections = [p for p in plans if isinstance(p, tl.Connection)]
-    renderers = {"auth_log": tl.auth_events, "access_log": services.access_events,
-                 "vsftpd_log": services.vsftpd_events}
+    renderers = {"auth_log": lambda plans, host, world: [*tl.auth_events(connections, host, world),
+                                                          *accounts.auth_events(plans, host, world)],
+                 "access_log": services.access_events, "vsftpd_log": services.vsftpd_events,
+                 "passwd": accounts.account_events, "group": accounts.account_events,
+                 "shadow": accounts.shadow_events}
+    for disk_id, items in accounts.home_items(plans, world).items():  # useradd -m: /etc/skel in the new home
+        for entry in evidence:
+            if entry["id"] == disk_id:
+                holder = entry if "filesystem" in entry else (entry.get("partitions") or [{}])[0]
+                holder.setdefault("items", []).extend(items)
+                made = accounts.home_directories(plans, world).get(disk_id, {})
+                holder.setdefault("filesystem", {}).setdefault("directories", {}).update(made)
     for index, entry in enumerate(evidence):
         if entry["type"] == "pcap" and entry.pop("timeline", False):
             hosts = entry.setdefault("hosts", {})
@@ -187,7 +198,7 @@ def _render_timeline(recipe: Recipe, params: dict[str, Any], seed: int,
             if host not in world:
                 raise recipe.fail(("evidence", index), f"{kind} timeline: unknown host {host!r} "
                                                        f"(world hosts: {', '.join(world)})")
-            rendered = renderers[kind](connections if kind == "auth_log" else plans, host, world)
+            rendered = renderers[kind](plans, host, world)
             content["events"] = [*content.get("events", []), *rendered]
             if kind != "auth_log":
                 content.setdefault("tz", world[host].get("tz", "UTC"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from forensics_kit.builder.volume import (
     FileSystemType,
@@ -24,6 +25,7 @@ from forensics_kit.builder.volume import (
     run_env,
 )
 from forensics_kit.errors import BuildError
+from forensics_kit.timefmt import parse_iso
 
 
 def volume_uuid(serial: int, purpose: str) -> str:
@@ -50,7 +52,7 @@ class _Ext(FileSystemType):
     def plant(self, volume: Path, spec: VolumeSpec, scratch: Path) -> None:
         source = scratch / f"ext-src-{spec.serial:08x}"
         source.mkdir()
-        for directory in parent_directories([p.path for p in spec.plants]):
+        for directory in _all_directories(spec):
             (source / directory.lstrip("/")).mkdir()
         for plant in spec.plants:
             target = source / plant.path.lstrip("/")
@@ -67,12 +69,17 @@ class _Ext(FileSystemType):
             args += ["-L", spec.label]
         run_env("mke2fs", [*args, volume], {"E2FSPROGS_FAKE_TIME": str(int(spec.format_time))})
         commands = []
-        folders = _directory_times(spec)
+        made = _made_directories(spec)
+        folders = _directory_times(spec, made)
         spec.options["ext_directory_times"] = folders
-        for directory in ["/", "/lost+found", *parent_directories([p.path for p in spec.plants])]:
-            changed = folders.get(directory, spec.format_time)  # an entry made (or removed) there moves it
-            commands += self._time_commands(_quote(directory), {"atime": spec.format_time, "mtime": changed,
-                                                                "ctime": changed, "crtime": spec.format_time})
+        for directory in ["/", "/lost+found", *_all_directories(spec)]:
+            born = made.get(directory, {}).get("created", spec.format_time)
+            changed = max(folders.get(directory, spec.format_time), born)  # an entry made (or removed) there moves it
+            commands += self._time_commands(_quote(directory), {"atime": born, "mtime": changed,
+                                                                "ctime": changed, "crtime": born})
+            if directory in made:  # made by a user (useradd -m): theirs, with its own mode
+                commands += _owner_commands(directory, made[directory].get("owner"), made[directory].get("mode"),
+                                            0o040000)
         for plant in spec.plants:
             times = {
                 "atime": plant.times["accessed"],
@@ -82,12 +89,8 @@ class _Ext(FileSystemType):
                 "crtime": plant.times["created"],
             }
             commands += self._time_commands(_quote(plant.path), times, plant.nanoseconds())
-            if "owner" in plant.spec:  # the acting user's uid and gid (default: the uid's own group)
-                uid, _, gid = str(plant.spec["owner"]).partition(":")
-                commands += [f"set_inode_field {_quote(plant.path)} uid {int(uid)}",
-                             f"set_inode_field {_quote(plant.path)} gid {int(gid or uid)}"]
-            if "mode" in plant.spec:  # chmod: permission bits of a regular file
-                commands.append(f"set_inode_field {_quote(plant.path)} mode 0{0o100000 | int(plant.spec['mode'], 8):o}")
+            # the acting user's uid and gid (default: the uid's own group); chmod: permission bits
+            commands += _owner_commands(plant.path, plant.spec.get("owner"), plant.spec.get("mode"), 0o100000)
         self._debugfs(volume, commands, spec.format_time, scratch)
 
     def _time_commands(self, target: str, times: dict[str, float], nanoseconds: int = 0) -> list[str]:
@@ -130,13 +133,44 @@ class _Ext(FileSystemType):
             raise BuildError(f"debugfs on {volume.name}: {problems[0].strip()}")
 
 
-def _directory_times(spec: VolumeSpec) -> dict[str, float]:
+def _directory_times(spec: VolumeSpec, made: dict[str, dict] | None = None) -> dict[str, float]:
     """When each directory last changed: the newest creation or deletion of an entry directly in it."""
     out: dict[str, float] = {}
     for plant in spec.plants:
         parent = str(PurePosixPath(plant.path).parent)
         events = [plant.times["created"], *([plant.times["deleted"]] if plant.deleted else [])]
         out[parent] = max(out.get(parent, spec.format_time), *events)
+    for directory, facts in (made or {}).items():  # a directory made later moves its parent too
+        parent = str(PurePosixPath(directory).parent)
+        out[parent] = max(out.get(parent, spec.format_time), facts["created"])
+    return out
+
+
+def _all_directories(spec: VolumeSpec) -> list[str]:
+    """Every directory to make, parents first: those holding plants and those the recipe lists."""
+    listed = [f"{PurePosixPath(path)}/entry" for path in spec.options.get("directories") or {}]
+    return parent_directories([p.path for p in spec.plants] + listed)
+
+
+def _made_directories(spec: VolumeSpec) -> dict[str, dict]:
+    """The recipe's ``filesystem.directories`` (owner, mode, birth) by path, birth as POSIX seconds."""
+    out = {}
+    for path, facts in (spec.options.get("directories") or {}).items():
+        facts = dict(facts or {})
+        facts["created"] = parse_iso(str(facts["created"])).timestamp() if facts.get("created") else spec.format_time
+        out[str(PurePosixPath(path))] = facts
+    return out
+
+
+def _owner_commands(path: str, owner: Any, mode: Any, kind: int) -> list[str]:
+    """debugfs commands giving ``path`` its owner (``uid[:gid]``) and permission bits (file or directory ``kind``)."""
+    out = []
+    if owner is not None:
+        uid, _, gid = str(owner).partition(":")
+        out += [f"set_inode_field {_quote(path)} uid {int(uid)}",
+                f"set_inode_field {_quote(path)} gid {int(gid or uid)}"]
+    if mode is not None:
+        out.append(f"set_inode_field {_quote(path)} mode 0{kind | int(str(mode), 8):o}")
     return out
 
 

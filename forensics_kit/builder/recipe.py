@@ -246,7 +246,7 @@ def _check_timeline(recipe: Recipe) -> None:
     data = recipe.data
     world = data.get("world", {}).get("hosts", {})
     for index, event in enumerate(data.get("timeline", [])):
-        for role in ("from", "to"):
+        for role in ("host",) if event.get("do") in ("useradd", "passwd") else ("from", "to"):
             if event.get(role) not in world:
                 raise recipe.fail(("timeline", index), f"{role}: unknown host {event.get(role)!r} "
                                                        f"(world hosts: {', '.join(world) or 'none'})")

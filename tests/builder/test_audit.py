@@ -175,6 +175,17 @@ def test_a_photo_whose_gps_stamp_is_another_instant_breaks_document_zone():
                                   "the GPS stamp says 2024-03-01 07:00:00 UTC")
 
 
+def test_browser_visits_in_whole_seconds_break_browser_visit_precision(tmp_path):
+    visits = [{"url": "https://a.example/", "time": "2024-03-01T09:00:00Z"},
+              {"url": "https://b.example/", "time": "2024-03-01T09:05:00Z"}]
+    recipe, result = _build(tmp_path, _recipe(
+        whole=("/whole.sqlite", {"generate": "browser_history", "visits": visits}),
+        fine=("/fine.sqlite", {"generate": "browser_history", "visits": visits, "subsecond": True})))
+    (finding,) = audit_build(recipe, result.directory, only=["browser-visit-precision"])
+    assert (finding.where, finding.text["en"]) == (
+        "/whole.sqlite", "all 2 Firefox visit times are whole seconds (a browser's clock gives microseconds)")
+
+
 def test_an_accepted_finding_carries_the_recipe_reason_and_does_not_fail(tmp_path):
     recipe = _recipe(doc=("/Letter.docm", {"generate": "zip", "files": _DOCM}))
     why = "lab teaches raw YARA"

@@ -238,6 +238,7 @@ class DiskEvidence(EvidenceType):
         spec = VolumeSpec(fs.name, label, size, start, serial, format_time, plants, where or ("filesystem",))
         spec.options["tz"] = self._zone(entry, context)
         spec.options["usn_journal"] = bool(holder["filesystem"].get("usn_journal"))  # NTFS: $UsnJrnl:$J
+        spec.options["directories"] = dict(holder["filesystem"].get("directories") or {})  # ext: owner, mode, birth
         spec.options["unallocated"] = [
             (u["id"], make_content(u["content"], context.rng("unallocated", u["id"])), (*where, "unallocated", n))
             for n, u in enumerate(holder.get("unallocated", []))

@@ -8,6 +8,7 @@ given spec and seed, whatever the versions of zlib or SQLite on the machine.
 
 from __future__ import annotations
 
+from forensics_kit.builder.contents.accounts import GroupContent, PasswdContent, ShadowContent
 from forensics_kit.builder.contents.browser_history import BrowserHistoryContent
 from forensics_kit.builder.contents.logs import AuthLogContent, BashHistoryContent
 from forensics_kit.builder.contents.office import DocmContent, DocxContent, XlsxContent
@@ -28,11 +29,14 @@ __all__ = [
     "DocmContent",
     "DocxContent",
     "EvtxContent",
+    "GroupContent",
     "LnkContent",
+    "PasswdContent",
     "PdfContent",
     "PngContent",
     "PrefetchContent",
     "RecycleInfoContent",
     "RegistryHiveContent",
+    "ShadowContent",
     "XlsxContent",
 ]

@@ -17,7 +17,7 @@ from forensics_kit.timefmt import parse_iso
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 AUTH_EVENT_KINDS = ("failed", "accepted", "invalid_user", "session_opened", "session_closed", "sudo", "useradd",
-                    "disconnect", "closed_preauth", "disconnected")
+                    "disconnect", "closed_preauth", "disconnected", "passwd", "sudo_session_closed")
 
 
 def syslog_stamp(when: datetime, form: str = "syslog") -> str:
@@ -113,13 +113,24 @@ def _messages(event: dict[str, Any], user: str, state: dict[str, Any], rng, inde
         if not command:
             raise ValueError(f"events[{index}]: a sudo event needs a command")
         tty, cwd = event.get("tty", "pts/0"), event.get("pwd", f"/home/{user}")
-        return [("sudo", f"{user:>8} : TTY={tty} ; PWD={cwd} ; USER={event.get('run_as', 'root')} ; COMMAND={command}")]
+        run_as = event.get("run_as", "root")
+        lines = [("sudo", f"{user:>8} : TTY={tty} ; PWD={cwd} ; USER={run_as} ; COMMAND={command}")]
+        if event.get("session"):  # sudo runs the command in a PAM session (sudo -l does not)
+            by = f"{user}(uid={int(event.get('uid', 1000))})"
+            lines.append(("sudo", f"pam_unix(sudo:session): session opened for user {run_as}(uid=0) by {by}"))
+        return lines
+    if kind == "sudo_session_closed":
+        return [("sudo", f"pam_unix(sudo:session): session closed for user {event.get('run_as', 'root')}")]
     if kind == "useradd":
         uid, pid = int(event.get("uid", 1001)), new_pid()
+        gid, home = int(event.get("gid", uid)), event.get("home", f"/home/{user}")
         shell, tty = event.get("shell", "/bin/bash"), event.get("tty", "pts/0")
-        return [(f"useradd[{pid}]", f"new group: name={user}, GID={uid}"),
-                (f"useradd[{pid}]", f"new user: name={user}, UID={uid}, GID={uid}, home=/home/{user}, "
+        return [(f"useradd[{pid}]", f"new group: name={user}, GID={gid}"),
+                (f"useradd[{pid}]", f"new user: name={user}, UID={uid}, GID={gid}, home={home}, "
                                     f"shell={shell}, from=/dev/{tty}")]
+    if kind == "passwd":  # passwd or chpasswd, through PAM
+        program = event.get("program", "passwd")
+        return [(f"{program}[{new_pid()}]", f"pam_unix({program}:chauthtok): password changed for {user}")]
     raise ValueError(f"events[{index}].kind: unknown kind {kind!r} (known: {', '.join(AUTH_EVENT_KINDS)})")
 
 

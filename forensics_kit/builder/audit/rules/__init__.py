@@ -11,6 +11,7 @@ from forensics_kit.builder.audit.rules import (  # noqa: F401 - registration on 
     fat_time,
     filesystem,
     http_clients,
+    linux_accounts,
     linux_logs,
     mail,
     names,

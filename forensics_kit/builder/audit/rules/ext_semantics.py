@@ -227,3 +227,36 @@ class MtimeAfterContent(AuditRule):
                 if found and found[0] > mtime + 1e-6:
                     yield self.finding(case, entry["id"], f.path, "before", mtime=iso_utc(f.raw_times[0]),
                                        what=found[1], newest=iso_utc(int(found[0])))
+
+
+class BrowserVisitPrecision(AuditRule):
+    """Browsers stamp visits from a microsecond clock: a history whose every visit is a whole second is a tell."""
+
+    name = "browser-visit-precision"
+    title = {"en": "browser visit times carry microseconds, as Firefox and Chrome store them",
+             "ru": "времена посещений браузера содержат микросекунды, как их хранят Firefox и Chrome"}
+    messages = {"whole": {"en": "all {n} {what} times are whole seconds (a browser's clock gives microseconds)",
+                          "ru": "все времена ({n}) в {what} — целые секунды (часы браузера дают микросекунды)"}}
+
+    def check(self, case):
+        import sqlite3
+
+        for entry in case.entries("disk"):
+            for f in case.disk_files(entry["id"]):
+                if not f.data.startswith(b"SQLite format 3\0"):
+                    continue
+                db = sqlite3.connect(":memory:")
+                try:
+                    db.deserialize(f.data)
+                    for sql, what in (("SELECT visit_date FROM moz_historyvisits", "Firefox visit"),
+                                      ("SELECT visit_time FROM visits", "Chrome visit")):
+                        try:
+                            times = [row[0] for row in db.execute(sql) if row[0]]
+                        except sqlite3.Error:
+                            continue
+                        if len(times) >= 2 and all(t % 1_000_000 == 0 for t in times):
+                            yield self.finding(case, entry["id"], f.path, "whole", n=len(times), what=what)
+                except sqlite3.Error:
+                    continue
+                finally:
+                    db.close()
