@@ -20,7 +20,7 @@ from forensics_kit.builder.contents.windows_artefacts import (
     RecycleInfoContent,
     RegistryHiveContent,
 )
-from forensics_kit.builder.contents.windows_system import PrefetchContent
+from forensics_kit.builder.contents.windows_system import JumpListContent, PrefetchContent
 
 __all__ = [
     "AuthLogContent",
@@ -30,6 +30,7 @@ __all__ = [
     "DocxContent",
     "EvtxContent",
     "GroupContent",
+    "JumpListContent",
     "LnkContent",
     "PasswdContent",
     "PdfContent",

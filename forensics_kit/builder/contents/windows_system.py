@@ -20,6 +20,12 @@ from the NTFS volume the item is planted on (else ``volume_serial``/``volume_cre
 The item's path must be the name Windows gives the file (``/Windows/Prefetch/7ZG.EXE-<hash>.pf``,
 the hash of the executable's device path); the audit rule ``windows-prefetch`` checks it.
 
+``jumplist``: an ``<AppID>.automaticDestinations-ms`` file (the item's path names the AppID)
+whose ``entries`` each name a document by ``target_item`` (or ``target``, ``size``, times),
+with ``accessed`` (the last time the program opened it), ``count`` and ``pinned``;
+``machine_id`` and ``volume_label`` as for ``lnk``. Each entry's shortcut takes its target's
+facts from the planted item, as a ``lnk`` with ``target_item`` does.
+
 A ``lnk`` item may name its target by ``target_item: ID`` instead of copying the target's
 size and times by hand: :func:`resolve_volume_references` fills them (and the volume serial)
 from that item as it is planted on the same volume, so they agree with the file system.
@@ -32,6 +38,8 @@ from pathlib import PureWindowsPath
 from typing import Any
 
 from forensics_kit.builder.content import ContentError, ContentGenerator, make_content
+from forensics_kit.builder.windows.jumplist import JumpEntry, JumpList
+from forensics_kit.builder.windows.lnk import DRIVE_FIXED, Shortcut
 from forensics_kit.builder.windows.prefetch import Prefetch
 from forensics_kit.timefmt import parse_iso
 
@@ -88,6 +96,41 @@ class PrefetchContent(ContentGenerator):
                         volume_device=volume_device(created, serial)).to_bytes()
 
 
+def _opt_time(value: Any, what: str) -> datetime | None:
+    return _time(value, what) if value else None
+
+
+class JumpListContent(ContentGenerator):
+    """An AutomaticDestinations Jump List: one shortcut per document and the DestList that orders them."""
+
+    name = "jumplist"
+
+    def generate(self, spec, rng):
+        entries = []
+        for n, entry in enumerate(spec.get("entries", [])):
+            if "target" not in entry and "target_item" not in entry:
+                raise ContentError(f"jumplist.entries[{n}]: give target or target_item")
+            link = Shortcut(str(entry.get("target", "C:\\")), size=int(entry.get("size", 0)),
+                            created=_opt_time(entry.get("created"), f"jumplist.entries[{n}].created"),
+                            modified=_opt_time(entry.get("modified"), f"jumplist.entries[{n}].modified"),
+                            accessed=_opt_time(entry.get("target_accessed"), f"jumplist.entries[{n}].target_accessed"),
+                            drive_type=DRIVE_FIXED, volume_serial=_serial(entry.get("volume_serial", 0)) & 0xFFFFFFFF,
+                            volume_label=str(spec.get("volume_label", "")), machine_id=str(spec.get("machine_id", "")))
+            entries.append(JumpEntry(link, _time(entry["accessed"], f"jumplist.entries[{n}].accessed"),
+                                     int(entry.get("count", 1)), bool(entry.get("pinned", False))))
+        if not entries:
+            raise ContentError("jumplist: give at least one entry")
+        return JumpList(entries).to_bytes()
+
+
+def _target_facts(target, serial: int) -> dict[str, Any]:
+    """What a shortcut copies of a planted file: its C:\\ path, size, times (with their fraction), the serial."""
+    fraction = target.nanoseconds(100)
+    return {"target": _windows_path(target.path), "size": len(target.data), "volume_serial": serial & 0xFFFFFFFF,
+            **{k: _at(target.times[k], fraction).isoformat() for k in ("created", "modified", "accessed")
+               if k in target.times}}
+
+
 def _windows_path(path: str) -> str:
     return "C:" + str(PureWindowsPath(path.replace("/", "\\")))
 
@@ -112,12 +155,20 @@ def resolve_volume_references(plants: list, serial: int, formatted: float) -> No
             target = by_id.get(str(content["target_item"]))
             if target is None:
                 raise ContentError(f"lnk: target_item {content['target_item']!r} is not an item of this volume")
-            fraction = target.nanoseconds(100)
-            spec = {k: v for k, v in content.items() if k != "target_item"}
-            spec.update(target=_windows_path(target.path), size=len(target.data),
-                        volume_serial=serial & 0xFFFFFFFF,
-                        **{k: _at(target.times[k], fraction).isoformat() for k in ("created", "modified", "accessed")
-                           if k in target.times})
+            spec = {k: v for k, v in content.items() if k != "target_item"} | _target_facts(target, serial)
+        elif kind == "jumplist" and any("target_item" in e for e in content.get("entries", [])):
+            entries = []
+            for entry in content["entries"]:
+                if "target_item" not in entry:
+                    entries.append(entry)
+                    continue
+                target = by_id.get(str(entry["target_item"]))
+                if target is None:
+                    raise ContentError(f"jumplist: target_item {entry['target_item']!r} is not an item of this volume")
+                facts = _target_facts(target, serial)
+                facts["target_accessed"] = facts.pop("accessed", None)
+                entries.append({k: v for k, v in entry.items() if k != "target_item"} | facts)
+            spec = {**content, "entries": entries}
         elif kind == "prefetch" and content.get("volume") == "this":
             spec = {**content, "volume_serial": serial, "volume_created": _at(formatted).isoformat()}
         else:
