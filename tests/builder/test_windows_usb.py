@@ -203,3 +203,15 @@ def test_a_shortcut_to_a_fat_target_carries_the_times_windows_reads_from_fat():
     assert info.created.startswith("2024-03-05T09:05:00.12")  # FAT keeps creation to 10 ms
     assert info.modified == "2024-03-01T10:00:02Z"  # and the write time to 2 s
     assert info.accessed == "2024-03-05T21:00:00Z"  # the access date only: 6 March began at 21:00 UTC in Moscow
+
+
+@pytest.mark.parametrize("fs_type", ["exfat", "fat32"])
+def test_a_recipe_serial_sets_exfat_and_fat32_volume_serials_too(tmp_path, fs_type):
+    stick = {"id": "stick", "type": "disk", "file": "stick.dd", "size": "40MiB", "scheme": "none",
+             "filesystem": {"type": fs_type, "label": "WORK", "serial": "0x3a7c91f0"},
+             "items": [{"id": "bid", "path": "/bid.csv", "content": {"text": DOC}}]}
+    result = build(tmp_path, [stick])
+    with open_image(result.directory / "stick.dd") as img:
+        assert volume_serials(img) == {None: "3A7C-91F0"}
+    printed = tsk("fsstat", result.directory / "stick.dd")
+    assert ("Volume Serial Number: 3a7c-91f0" if fs_type == "exfat" else "Volume ID: 0x3a7c91f0") in printed
