@@ -28,7 +28,12 @@ def solve(evidence: dict[str, Path], log: Callable[[str], None]) -> dict[str, An
     answers["domains"] = sorted({m.qname for m in queries})
     log(f"net dns: {workstation} asked {resolver} for {len(answers['domains'])} names: {', '.join(answers['domains'])}")
 
-    downloads = [t for t in http_transactions(capture) if t.content_type and not t.content_type.startswith(PAGE_TYPES)]
+    transactions = [t for t in http_transactions(capture) if t.src == workstation]
+    pages = Counter(t.user_agent for t in transactions if t.content_type and t.content_type.startswith("text/html"))
+    browser = pages.most_common(1)[0][0]  # the person's browser; Windows' own fetches (CryptoAPI, NCSI) differ
+    log(f"net http: the workstation's browser sends User-Agent {browser!r}")
+    downloads = [t for t in transactions if t.user_agent == browser and t.content_type
+                 and not t.content_type.startswith((*PAGE_TYPES, "text/"))]
     if downloads:
         t = downloads[0]
         answers.update(

@@ -84,14 +84,16 @@ def test_label_counts_and_times_are_as_planned(built):
 def test_capture_truth_lists_every_resolved_name_and_the_download(built):
     truth = built["net-01"].truth
     params, capture = truth["parameters"], truth["artefacts"]["capture"]
+    background = {q for s in truth["sessions"].values() if s["type"] == "noise" for q in s["qnames"]}
     assert capture["dns_qnames"] == sorted(
-        {params[k] for k in ("news", "search", "webmail", "files")}
-    )
+        {params[k] for k in ("news", "search", "webmail", "files")} | {"www.msftconnecttest.com"} | background
+    )  # the workstation's own lookups (NCSI, the background's) count too
+    assert background
     download = truth["sessions"]["download"]
     assert download["host"] == params["files"] and download["content_type"] == "application/zip"
     assert download["uri"] == f"/files/{params['word']}_{params['n']}.zip"
     assert {s["user_agent"] for s in truth["sessions"].values() if s["type"] == "http"} == {
-        params["ua"]
-    }
+        params["ua"], "Microsoft NCSI"
+    }  # the browser's pages and Windows' own network check
     assert truth["sessions"]["lookup_files"]["query_frame"] < download["request_frame"]
     assert capture["packets"] > 20 and truth["hosts"]["workstation"]["ip"] == params["ws_ip"]

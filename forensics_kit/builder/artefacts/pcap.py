@@ -75,6 +75,7 @@ class PcapEvidence(EvidenceType):
             ) from exc
         truth.sessions = written["sessions"]
         qnames = {s["qname"] for s in written["sessions"].values() if s.get("type") == "dns"}
+        qnames |= {q for s in written["sessions"].values() if s.get("type") == "noise" for q in s.get("qnames", [])}
         truth.summary = {
             "packets": written["packets"],
             "dns_qnames": sorted(qnames),

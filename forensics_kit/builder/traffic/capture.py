@@ -64,6 +64,7 @@ class Host:
     os: str | None = None
     hops: int | None = None
     browser: str | None = None
+    user_agent: str | None = None  # the browser's User-Agent, when ``browser`` was given as one
 
 
 class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
@@ -139,6 +140,7 @@ class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
                 raise _error(item, exc.args[0]) from None
         if hops is not None and not 0 <= hops <= 64:
             raise _error(item, f"hops {hops} is not between 0 and 64")
+        agent = browser if browser is not None and str(browser).startswith("Mozilla/") else None
         if browser is not None:
             from forensics_kit.builder.world.http_clients import browser_of
 
@@ -146,7 +148,7 @@ class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
                 browser = browser_of(browser)
             except ValueError as exc:
                 raise _error(item, str(exc)) from None
-        host = Host(name, str(address), mac.lower().replace("-", ":"), address, os, hops, browser)
+        host = Host(name, str(address), mac.lower().replace("-", ":"), address, os, hops, browser, agent)
         self._hosts[name] = host
         return host
 

@@ -125,7 +125,8 @@ class NoiseSessions:
                     return address
             raise RecipeError("traffic", item, f"no free address left for noise hosts in {network}")
 
-        lan = [LanHost(end(h), windows=self._runs_windows(h), browser=h.browser or "firefox") for h in chosen]
+        lan = [LanHost(end(h), windows=self._runs_windows(h), browser=h.browser or "firefox", user_agent=h.user_agent)
+               for h in chosen]
         for k in range(extra):
             address = free([network.network_address + rng.randint(10, 250) for _ in range(20)] + list(network))
             name = "DESKTOP-" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(7))
@@ -146,7 +147,7 @@ class NoiseSessions:
             lan.append(LanHost(gateway, windows=False))
         resolver = end(dns_host) if dns_host is not None else gateway
         servers = {}
-        names = {*DOMAINS, *_LINUX_DOMAINS, *_LINUX_TLS_SITES, "pool.ntp.org",
+        names = {*DOMAINS, *_LINUX_DOMAINS, *_LINUX_TLS_SITES, "pool.ntp.org", "time.windows.com",
                  *(page[0] for page in _PAGES + _LINUX_PAGES)}
         for domain in sorted(names):
             address = public_address(self.seed, domain, taken)

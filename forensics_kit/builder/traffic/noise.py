@@ -3,9 +3,11 @@
 A noise session fills a time span with exchanges a trainee must learn to look
 past: DNS lookups of common domains (answered), small plain-HTTP GETs
 (connectivity checks, a CRL download), HTTPS to the same sites (TLS 1.3 with SNI;
-a Linux machine's package manager with apt's ClientHello), NTP time syncs, ARP who-has/is-at,
+a Linux machine's package manager with apt's ClientHello), NTP time syncs (Windows'
+W32Time to time.windows.com, Linux to pool.ntp.org), ARP who-has/is-at,
 NetBIOS name queries (broadcast; answered when the name is a LAN machine's),
-mDNS service queries and SSDP M-SEARCHes (multicast). Exchange start times are
+mDNS service queries, SSDP M-SEARCHes and LLMNR name queries (multicast), and DHCP
+lease renewals (a unicast DHCPREQUEST to the gateway and its DHCPACK). Exchange start times are
 a seeded Poisson process conditioned on the count ``round(rate x duration)``:
 the spacing looks random, the rate is exact.
 
@@ -29,13 +31,17 @@ from forensics_kit.builder.traffic.sessions import Frames, Path, Session, dns_se
 from forensics_kit.builder.traffic.tls import tls_session
 from forensics_kit.builder.world.dns_owners import owner_address
 
-KINDS = ("dns", "http", "tls", "ntp", "arp", "netbios", "mdns", "ssdp")
-_WEIGHTS = {"dns": 30, "http": 10, "tls": 15, "ntp": 5, "arp": 20, "netbios": 10, "mdns": 15, "ssdp": 10}
+KINDS = ("dns", "http", "tls", "ntp", "arp", "netbios", "mdns", "ssdp", "llmnr", "dhcp")
+_WEIGHTS = {"dns": 30, "http": 10, "tls": 15, "ntp": 5, "arp": 20, "netbios": 10, "mdns": 15, "ssdp": 10,
+            "llmnr": 8, "dhcp": 1}
+_LLMNR = Endpoint(bytes.fromhex("01005e0000fc"), ipaddress.IPv4Address("224.0.0.252"), 5355, 1)
 BROADCAST = b"\xff" * 6
 _MDNS = Endpoint(bytes.fromhex("01005e0000fb"), ipaddress.IPv4Address("224.0.0.251"), 5353, 255)
 _SSDP = Endpoint(bytes.fromhex("01005e7ffffa"), ipaddress.IPv4Address("239.255.255.250"), 1900, 4)
 _NTP_EPOCH = 2_208_988_800  # seconds from 1900 to 1970
 _WIN_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:123.0) Gecko/20100101 Firefox/123.0"
+_CHROME_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "Chrome/123.0.0.0 Safari/537.36")
 
 DOMAINS = (
     "www.google.com", "www.youtube.com", "www.wikipedia.org", "login.microsoftonline.com",
@@ -50,7 +56,7 @@ _LINUX_DOMAINS = ("connectivity-check.ubuntu.com", "deb.debian.org", "security.u
 # _PAGES are what Windows desktops fetch by themselves; _LINUX_PAGES what a Linux machine does.
 _PAGES = (
     ("www.msftconnecttest.com", "/connecttest.txt", "Microsoft NCSI", 200, "text/plain", b"Microsoft Connect Test"),
-    ("detectportal.firefox.com", "/success.txt?ipv4", _WIN_UA, 200, "text/plain", b"success\n"),
+    ("detectportal.firefox.com", "/success.txt?ipv4", _WIN_UA, 200, "text/plain", b"success\n"),  # Firefox only
     ("detectportal.firefox.com", "/canonical.html", _WIN_UA, 200, "text/html",
      b'<meta http-equiv="refresh" content="0;url=https://support.mozilla.org/kb/captive-portal"/>'),
     ("ctldl.windowsupdate.com", "/msdownload/update/v3/static/trustedr/en/authrootstl.cab",
@@ -89,6 +95,7 @@ class LanHost:
     netbios: str | None = None
     windows: bool = True
     browser: str = "firefox"
+    user_agent: str | None = None  # what its browser sends, when the recipe gives it
 
 
 def public_address(seed: int, domain: str, taken: set[str]) -> ipaddress.IPv4Address:
@@ -134,7 +141,7 @@ class NoiseMaker:
     def __init__(self, *, rng: random.Random, lan: list[LanHost], resolver: Endpoint, gateway: Endpoint,
                  servers: dict[str, Endpoint], path: Callable[..., Path],
                  port: Callable[[Endpoint, int, int | None], int], upstream: Endpoint | None = None) -> None:
-        self.rng, self.lan, self.resolver, self.upstream = rng, lan, resolver, upstream
+        self.rng, self.lan, self.resolver, self.upstream, self.gateway = rng, lan, resolver, upstream, gateway
         self._cached: set[str] = set()  # names the LAN resolver already asked upstream for
         infrastructure = (resolver.ip, gateway.ip)
         self.clients = [h for h in lan if h.end.ip not in infrastructure] or lan
@@ -142,6 +149,7 @@ class NoiseMaker:
         self.servers, self._path, self._port = servers, path, port
         self.entries: list[tuple[int, int, bytes, str | None]] = []  # time, order, frame, TCP stream name
         self.counts: dict[str, int] = {}
+        self.qnames: set[str] = set()  # names looked up over port 53
         self._fixed_ports: dict[tuple[str, int], int] = {}
 
     def _emit(self, packets: list[tuple[int, bytes]], stream: str | None = None) -> None:
@@ -170,6 +178,7 @@ class NoiseMaker:
         path = self._path(f"dns-{n}", client, self.resolver, 17, 53)
         answers = [str(self.servers[domain].ip)]
         session = dns_session(f"noise dns {n}", path, t, qname=domain, qtype="A", answers=answers, rcode=0)
+        self.qnames.add(domain)
         packets = list(session.packets)
         if self.upstream is not None and domain not in self._cached:
             self._cached.add(domain)
@@ -184,7 +193,10 @@ class NoiseMaker:
     def _http(self, n: int, t: int) -> None:
         chosen = self.rng.choice(self.clients)
         client = chosen.end
-        host, uri, agent, status, content_type, body = self.rng.choice(_PAGES if chosen.windows else _LINUX_PAGES)
+        pages = _PAGES if chosen.browser == "firefox" else tuple(p for p in _PAGES if "firefox" not in p[0])
+        host, uri, agent, status, content_type, body = self.rng.choice(pages if chosen.windows else _LINUX_PAGES)
+        if agent == _WIN_UA:  # a page the person's browser opens: with that browser's User-Agent
+            agent = chosen.user_agent or (_WIN_UA if chosen.browser == "firefox" else _CHROME_UA)
         if body is None:
             body = self.rng.randbytes(self.rng.randint(600, 3000))
         path = self._path(f"http-{n}", client, self.servers[host], 6, 80)
@@ -207,9 +219,13 @@ class NoiseMaker:
         self._emit(session.packets, f"tls-{n}")
 
     def _ntp(self, n: int, t: int) -> None:
-        path = self._path(f"ntp-{n}", self.rng.choice(self.clients).end, self.servers["pool.ntp.org"], 17, 123)
+        """A time sync: Windows' W32Time asks time.windows.com (LI 3, NTPv3), Linux asks pool.ntp.org (NTPv4)."""
+        chosen = self.rng.choice(self.clients)
+        server = "time.windows.com" if chosen.windows else "pool.ntp.org"
+        path = self._path(f"ntp-{n}", chosen.end, self.servers[server], 17, 123)
         rng = path.rng
-        request = bytes([0x23, 0, 3, 0xE9]) + bytes(36) + _ntp_stamp(t)
+        first = 0xDB if chosen.windows else 0x23  # W32Time: leap 3 (unsynchronised), version 3, client
+        request = bytes([first, 0, 0x11 if chosen.windows else 3, 0xE9]) + bytes(36) + _ntp_stamp(t)
         arrive = t + path.rtt_us // 2
         leave = arrive + rng.randint(20, 200)
         reply = (bytes([0x24, 2, 3, 0xE8]) + struct.pack("!II", rng.randint(200, 3000), rng.randint(200, 3000))
@@ -265,6 +281,44 @@ class NoiseMaker:
                   f"USER-AGENT: Microsoft-Windows/10.0 UPnP/1.0\r\n\r\n").encode("ascii")
         self._emit([(t, udp_frame(src, _SSDP, payload=search, ip_id=self.rng.getrandbits(16)))])
 
+    def _llmnr(self, n: int, t: int) -> None:
+        """A Windows machine asking the link (224.0.0.252:5355, TTL 1) for a name DNS did not give it."""
+        asker = self.rng.choice(self.windows_clients)
+        named = [h for h in self.lan if h.netbios and h is not asker]
+        name = (self.rng.choice(named).netbios if named and self.rng.random() < 0.5
+                else self.rng.choice(_NETBIOS_MISSES)).lower()
+        src = replace(self._from(asker, 17, None), ttl=1)
+        query = struct.pack("!HHHHHH", self.rng.getrandbits(16), 0, 1, 0, 0, 0) + encode_name(name, "noise") \
+            + struct.pack("!HH", self.rng.choice((1, 28)), 1)
+        self._emit([(t, udp_frame(src, _LLMNR, payload=query, ip_id=self.rng.getrandbits(16)))])
+
+    def _dhcp(self, n: int, t: int) -> None:
+        """A lease renewal at T1: the client's unicast DHCPREQUEST (68 -> 67) to the gateway and its DHCPACK."""
+        chosen = self.rng.choice(self.clients)
+        client, server = replace(chosen.end, port=68), replace(self.gateway, port=67)
+        xid, mac = self.rng.getrandbits(32), chosen.end.mac
+        network = ipaddress.IPv4Network(f"{chosen.end.ip}/24", strict=False)
+
+        def bootp(op: int, yiaddr: bytes, options: bytes) -> bytes:
+            return (struct.pack("!BBBBIHH", op, 1, 6, 0, xid, 0, 0) + chosen.end.ip.packed + yiaddr + bytes(8)
+                    + mac + bytes(10) + bytes(192) + b"\x63\x82\x53\x63" + options + b"\xff")
+
+        name = (chosen.netbios or f"PC-{str(chosen.end.ip).rsplit('.', 1)[1]}").encode("ascii")
+        vendor = b"MSFT 5.0" if chosen.windows else b"udhcp 1.36.1"
+        requested = bytes([1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252]) if chosen.windows \
+            else bytes([1, 3, 6, 12, 15, 28, 42])
+        request = (b"\x35\x01\x03" + b"\x3d\x07\x01" + mac + b"\x0c" + bytes([len(name)]) + name
+                   + b"\x3c" + bytes([len(vendor)]) + vendor + b"\x37" + bytes([len(requested)]) + requested)
+        lease = 86_400
+        ack = (b"\x35\x01\x05" + b"\x36\x04" + self.gateway.ip.packed + b"\x33\x04" + struct.pack("!I", lease)
+               + b"\x3a\x04" + struct.pack("!I", lease // 2) + b"\x3b\x04" + struct.pack("!I", lease * 7 // 8)
+               + b"\x01\x04" + network.netmask.packed + b"\x03\x04" + self.gateway.ip.packed
+               + b"\x06\x04" + self.resolver.ip.packed)
+        reply = t + self.rng.randint(800, 4000)
+        self._emit([(t, udp_frame(client, server, payload=bootp(1, bytes(4), request), ip_id=self.rng.getrandbits(16))),
+                    (reply, udp_frame(server, client, payload=bootp(2, chosen.end.ip.packed, ack),
+                                      ip_id=self.rng.getrandbits(16)))])
+
     def session(self, sid: str, facts: dict) -> Session:
         """The noise as one session: packets in time order, every HTTP connection a named stream."""
         ordered = sorted(self.entries, key=lambda e: (e[0], e[1]))
@@ -274,7 +328,7 @@ class NoiseMaker:
 
         def describe(frames: Frames) -> dict:
             out = {"type": "noise", **facts, "exchanges": sum(counts.values()), "counts": counts,
-                   "packets": len(session.packets)}
+                   "packets": len(session.packets), "qnames": sorted(self.qnames)}
             if session.packets:
                 last = len(session.packets) - 1
                 out.update(frames=frames.span(), time=frames.time(0), last_time=frames.time(last))
