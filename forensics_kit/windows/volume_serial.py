@@ -4,7 +4,7 @@ A shortcut's LinkInfo and SOFTWARE's EMDMgmt keep the 32-bit serial of the volum
 file system got when it was formatted: FAT12/16 at boot-sector offset 0x27, FAT32 at 0x43,
 exFAT at 0x64; NTFS keeps 64 bits at 0x48 and Windows shows (and shortcuts store) the low 32.
 ``fsstat`` prints the same number: ``Volume ID: 0x3a7c91f0`` (FAT), ``Volume Serial Number:
-3A7C-91F0`` (exFAT), ``Volume Serial Number: ...3A7C91F0`` (NTFS, all 64 bits).
+3a7c-91f0`` (exFAT), ``Volume Serial Number: ...3A7C91F0`` (NTFS, all 64 bits).
 """
 
 from __future__ import annotations
