@@ -121,7 +121,7 @@ class Tiff(Signature):
 
 class Ole2(Signature):
     name, magic = "ole2", (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
-    extensions = _exts("doc dot xls xlt ppt pps pot msg msi vsd pub mpp db")
+    extensions = _exts("doc dot xls xlt ppt pps pot msg msi vsd pub mpp db automaticdestinations-ms")  # Jump Lists
 
 
 class Zip(Signature):

@@ -70,6 +70,12 @@ def test_the_kit_reads_each_entry_with_its_shortcut() -> None:
     assert entries[1].link.size == 147 and entries[1].droid_file == entries[1].link.droid_file
 
 
+def test_sigcheck_knows_a_jump_list_is_a_compound_file() -> None:
+    from forensics_kit.disk.signatures import claimed_types, detect
+
+    assert detect(_list().to_bytes()[:512]) == "ole2" and "ole2" in claimed_types("automaticdestinations-ms")
+
+
 def test_a_file_that_is_no_jump_list_is_one_line_of_evidence_error() -> None:
     with pytest.raises(EvidenceError, match="not a Jump List"):
         read_jump_list(b"regf" + bytes(600), name="x")
@@ -113,3 +119,30 @@ def test_a_planted_jump_list_names_its_documents_as_the_volume_holds_them(tmp_pa
     assert "Последнее открытие (UTC)" in russian and "Документ" in russian
     bad = CliRunner().invoke(cli, ["disk", "jumplist", str(image), "/Users/anna/Documents/plan.txt"])
     assert bad.exit_code == 1 and bad.output.strip().count("\n") == 0, bad.output
+
+
+@pytest.mark.skipif(not fuse_available(), reason="NTFS items need ntfs-3g, FUSE and root")
+def test_the_audit_holds_a_jump_list_to_its_documents_and_its_file_time(tmp_path: Path) -> None:
+    from forensics_kit.builder import load_recipe
+    from forensics_kit.builder.audit import audit_build
+
+    times = {"created": "2024-03-01T09:00:00Z", "modified": "2024-03-01T09:30:00Z"}
+    where = "/Users/anna/AppData/Roaming/Microsoft/Windows/Recent/AutomaticDestinations/"
+    sound = {"target_item": "plan", "accessed": "2024-03-01T09:30:05Z"}
+    wrong = {"target": "C:\\Users\\anna\\Documents\\plan.txt", "size": 99, "modified": "2024-03-01T09:30:00Z",
+             "accessed": "2024-03-01T11:00:00Z"}  # another size, and opened after the list was last written
+    for name, entry, expected in (("sound", sound, []), ("broken", wrong, ["late", "target"])):
+        disk = {"id": "disk", "type": "disk", "file": "ws.dd", "size": "10MiB", "scheme": "none",
+                "filesystem": {"type": "ntfs", "label": "Windows", "subsecond": True},
+                "items": [
+                    {"id": "plan", "path": "/Users/anna/Documents/plan.txt", "content": {"text": "x\n" * 70},
+                     "times": times},
+                    {"id": "jl", "path": where + "9b9cdc69c1c24e2b.automaticDestinations-ms",
+                     "content": {"generate": "jumplist", "machine_id": "WS01", "entries": [entry]},
+                     "times": {"created": "2024-03-01T09:30:06Z", "modified": "2024-03-01T09:30:06Z"}},
+                ]}
+        result = build(tmp_path / name, [disk])
+        findings = audit_build(load_recipe(tmp_path / name / "t-disk.yaml"), result.directory,
+                               only=["windows-jumplist"])
+        kinds = sorted("late" if "after the file" in f.text["en"] else "target" for f in findings)
+        assert kinds == expected, findings

@@ -1,4 +1,4 @@
-"""Prefetch files agree with their name, their volume and the file system that holds them.
+"""Prefetch files, the change journal and Jump Lists agree with the file system that holds them.
 
 - Windows names a prefetch file ``<EXECUTABLE>-<HASH>.pf``: the executable's name and the hash
   of its device path (``\\DEVICE\\HARDDISKVOLUMEn\\...``) that the file's own header holds.
@@ -7,6 +7,9 @@
   after the file's NTFS modification time.
 - The volume a prefetch file names is the volume it lies on (the serial ``vol`` shows): the
   kit plants system volumes, whose programs ran from them.
+- ``$UsnJrnl:$J`` runs forward in time, and the last name it gives a living file is its name.
+- A Jump List entry names the file its shortcut names, was opened before the list was last
+  written, and copies its document's size and write time (where the volume holds it).
 """
 
 from __future__ import annotations
@@ -154,3 +157,57 @@ class ChangeJournal(AuditRule):
             if change.name not in names[number]:
                 yield self.finding(case, evidence, "/$Extend/$UsnJrnl:$J", "name", entry=number, name=change.name,
                                    names=", ".join(sorted(names[number])))
+
+
+class JumpListEntries(AuditRule):
+    """A Jump List's entries name what their shortcuts name, were opened before the file was last written,
+    and, where the volume holds the document, copy its size and write time."""
+
+    name = "windows-jumplist"
+    title = {"en": "Jump List entries agree with their shortcuts, their file's time and their documents",
+             "ru": "записи списков переходов согласуются со своими ярлыками, временем файла и документами"}
+    messages = {
+        "path": {"en": "entry {entry}'s DestList path {path} is not its shortcut's {target}",
+                 "ru": "путь записи {entry} в DestList ({path}) не совпадает с путём её ярлыка ({target})"},
+        "late": {"en": "entry {entry} was last opened at {when}, after the file was last written ({mtime})",
+                 "ru": "запись {entry} последний раз открыта в {when}, позже последней записи файла ({mtime})"},
+        "target": {"en": "entry {entry} says {target} has {what} {lnk_value}, the file has {file_value}",
+                   "ru": "по записи {entry} у {target} {what} {lnk_value}, а у файла — {file_value}"},
+        "unreadable": {"en": "Jump List cannot be read: {error}", "ru": "список переходов не читается: {error}"},
+    }
+    _SLACK = 2
+
+    def check(self, case):
+        from forensics_kit.errors import ForensicsKitError
+        from forensics_kit.timefmt import iso_utc
+        from forensics_kit.windows import read_jump_list
+
+        for entry in case.entries("disk"):
+            files = [f for f in case.disk_files(entry["id"]) if f.allocated]
+            by_path = {(f.partition, f.path.lower()): f for f in files}
+            for file in (f for f in files if f.path.lower().endswith(".automaticdestinations-ms")):
+                try:
+                    items = read_jump_list(file.data, name=file.path)
+                except (ForensicsKitError, OSError, ValueError) as exc:
+                    yield self.finding(case, entry["id"], file.path, "unreadable", error=str(exc))
+                    continue
+                for item in items:
+                    target = item.link.local_path if item.link else None
+                    if target and target.lower() != item.path.lower():
+                        yield self.finding(case, entry["id"], file.path, "path", entry=item.entry_number,
+                                           path=item.path, target=target)
+                    if item.last_access and file.raw_times[0] and _seconds(item.last_access) > file.raw_times[0] + 2:
+                        yield self.finding(case, entry["id"], file.path, "late", entry=item.entry_number,
+                                           when=item.last_access, mtime=iso_utc(file.raw_times[0]))
+                    kit_path = ("/" + target[3:].replace("\\", "/")).lower() if target else None
+                    doc = by_path.get((file.partition, kit_path)) if kit_path else None
+                    if doc is None or item.link is None:
+                        continue
+                    if item.link.size != len(doc.data):
+                        yield self.finding(case, entry["id"], file.path, "target", entry=item.entry_number,
+                                           target=target, what="size", lnk_value=item.link.size,
+                                           file_value=len(doc.data))
+                    if item.link.modified and abs(_seconds(item.link.modified) - doc.raw_times[0]) > self._SLACK:
+                        yield self.finding(case, entry["id"], file.path, "target", entry=item.entry_number,
+                                           target=target, what="write time", lnk_value=item.link.modified,
+                                           file_value=iso_utc(doc.raw_times[0]))
