@@ -8,15 +8,18 @@ hivexsh, evtxexport, lnkinfo) read what they write; see ``tests/windows``.
 Modules: ``regf`` (hives), ``evtx`` (event logs), ``lnk`` (shortcuts), ``recycle``
 (``$I``/``$R``), ``usb`` (a stick's traces in SYSTEM, SOFTWARE and setupapi.dev.log),
 ``accounts`` (SAM accounts, UserAssist, RecentDocs, Run, TypedPaths, RunMRU, services),
-``prefetch`` (.pf files, versions 23 and 30), ``skeleton`` (:class:`WindowsVolume`: the files
-above laid out as a system volume).
+``prefetch`` (.pf files, versions 23 and 30), ``jumplist`` (AutomaticDestinations Jump Lists
+on the compound-file writer), ``skeleton`` (:class:`WindowsVolume`: the files above laid out
+as a system volume).
 
 Recipes reach them through the content generators of
 :mod:`forensics_kit.builder.contents.windows_artefacts` (``registry_hive`` with its ``usb``,
 ``ntuser`` and ``usrclass`` forms, ``evtx``, ``lnk``, ``recycle_info``, ``setupapi_log``), each
 planted as an NTFS item with the recipe's times; the audit's ``windows-*`` rules tie them to
-the file system and to each other. Not yet here: MAM-compressed prefetch, ``$UsnJrnl:$J``,
-Jump Lists.
+the file system and to each other; ``prefetch`` and ``jumplist`` are in
+:mod:`forensics_kit.builder.contents.windows_system`, the NTFS change journal in
+:mod:`forensics_kit.builder.ntfs_usn`. Not yet here: MAM-compressed prefetch,
+customDestinations Jump Lists.
 """
 
 from __future__ import annotations

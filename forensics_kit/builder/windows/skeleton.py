@@ -12,8 +12,8 @@ pairs of one computer and lays them out where an examiner expects them::
         ...                                  # plant each file (and set its times) in the image
 
 Paths are the kit's (``/`` separated, no drive letter); folders without files are
-listed by :meth:`folders`. What is left for the labs: planting through the recipe
-actions, file-system times that agree with the timeline, $UsnJrnl.
+listed by :meth:`folders`. Labs plant the same files as recipe items (disk-03, win-01,
+win-02), with times from the case's timeline.
 """
 
 from __future__ import annotations
