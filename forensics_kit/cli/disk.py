@@ -128,6 +128,7 @@ def info_cmd(image: Path, offset: int | None, as_json: bool) -> None:
             ("offset", "Offset"),
             ("type", "FS type"),
             ("label", "Label"),
+            ("serial", "Volume serial"),
             ("block_size", "Block size"),
             ("block_count", "Blocks"),
         ],

@@ -27,7 +27,7 @@ from forensics_kit.disk.apfs import (
     walk_apfs,
 )
 from forensics_kit.disk.containers import Media, one_line, open_media, segment_hint
-from forensics_kit.disk.labels import FS_TYPES, fs_type_name, volume_label
+from forensics_kit.disk.labels import FS_TYPES, fs_type_name, volume_label, volume_serial
 from forensics_kit.disk.records import FileRecord, FileSystemInfo, Partition
 from forensics_kit.disk.selection import choose_filesystem
 from forensics_kit.disk.shadows import ShadowCopy, ShadowVolume, open_shadow_volume
@@ -214,6 +214,7 @@ class DiskImage:
             volume_label(fs, img, offset, type_name),
             int(fs.info.block_size),
             int(fs.info.block_count),
+            volume_serial(img, offset, type_name),
         )
         ofs = OpenFileSystem(fs, info, self.path, self.warnings)
         self._filesystems.append(ofs)

@@ -78,6 +78,28 @@ def volume_label(fs: pytsk3.FS_Info, img: pytsk3.Img_Info, offset: int, type_nam
     return None
 
 
+_SERIAL_AT = {"FAT12": 0x27, "FAT16": 0x27, "FAT32": 0x43, "exFAT": 0x64, "NTFS": 0x48}
+
+
+def volume_serial(img: pytsk3.Img_Info, offset: int, type_name: str) -> str | None:
+    """The volume serial as Windows prints it (``3A7C-91F0``), None for a file system without one.
+
+    The boot sector keeps it: FAT12/16 at 0x27, FAT32 at 0x43, exFAT at 0x64, NTFS (64 bits)
+    at 0x48, of which Windows, shortcuts and EMDMgmt show the low 32.
+    """
+    at = _SERIAL_AT.get(type_name)
+    if at is None:
+        return None
+    try:
+        raw = img.read(offset + at, 4)
+    except (OSError, RuntimeError):
+        return None
+    if len(raw) < 4:
+        return None
+    number = int.from_bytes(raw, "little")
+    return f"{number >> 16:04X}-{number & 0xFFFF:04X}"
+
+
 def _clean(text: str) -> str | None:
     text = text.rstrip(" \x00")
     return None if text in _NO_LABEL else text

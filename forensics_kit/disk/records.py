@@ -124,6 +124,8 @@ class FileSystemInfo:
         label: volume label, None when the volume has none.
         block_size: bytes per block (cluster).
         block_count: number of blocks.
+        serial: the volume serial as Windows prints it (``3A7C-91F0``; NTFS: the low 32 of its
+            64 bits, as shortcuts keep it), None where the file system has none (ext, APFS).
     """
 
     partition: int | None
@@ -132,6 +134,7 @@ class FileSystemInfo:
     label: str | None
     block_size: int
     block_count: int
+    serial: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -140,6 +143,7 @@ class FileSystemInfo:
             "offset": self.offset,
             "type": self.type,
             "label": self.label,
+            "serial": self.serial,
             "block_size": self.block_size,
             "block_count": self.block_count,
         }

@@ -156,3 +156,21 @@ def test_the_recycled_originals_are_byte_for_byte_the_copies_on_the_stick(win01)
         original = raw[28:].decode("utf-16-le").rstrip("\0")
         data = recycled[info_path.replace("/$I", "/$R")].read_bytes()
         assert len(data) == size and copies[original.rsplit("\\", 1)[1]] == data
+
+
+def test_disk_info_prints_the_volume_serials_fsstat_gives(win01):
+    import json
+
+    from click.testing import CliRunner
+
+    from forensics_kit.cli.main import cli
+
+    serials = {}
+    for name in ("stick", "laptop"):
+        result = CliRunner().invoke(cli, ["disk", "info", str(win01[name]), "--json"], catch_exceptions=False)
+        [fs] = json.loads(result.stdout)["filesystems"]
+        serials[name] = fs["serial"]
+    fat = re.search(r"Volume ID: 0x([0-9a-f]{8})", _run("fsstat", "-o", SECTOR, win01["stick"]))[1].upper()
+    ntfs = re.search(r"Volume Serial Number: ([0-9A-F]{16})", _run("fsstat", "-o", SECTOR, win01["laptop"]))[1]
+    assert serials == {"stick": f"{fat[:4]}-{fat[4:]}", "laptop": f"{ntfs[8:12]}-{ntfs[12:]}"}
+    assert serials["stick"] == win01["serial"]
