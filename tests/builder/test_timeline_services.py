@@ -154,3 +154,20 @@ def test_a_web_request_without_a_body_for_its_status_is_a_recipe_error(tmp_path)
     recipe["timeline"][2]["requests"][0] = {"uri": "/"}
     with pytest.raises(RecipeError, match=r"requests\[0\]: a 200 response needs a 'text' or 'size' body"):
         _build(tmp_path, recipe)
+
+
+def test_apache_writes_a_dash_for_no_body_and_nginx_escapes_quotes_in_the_agent():
+    import random
+
+    from forensics_kit.builder.contents.logs import AccessLogContent, VsftpdLogContent
+
+    events = [{"time": "2024-05-10T10:55:36Z", "ip": "10.0.0.9", "uri": "/x", "status": 304, "size": 0,
+               "user_agent": 'Evil "quoted" agent'}]
+    nginx = AccessLogContent().generate({"events": events, "tz": "Europe/Moscow"}, random.Random(1)).decode()
+    apache = AccessLogContent().generate({"events": events, "server": "apache"}, random.Random(1)).decode()
+    assert nginx == ('10.0.0.9 - - [10/May/2024:13:55:36 +0300] "GET /x HTTP/1.1" 304 0 "-" '
+                     '"Evil \\x22quoted\\x22 agent"\n')
+    assert apache.startswith('10.0.0.9 - - [10/May/2024:10:55:36 +0000] "GET /x HTTP/1.1" 304 - "-"')
+    connect = {"kind": "connect", "time": "2024-05-03T01:02:03Z", "ip": "10.0.0.9"}
+    ftp = VsftpdLogContent().generate({"events": [connect], "ipv6_listener": False}, random.Random(1)).decode()
+    assert ftp.startswith("Fri May  3 01:02:03 2024 [pid ") and ftp.endswith('] CONNECT: Client "10.0.0.9"\n')
