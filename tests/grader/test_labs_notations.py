@@ -2,7 +2,8 @@
 
 The reference solver's answers are rewritten per question into another tool's notation (istat
 times in another zone, Windows paths, trailing DNS dots, mailboxes with display names, nmap
-ports, IBANs without spaces, phones with Russia's trunk 8, sha256sum lines, TSK inode words...),
+ports, IBANs without spaces, phones with Russia's trunk 8, sha256sum lines, TSK inode words, fsstat's
+Volume ID, USBSTOR's FriendlyName and instance...),
 then graded with the shipped key. A wrong letter case on a case-sensitive answer must still fail.
 """
 
@@ -70,6 +71,12 @@ def _rewrite(type_: str, options: dict, value):
         return f"No. {value}"
     if kind == "username":
         return f"uid=1001({value}) gid=1001({value})"
+    if kind == "usb_device":
+        return f"{value} USB Device"  # USBSTOR's FriendlyName
+    if kind == "usb_serial":
+        return f"{value}&0"  # the USBSTOR instance, LUN appended
+    if kind == "volume_serial":
+        return "Volume ID: 0x" + value.replace("-", "").lower()  # fsstat
     return value
 
 
