@@ -40,7 +40,8 @@ def _hive(kind: str, **extra) -> dict:
 
 
 def _evidence(stick: dict | None = None, setupapi_stick: dict | None = None, lnk_serial: str = "3A7C-91F0",
-              lnk_made: str = "2024-03-05T09:10:00Z", image_label: str = "WORK") -> list[dict]:
+              lnk_made: str = "2024-03-05T09:10:00Z", image_label: str = "WORK",
+              ntuser_stick: dict | None = None) -> list[dict]:
     stick = stick or STICK
     lnk = {"generate": "lnk", "target": "E:\\Bid\\bid.csv", "size": len(DOC), "created": "2024-03-05T09:05:00Z",
            "modified": "2024-03-01T10:00:00Z", "accessed": lnk_made, "drive_type": "removable",
@@ -62,7 +63,7 @@ def _evidence(stick: dict | None = None, setupapi_stick: dict | None = None, lnk
               "content": {"generate": "setupapi_log", "time_zone": ZONE, "usb": [setupapi_stick or stick]},
               "times": {"created": "2024-02-01T08:00:00Z", "modified": "2024-03-05T09:01:00Z"}},
              {"id": "ntuser", "path": "/Users/anna/NTUSER.DAT",
-              "content": _hive("ntuser", user="anna", sid="S-1-5-21-1-2-3-1001", usb=[stick],
+              "content": _hive("ntuser", user="anna", sid="S-1-5-21-1-2-3-1001", usb=[ntuser_stick or stick],
                                recent_docs=[{"name": "bid.csv", "time": lnk_made}]),
               "times": {"created": "2024-02-01T08:00:00Z", "modified": "2024-03-06T09:00:00Z"}},
              {"id": "usrclass", "path": "/Users/anna/AppData/Local/Microsoft/Windows/UsrClass.dat",
@@ -155,6 +156,13 @@ def test_a_stick_image_labelled_otherwise_than_emdmgmt_is_found(tmp_path):
     _, findings = _findings(tmp_path, _evidence(image_label="OTHER"))
     assert [f.rule for f in findings] == ["windows-usb-volume"]
     assert "'WORK'" in findings[0].text["en"] and "'OTHER'" in findings[0].text["en"]
+
+
+def test_a_mount_point_of_a_volume_mounted_devices_does_not_know_is_found(tmp_path):
+    other = {**STICK, "serial": "0019E06B9C8AF19180000045"}  # another serial: another volume GUID
+    _, findings = _findings(tmp_path, _evidence(ntuser_stick=other))
+    assert [(f.rule, f.where) for f in findings] == [("windows-usb-volume", "/Users/anna/NTUSER.DAT")]
+    assert "MountPoints2\\{" in findings[0].text["en"] and "MountedDevices" in findings[0].text["ru"]
 
 
 def test_a_device_with_no_volume_in_mounted_devices_is_found():

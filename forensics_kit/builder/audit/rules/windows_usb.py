@@ -4,7 +4,8 @@
   SYSTEM hive's ActiveTimeBias) is the device's first install, USBSTOR's ``0064``; first
   install, last arrival (``0066``) and last removal (``0067``) come in that order.
 - A device that SOFTWARE's EMDMgmt knows by volume serial has its USBSTOR key and its volume
-  in MountedDevices; a stick image of the case with that volume serial has the same label.
+  in MountedDevices; a stick image of the case with that volume serial has the same label; a
+  volume GUID in a user's MountPoints2 is one MountedDevices knows.
 - A shortcut to a removable drive names a volume serial some USB device of the same system had
   (EMDMgmt), and it was made and last written while that device could be connected: not before
   its first connection, not after its last removal.
@@ -121,6 +122,8 @@ class UsbVolumeSerials(AuditRule):
                            "USB-устройства этой системы (EMDMgmt)"},
         "outside": {"en": "{lnk} was {what} at {time}, {when} {device} {serial} ({volume}) was {edge} at {edge_time}",
                     "ru": "{lnk} {what_ru} в {time}, а {device} {serial} ({volume}) {edge_ru} в {edge_time}"},
+        "mount_point": {"en": "{hive} has MountPoints2\\{guid}, a volume MountedDevices does not know",
+                        "ru": "в {hive} есть MountPoints2\\{guid} — том, которого нет в MountedDevices"},
     }
 
     def check(self, case):
@@ -143,6 +146,7 @@ class UsbVolumeSerials(AuditRule):
                 for device in by_volume.values():
                     yield from self._device(case, entry["id"], device, images)
                 yield from self._shortcuts(case, entry["id"], image, partition, by_volume)
+                yield from self._mount_points(case, entry["id"], image, partition)
 
     def _device(self, case, evidence: str, device, images: dict[str, tuple[str, str | None]]):
         entry = f"EMDMgmt {device.device} {device.serial}"
@@ -154,6 +158,33 @@ class UsbVolumeSerials(AuditRule):
         if held and label and not label.endswith(":\\") and (held[1] or "") != label:
             yield self.finding(case, evidence, entry, "label", volume=device.volume_serial, label=label,
                                image=held[0], image_label=held[1] or "")
+
+    def _mount_points(self, case, evidence: str, image, partition: int | None):
+        """Each user's MountPoints2 volume GUID is a volume of SYSTEM's MountedDevices."""
+        import re
+
+        from forensics_kit.errors import ForensicsKitError
+        from forensics_kit.windows import open_hive
+        from forensics_kit.windows.usb import SYSTEM_PATH
+
+        explorer = "Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\MountPoints2"
+        try:
+            with open_hive(image, SYSTEM_PATH, partition=partition) as system:
+                names = [v.name for v in system.key("MountedDevices").values] if system.exists("MountedDevices") else []
+        except (ForensicsKitError, OSError, ValueError):
+            return
+        volumes = {m[1].lower() for n in names if (m := re.fullmatch(r"\\\?\?\\Volume(\{[0-9a-fA-F-]+\})", n))}
+        hives = [r.path for r in image.walk(partition) if r.allocated and r.type == "file"
+                 and re.fullmatch(r"/Users/[^/]+/NTUSER\.DAT", r.path, flags=re.IGNORECASE)]
+        for path in hives:
+            try:
+                with open_hive(image, path, partition=partition) as ntuser:
+                    guids = [k.name for k in ntuser.subkeys(explorer)] if ntuser.exists(explorer) else []
+            except (ForensicsKitError, OSError, ValueError):
+                continue
+            for guid in guids:
+                if re.fullmatch(r"\{[0-9a-fA-F-]{36}\}", guid) and guid.lower() not in volumes:
+                    yield self.finding(case, evidence, path, "mount_point", hive=path, guid=guid)
 
     def _shortcuts(self, case, evidence: str, image, partition: int | None, by_volume: dict[str, Any]):
         from forensics_kit.errors import ForensicsKitError
