@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from forensics_kit.builder import ntfs_mft, ntfs_usn
+from forensics_kit.builder import ntfs_index, ntfs_mft, ntfs_usn
 from forensics_kit.builder.tools import DEBIAN_PACKAGES, find_tool
 from forensics_kit.builder.volume import (
     FileSystemType,
@@ -103,10 +103,15 @@ class Ntfs(FileSystemType):
         """Give the times ntfs-3g keeps whole (creation, every $FILE_NAME time) the file's fraction, and
         the $FILE_NAME sizes Windows writes: the data's size and its allocation when the name was written.
 
-        Only for ``filesystem.subsecond`` volumes; the parent's index keeps the copy ntfs-3g wrote.
+        Only for ``filesystem.subsecond`` volumes. On every volume the parent's $I30 entry then gets the
+        same $FILE_NAME values, as Windows writes both when it creates the name (ntfs-3g syncs its own).
         """
-        if not plant.subsecond:
-            return
+        if plant.subsecond:
+            self._windows_file_name(volume, plant, located)
+        ntfs_index.copy_file_name_to_parent(volume, located.inode)
+
+    @staticmethod
+    def _windows_file_name(volume: Path, plant: Plant, located: Any) -> None:
         record = ntfs_mft.read_record(volume, located.inode)
         fraction = plant.nanoseconds(100)
         born = ntfs_mft.filetime(int(plant.times["created"]), fraction)

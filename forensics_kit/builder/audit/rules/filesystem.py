@@ -132,6 +132,102 @@ class NtfsFileNames(AuditRule):
                         yield self.finding(case, entry["id"], f.path, "size", real=real, size=len(f.data))
 
 
+class NtfsIndexFileNames(AuditRule):
+    """A file's entry in its parent's $I30 index carries the same $FILE_NAME times and sizes as its MFT record."""
+
+    name = "ntfs-index-filename"
+    title = {"en": "a file's $I30 index entry in its parent holds the times and sizes of its own $FILE_NAME",
+             "ru": "запись файла в индексе $I30 родительского каталога содержит те же времена и размеры, "
+                   "что его собственный $FILE_NAME"}
+    messages = {"differs": {"en": "the $I30 entry in {parent} ({node}) gives {index}, the file's $FILE_NAME {mft}",
+                            "ru": "запись $I30 в {parent} ({node}) даёт {index}, а $FILE_NAME файла — {mft}"}}
+
+    def check(self, case):
+        from forensics_kit.disk import open_image
+
+        for entry in case.entries("disk"):
+            path = case.artefact(entry["id"])
+            if path.suffix.lower() not in (".dd", ".img", ".raw"):
+                continue  # the index is read from the raw bytes
+            with open_image(path) as image:
+                volumes = [fs.offset for fs in image.filesystems() if fs.type.upper() == "NTFS"]
+            for offset in volumes:
+                yield from self._volume(case, entry["id"], path, offset)
+
+    def _volume(self, case, evidence, path, offset):
+        import pytsk3
+
+        from forensics_kit.builder.ntfs_index import read_index
+
+        fs = pytsk3.FS_Info(pytsk3.Img_Info(str(path)), offset=offset)
+        for directory, where in _ntfs_directories(fs):
+            for item in read_index(path, directory, offset):
+                mft = _mft_file_name(fs, item.inode, item.name, item.namespace)
+                if mft is None:  # a directory (its index copy moves with its content) or a system file
+                    continue
+                index = (*item.times, item.allocated, item.size)
+                if index != mft:
+                    diff = [i for i in range(6) if index[i] != mft[i]]
+                    yield self.finding(case, evidence, f"{where}/{item.name}", "differs", parent=where or "/",
+                                       node=item.where, index=_show_fields(index, diff), mft=_show_fields(mft, diff))
+
+
+def _ntfs_directories(fs):
+    """(MFT entry, path) of the root and every live directory but the system ones."""
+    import pytsk3
+
+    out, todo = [(5, "")], [(fs.open_dir(inode=5), "")]
+    while todo:
+        directory, path = todo.pop()
+        for entry in directory:
+            name = entry.info.name.name.decode("utf-8", "replace")
+            meta = entry.info.meta
+            if name in (".", "..") or name.startswith("$") or meta is None:
+                continue
+            if meta.type == pytsk3.TSK_FS_META_TYPE_DIR and entry.info.name.flags & pytsk3.TSK_FS_NAME_FLAG_ALLOC:
+                out.append((int(meta.addr), f"{path}/{name}"))
+                todo.append((entry.as_directory(), f"{path}/{name}"))
+    return out
+
+
+def _mft_file_name(fs, inode: int, name: str, namespace: int) -> tuple[int, ...] | None:
+    """(4 FILETIMEs, allocated, size) of a file's $FILE_NAME with that name and namespace; None for a directory."""
+    import pytsk3
+
+    if inode < 24:
+        return None
+    try:
+        file = fs.open_meta(inode=inode)
+    except OSError:
+        return None
+    if file.info.meta.type == pytsk3.TSK_FS_META_TYPE_DIR:
+        return None
+    for attr in file:
+        if int(attr.info.type) != 48:
+            continue
+        raw = file.read_random(0, int(attr.info.size), attr.info.type, attr.info.id)
+        if len(raw) >= 66 and raw[65] == namespace and raw[66:66 + 2 * raw[64]].decode("utf-16-le", "replace") == name:
+            return struct.unpack_from("<4QQQ", raw, 8)
+    return None
+
+
+_FN_FIELDS = ("created", "modified", "changed", "accessed", "allocated", "size")
+
+
+def _show_fields(values: tuple[int, ...], which: list[int]) -> str:
+    return ", ".join(f"{_FN_FIELDS[i]} {_show_value(i, values[i])}" for i in which)
+
+
+def _show_value(index: int, value: int) -> str:
+    if index >= 4:
+        return str(value)
+    from forensics_kit.builder.ntfs_mft import posix
+    from forensics_kit.timefmt import iso_utc
+
+    seconds, nanoseconds = posix(value)
+    return iso_utc(seconds, nanoseconds)
+
+
 class SdCardPartitionTable(AuditRule):
     """An SD card carries an MBR partition table (the SD Association's format), not a bare file system."""
 
