@@ -174,3 +174,24 @@ def test_disk_info_prints_the_volume_serials_fsstat_gives(win01):
     ntfs = re.search(r"Volume Serial Number: ([0-9A-F]{16})", _run("fsstat", "-o", SECTOR, win01["laptop"]))[1]
     assert serials == {"stick": f"{fat[:4]}-{fat[4:]}", "laptop": f"{ntfs[8:12]}-{ntfs[12:]}"}
     assert serials["stick"] == win01["serial"]
+
+
+def test_fklab_alone_finds_the_stick_disk_info_then_disk_usb(win01):
+    import json
+
+    from click.testing import CliRunner
+
+    from forensics_kit.cli.main import cli
+
+    def run(*args: str) -> list[dict]:
+        result = CliRunner().invoke(cli, [*args, "--json"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+    [info] = run("disk", "info", str(win01["stick"]))
+    serial = info["filesystems"][0]["serial"]
+    devices = run("disk", "usb", str(win01["laptop"]))
+    [stick] = [d for d in devices if d["volume_serial"] == serial]
+    assert stick == _stick_device(win01).to_dict()
+    assert stick["drive_letter"] == "E" and stick["sources"]["first_connected"] == "setupapi.dev.log"
+    assert stick["volume_label"] == info["filesystems"][0]["label"]
