@@ -223,3 +223,14 @@ def test_a_recipe_serial_sets_exfat_and_fat32_volume_serials_too(tmp_path, fs_ty
         assert volume_serials(img) == {None: "3A7C-91F0"}
     printed = tsk("fsstat", result.directory / "stick.dd")
     assert ("Volume Serial Number: 3a7c-91f0" if fs_type == "exfat" else "Volume ID: 0x3a7c91f0") in printed
+
+
+def test_drive_e_names_the_stick_connected_last_not_the_one_installed_last():
+    from forensics_kit.builder.contents.windows_artefacts import RegistryHiveContent
+
+    older = {**STICK, "serial": "0019E06B9C8AF19180000045", "first_connected": "2024-03-01T09:00:00Z",
+             "last_connected": "2024-03-07T09:00:00Z", "last_removed": "2024-03-07T10:00:00Z"}
+    spec = _hive("system", usb=[older, STICK])
+    [a, b] = usb_history(RegistryHiveContent().generate(spec, None))
+    assert (a.serial, a.drive_letter) == (older["serial"], "E")  # back on E: after the other was removed
+    assert (b.serial, b.drive_letter) == (STICK["serial"], None)

@@ -239,7 +239,7 @@ def windows_volume(spec: dict[str, Any]) -> WindowsVolume:
                  password_set=times["password_set"], logon_count=int(entry.get("logon_count", 0)),
                  failed_count=int(entry.get("failed_count", 0)), admin=bool(entry.get("admin", False)),
                  flags=ACB_NORMAL | (ACB_DISABLED if entry.get("disabled") else 0))
-    for stick in usb_sticks(spec):
+    for stick in sorted(usb_sticks(spec), key=lambda s: s.last_connected):  # a letter names its last volume
         add_usb_stick(vol.system, stick, vol.software)
     return vol
 
