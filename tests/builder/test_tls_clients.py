@@ -141,3 +141,23 @@ def test_apts_hello_from_a_windows_host_breaks_the_rule(tmp_path):
     messages = [f.message() for f in audit_build(loaded, result.directory, only=["tls-client-host"])]
     assert len(messages) == 1 and "runs windows-10" in messages[0], messages
     assert messages[0].endswith("is apt (GnuTLS)'s, a program of another OS")
+
+
+def test_windows_update_and_telemetry_share_windows_own_stack_without_an_ioc_finding(tmp_path):
+    recipe = _tls(_recipe(), software="schannel", version="1.2", sni="fe2cr.update.microsoft.com")
+    recipe["evidence"][1]["sessions"].append({"id": "telemetry", "type": "tls", "client": "ws", "server": "web",
+                                              "sni": "v10.events.data.microsoft.com", "version": "1.2",
+                                              "software": "schannel", "at": 5})
+    recipe["evidence"][1]["hosts"]["ws"]["os"] = "windows-10"
+    loaded, result = _build(tmp_path, recipe)
+    sessions = result.truth["sessions"]
+    assert sessions["mail"]["ja3"] == sessions["telemetry"]["ja3"] and sessions["mail"]["version"] == "1.2"
+    assert audit_build(loaded, result.directory, only=["ja3-updater", "tls-client-host"]) == []
+
+
+def test_schannels_hello_from_a_linux_host_breaks_the_rule(tmp_path):
+    recipe = _tls(_recipe(), software="schannel", version="1.2")
+    recipe["evidence"][1]["hosts"]["ws"]["os"] = "ubuntu-22.04"
+    loaded, result = _build(tmp_path, recipe)
+    messages = [f.message() for f in audit_build(loaded, result.directory, only=["tls-client-host"])]
+    assert len(messages) == 1 and messages[0].endswith("is Windows SChannel's, a program of another OS"), messages

@@ -48,6 +48,7 @@ DOMAINS = (
     "update.googleapis.com", "www.msftconnecttest.com", "detectportal.firefox.com", "ocsp.digicert.com",
     "settings-win.data.microsoft.com", "api.github.com", "www.bing.com", "outlook.office365.com",
     "clients4.google.com", "ctldl.windowsupdate.com", "connectivity-check.ubuntu.com", "example.com",
+    "fe2cr.update.microsoft.com", "v10.events.data.microsoft.com",
 )
 # what a Linux machine looks up by itself (a Windows one looks up any of DOMAINS)
 _LINUX_DOMAINS = ("connectivity-check.ubuntu.com", "deb.debian.org", "security.ubuntu.com", "api.github.com",
@@ -72,7 +73,10 @@ _LINUX_PAGES = (
 )
 # HTTPS sites each kind of machine opens by itself
 _TLS_SITES = ("www.google.com", "www.youtube.com", "www.wikipedia.org", "login.microsoftonline.com",
-              "outlook.office365.com", "www.bing.com", "update.googleapis.com", "settings-win.data.microsoft.com")
+              "outlook.office365.com", "www.bing.com", "update.googleapis.com", "settings-win.data.microsoft.com",
+              "fe2cr.update.microsoft.com", "v10.events.data.microsoft.com")
+# what Windows itself opens (Windows Update, telemetry, settings): its own TLS stack, SChannel, TLS 1.2
+_WINDOWS_TLS = ("settings-win.data.microsoft.com", "fe2cr.update.microsoft.com", "v10.events.data.microsoft.com")
 _APT_SITES = ("deb.debian.org", "security.ubuntu.com")
 _LINUX_TLS_SITES = ("api.github.com", *_APT_SITES)
 _MDNS_SERVICES = ("_googlecast._tcp.local", "_spotify-connect._tcp.local", "_ipp._tcp.local",
@@ -211,11 +215,14 @@ class NoiseMaker:
         chosen = self.rng.choice(self.clients)
         domain = self.rng.choice(_TLS_SITES if chosen.windows else _LINUX_TLS_SITES)
         software = chosen.browser if chosen.windows else "apt" if domain in _APT_SITES else "curl"
+        system = chosen.windows and domain in _WINDOWS_TLS
         path = self._path(f"tls-{n}", chosen.end, self.servers[domain], 6, 443)
         exchanges = [(self.rng.randint(300, 900), self.rng.randint(1500, 40_000))
                      for _ in range(self.rng.randint(1, 3))]
-        session = tls_session(f"noise tls {n}", path, t, sni=domain, version="1.3", exchanges=exchanges,
-                              client=software)
+        issuer = {"issuer": "Microsoft Azure RSA TLS Issuing CA 04", "organization": "Microsoft Corporation"} \
+            if system else {}
+        session = tls_session(f"noise tls {n}", path, t, sni=domain, version="1.2" if system else "1.3",
+                              exchanges=exchanges, client="schannel" if system else software, **issuer)
         self._emit(session.packets, f"tls-{n}")
 
     def _ntp(self, n: int, t: int) -> None:

@@ -53,6 +53,10 @@ CHROME_EXTENSIONS = [0, 23, 65281, 10, 11, 35, 16, 5, 13, 18, 51, 45, 43, 27, 17
 CHROME_GROUPS = [0x001D, 0x0017, 0x0018]
 CHROME_SIGNATURE_ALGORITHMS = [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601]
 CLIENTS["chrome"] = (CHROME_CIPHERS, CHROME_EXTENSIONS, CHROME_GROUPS, ["h2", "http/1.1"])
+# Windows 10's own TLS stack (SChannel: Windows Update, telemetry, CryptoAPI), TLS 1.2 as it offers by default
+CLIENTS["schannel"] = ([0xC02C, 0xC02B, 0xC030, 0xC02F, 0xC024, 0xC023, 0xC028, 0xC027, 0xC00A, 0xC009, 0xC014,
+                        0xC013, 0x009D, 0x009C, 0x003D, 0x003C, 0x0035, 0x002F, 0x000A],
+                       [0, 5, 10, 11, 13, 35, 16, 23, 65281], [0x001D, 0x0017, 0x0018], ["h2", "http/1.1"])
 CLIENTS["edge"] = CLIENTS["chrome"]
 GREASE = [0x0A0A + 0x1010 * i for i in range(16)]
 _HANDSHAKE, _CCS, _ALERT, _APPDATA = 22, 20, 21, 23
@@ -170,7 +174,8 @@ def tls_session(sid: str, path: Path, t0: int, *, sni: str, version: str = "1.2"
                 client: str = "firefox") -> Session:
     """Handshake for ``sni``, then ``exchanges`` (request size, response size) of application data.
 
-    ``client`` is the program opening it (firefox, chrome, edge, curl, apt, go): its ClientHello and JA3.
+    ``client`` is the program opening it (firefox, chrome, edge, schannel, curl, apt, go): its ClientHello
+    and JA3 (schannel, Windows 10's own stack, offers TLS 1.2 only: give it version 1.2).
     """
     item = f"session {sid}"
     if version not in VERSIONS:

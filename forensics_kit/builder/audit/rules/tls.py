@@ -15,6 +15,14 @@ UPDATERS = ("debian.org", "ubuntu.com", "windowsupdate.com", "update.microsoft.c
             "fedoraproject.org", "centos.org")
 
 
+def _same_vendor(sni: str | None, other: str | None) -> bool:
+    """Both names are one vendor's (Windows Update and Windows telemetry share Windows' own TLS stack)."""
+    from forensics_kit.builder.world.dns_owners import owner_of
+
+    mine, theirs = owner_of((sni or "").rstrip(".")), owner_of((other or "").rstrip("."))
+    return mine is not None and theirs is not None and mine.name == theirs.name
+
+
 def _updater(sni: str | None) -> bool:
     name = (sni or "").rstrip(".").lower()
     return any(name == s or name.endswith("." + s) for s in UPDATERS)
@@ -43,7 +51,7 @@ class UpdaterJa3(AuditRule):
             updates = {s.ja3_hash: s for s in sessions if _updater(s.sni)}
             for s in sessions:
                 update = updates.get(s.ja3_hash)
-                if update is not None and not _updater(s.sni):
+                if update is not None and not _updater(s.sni) and not _same_vendor(s.sni, update.sni):
                     yield self.finding(case, entry["id"], f"frame {s.frame}", "shared", client=s.client,
                                        sni=s.sni or "(no SNI)", ja3=s.ja3_hash, updater=update.sni, frame=update.frame)
 
@@ -102,7 +110,7 @@ def profile(hello) -> str | None:
         chrome = CLIENTS["chrome"]
         known = ciphers == chrome[0] and extensions - {21} <= set(chrome[1])
         return "chrome" if known and 17513 in extensions else None
-    for name in ("firefox", "curl", "apt", "go"):
+    for name in ("firefox", "schannel", "curl", "apt", "go"):
         wanted, order = CLIENTS[name][0], CLIENTS[name][1]
         if ciphers == wanted and extensions <= set(order):
             return name
@@ -110,9 +118,9 @@ def profile(hello) -> str | None:
 
 
 _BROWSER_PROFILE = {"chrome": "chrome", "edge": "chrome", "firefox": "firefox"}
-_PROGRAM_OS = {"apt": "linux"}  # GnuTLS apt runs on Debian/Ubuntu only
-_NAMES = {"chrome": "Chrome/Edge", "firefox": "Firefox", "curl": "curl (OpenSSL)", "apt": "apt (GnuTLS)",
-          "go": "Go crypto/tls"}
+_PROGRAM_OS = {"apt": "linux", "schannel": "windows"}  # GnuTLS apt on Debian/Ubuntu, SChannel on Windows
+_NAMES = {"chrome": "Chrome/Edge", "firefox": "Firefox", "schannel": "Windows SChannel", "curl": "curl (OpenSSL)",
+          "apt": "apt (GnuTLS)", "go": "Go crypto/tls"}
 
 
 class TlsClientFitsHost(AuditRule):
