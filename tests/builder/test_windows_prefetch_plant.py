@@ -38,6 +38,8 @@ def _disk(*prefetch: dict) -> dict:
             "filesystem": {"type": "ntfs", "label": "Windows", "subsecond": True},
             "items": [
                 {"id": "zip", "path": ZIP, "content": {"text": "PK not really\n" * 20}, "times": ZIP_TIMES},
+                {"id": "exe", "path": "/Program Files/7-Zip/7zG.exe", "content": {"generate": "pe", "size": 2000},
+                 "times": {"created": "2024-02-10T08:00:00Z", "modified": "2024-02-10T08:00:00Z"}},
                 {"id": "recent", "path": "/Users/anna/AppData/Roaming/Microsoft/Windows/Recent/plan.zip.lnk",
                  "content": {"generate": "lnk", "target_item": "zip", "machine_id": "WS01"},
                  "times": {"created": "2024-03-02T10:00:01Z", "modified": "2024-03-02T10:00:01Z"}},
@@ -77,11 +79,14 @@ def test_a_misnamed_early_or_foreign_prefetch_file_is_found(tmp_path):
         _pf("early", "/Windows/Prefetch/7ZG.EXE-0F8C4081.pf", modified="2024-03-02T09:00:00Z"),  # before it ran
         _pf("other", "/Windows/Prefetch/RUN.EXE-0F8C4081.pf", volume_serial="1234-ABCD",  # another name and volume
             volume_created="2024-02-01T00:00:00Z"),
+        {**_pf("gone", "/Windows/Prefetch/NOTEPAD.EXE-D8414F97.pf"),
+         "content": {**_pf()["content"], "executable": "C:\\Windows\\System32\\notepad.exe"}},  # not planted
     ]
     result = build(tmp_path, [_disk(*broken)])
     findings = audit_build(load_recipe(tmp_path / "t-disk.yaml"), result.directory, only=["windows-prefetch"])
     got = sorted((f.where, f.text["en"].split(" ")[0]) for f in findings)
     assert got == [("/Windows/Prefetch/7ZG.EXE-0F8C4081.pf", "last"),
                    ("/Windows/Prefetch/7ZG.EXE-12345678.pf", "the"),
+                   ("/Windows/Prefetch/NOTEPAD.EXE-D8414F97.pf", "NOTEPAD.EXE"),
                    ("/Windows/Prefetch/RUN.EXE-0F8C4081.pf", "names"),
                    ("/Windows/Prefetch/RUN.EXE-0F8C4081.pf", "the")], findings

@@ -142,3 +142,21 @@ def test_a_malformed_prefetch_file_is_one_line_of_error(image: Path) -> None:
         result = CliRunner().invoke(cli, ["disk", "prefetch", str(image), path])
         assert result.exit_code == 1 and result.output.strip().count("\n") == 0, result.output
         assert "Traceback" not in result.output
+
+
+def test_the_programs_a_prefetch_file_names_are_planted_as_pe_images_file_recognises(tmp_path: Path) -> None:
+    from forensics_kit.builder.contents.windows_system import PeContent
+    from forensics_kit.disk.signatures import detect
+
+    exe = tmp_path / "7zG.exe"
+    exe.write_bytes(PeContent().generate({"size": "6KiB", "built": "2024-03-12T04:10:00Z"}, random.Random(3)))
+    dll = tmp_path / "7z.dll"
+    dll.write_bytes(PeContent().generate({"size": 1000, "dll": True, "subsystem": "console"}, random.Random(3)))
+    assert detect(exe.read_bytes()[:4096]) == detect(dll.read_bytes()[:4096]) == "pe"
+    assert len(exe.read_bytes()) == 0x400 + 6 * 1024 and len(dll.read_bytes()) == 0x400 + 1024
+    if shutil.which("file"):
+        out = subprocess.run(["file", "-b", str(exe), str(dll)], capture_output=True, text=True, check=True).stdout
+        assert out.splitlines() == ["PE32+ executable (GUI) x86-64, for MS Windows",
+                                    "PE32+ executable (DLL) (console) x86-64, for MS Windows"]
+    with pytest.raises(ValueError, match="subsystem"):
+        PeContent().generate({"subsystem": "posix"}, random.Random(1))

@@ -20,7 +20,7 @@ from forensics_kit.builder.contents.windows_artefacts import (
     RecycleInfoContent,
     RegistryHiveContent,
 )
-from forensics_kit.builder.contents.windows_system import JumpListContent, PrefetchContent
+from forensics_kit.builder.contents.windows_system import JumpListContent, PeContent, PrefetchContent
 
 __all__ = [
     "AuthLogContent",
@@ -34,6 +34,7 @@ __all__ = [
     "LnkContent",
     "PasswdContent",
     "PdfContent",
+    "PeContent",
     "PngContent",
     "PrefetchContent",
     "RecycleInfoContent",

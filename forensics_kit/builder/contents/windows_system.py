@@ -26,6 +26,12 @@ with ``accessed`` (the last time the program opened it), ``count`` and ``pinned`
 ``machine_id`` and ``volume_label`` as for ``lnk``. Each entry's shortcut takes its target's
 facts from the planted item, as a ``lnk`` with ``target_item`` does.
 
+``pe``: a Windows executable or DLL that loads as one but does nothing (a PE32+ header for
+x86-64, one ``.text`` section of seeded bytes), so the programs a prefetch file names are on
+the volume where it says: ``size`` (of the section, default 64 KiB), ``dll: true``,
+``built`` (the linker's TimeDateStamp), ``subsystem`` (``gui``, default, or ``console``).
+Simplified: no imports, resources or signature; its hash is no real program's.
+
 A ``lnk`` item may name its target by ``target_item: ID`` instead of copying the target's
 size and times by hand: :func:`resolve_volume_references` fills them (and the volume serial)
 from that item as it is planted on the same volume, so they agree with the file system.
@@ -33,6 +39,7 @@ from that item as it is planted on the same volume, so they agree with the file 
 
 from __future__ import annotations
 
+import struct
 from datetime import UTC, datetime, timedelta
 from pathlib import PureWindowsPath
 from typing import Any
@@ -121,6 +128,40 @@ class JumpListContent(ContentGenerator):
         if not entries:
             raise ContentError("jumplist: give at least one entry")
         return JumpList(entries).to_bytes()
+
+
+_DOS_STUB = (bytes.fromhex("0e1fba0e00b409cd21b8014ccd21")
+             + b"This program cannot be run in DOS mode.\r\r\n$").ljust(64, b"\0")
+_SUBSYSTEMS = {"gui": 2, "console": 3}
+
+
+class PeContent(ContentGenerator):
+    """A minimal PE32+ image (x86-64): DOS header and stub, COFF and optional headers, one .text section."""
+
+    name = "pe"
+
+    def generate(self, spec, rng):
+        from forensics_kit.builder.volume import parse_size
+
+        size = -(-parse_size(spec.get("size", "64KiB")) // 0x200) * 0x200
+        dll = bool(spec.get("dll", False))
+        subsystem = _SUBSYSTEMS.get(str(spec.get("subsystem", "gui")))
+        if subsystem is None or size <= 0:
+            raise ContentError(f"pe: subsystem {spec.get('subsystem')!r} (known: gui, console) and a size above 0")
+        built = int(_time(spec.get("built", "2023-01-01T00:00:00Z"), "pe.built").timestamp())
+        dos = bytearray(64)
+        struct.pack_into("<2sHHHHHHHHHHHHH", dos, 0, b"MZ", 0x90, 3, 0, 4, 0, 0xFFFF, 0, 0xB8, 0, 0, 0, 0x40, 0)
+        struct.pack_into("<I", dos, 0x3C, 0x80)
+        coff = struct.pack("<4sHHIIIHH", b"PE\0\0", 0x8664, 1, built & 0xFFFFFFFF, 0, 0, 0xF0,
+                           0x2022 if dll else 0x0022)
+        image = 0x1000 + -(-size // 0x1000) * 0x1000
+        optional = struct.pack("<HBBIIIIIQIIHHHHHHIIIIHHQQQQII", 0x20B, 14, 36, size, 0, 0, 0x1000, 0x1000,
+                               0x180000000 if dll else 0x140000000, 0x1000, 0x200, 6, 0, 10, 0, 6, 0, 0, image,
+                               0x400, 0, subsystem, 0x4160 if dll else 0xC160, 0x100000, 0x1000, 0x100000,
+                               0x1000, 0, 16) + bytes(16 * 8)
+        section = struct.pack("<8sIIIIIIHHI", b".text", size, 0x1000, size, 0x400, 0, 0, 0, 0, 0x60000020)
+        headers = (bytes(dos) + _DOS_STUB + coff + optional + section).ljust(0x400, b"\0")
+        return headers + rng.randbytes(size)
 
 
 def _target_facts(target, serial: int) -> dict[str, Any]:

@@ -6,7 +6,7 @@
 - Windows writes the file some seconds after the program starts: its newest run time is not
   after the file's NTFS modification time.
 - The volume a prefetch file names is the volume it lies on (the serial ``vol`` shows): the
-  kit plants system volumes, whose programs ran from them.
+  kit plants system volumes, whose programs ran from them; and the executable is on it.
 - ``$UsnJrnl:$J`` runs forward in time, and the last name it gives a living file is its name.
 - A Jump List entry names the file its shortcut names, was opened before the list was last
   written, and copies its document's size and write time (where the volume holds it).
@@ -53,6 +53,8 @@ class PrefetchFiles(AuditRule):
                  "ru": "хеш {hash} не является хешем пути {path} ни на одном томе жёсткого диска"},
         "run": {"en": "last run at {run} but the file was last modified at {mtime}",
                 "ru": "последний запуск в {run}, но файл последний раз изменён в {mtime}"},
+        "missing": {"en": "{executable} ran from {path}, which is not on the volume",
+                    "ru": "{executable} запускался из {path}, а на томе этого файла нет"},
         "volume": {"en": "names volume serial {named}, but it lies on the volume with serial {actual}",
                    "ru": "указывает серийный номер тома {named}, но лежит на томе с серийным номером {actual}"},
         "unreadable": {"en": "prefetch file cannot be read: {error}", "ru": "файл prefetch не читается: {error}"},
@@ -66,8 +68,10 @@ class PrefetchFiles(AuditRule):
         from forensics_kit.windows.volume_serial import volume_serials
 
         for entry in case.entries("disk"):
-            files = [f for f in case.disk_files(entry["id"]) if f.allocated
-                     and f.path.lower().startswith("/windows/prefetch/") and f.path.lower().endswith(".pf")]
+            every = [f for f in case.disk_files(entry["id"]) if f.allocated]
+            present = {(f.partition, f.path.lower()) for f in every}
+            files = [f for f in every
+                     if f.path.lower().startswith("/windows/prefetch/") and f.path.lower().endswith(".pf")]
             if not files:
                 continue
             try:
@@ -88,6 +92,10 @@ class PrefetchFiles(AuditRule):
                 exe = pf.executable_path()
                 if exe and not _hash_matches(exe, pf.prefetch_hash):
                     yield self.finding(case, entry["id"], file.path, "hash", hash=pf.prefetch_hash, path=exe)
+                where = ("/" + "/".join(exe.split("\\")[2:])).lower() if exe else None
+                if where and (file.partition, where) not in present:
+                    yield self.finding(case, entry["id"], file.path, "missing", executable=pf.executable,
+                                       path="C:" + where.replace("/", "\\"))
                 if pf.last_run and file.raw_times[0] and _seconds(pf.last_run) > file.raw_times[0] + _SLACK:
                     yield self.finding(case, entry["id"], file.path, "run", run=pf.last_run,
                                        mtime=iso_utc(file.raw_times[0]))
