@@ -229,20 +229,22 @@ class CaptureReader:
         linktype = self.linktype
         stream.seek(24)
         buf = stream.read(BLOCK_SIZE)
+        size = len(buf)  # of buf, kept in step with it: the loop runs once per packet
         pos = 0
         number = 0
         bad_fraction = 0
         while True:
-            if len(buf) - pos < 16:
+            if size - pos < 16:
                 more = stream.read(BLOCK_SIZE)
                 if not more:
-                    if len(buf) > pos:
+                    if size > pos:
                         self.warnings.append(
                             f"frame {number + 1}: truncated record header"
-                            f" ({len(buf) - pos} of 16 bytes), stopped"
+                            f" ({size - pos} of 16 bytes), stopped"
                         )
                     break
                 buf = buf[pos:] + more
+                size = len(buf)
                 pos = 0
                 continue
             sec, frac, incl, orig = unpack_from(buf, pos)
@@ -252,15 +254,16 @@ class CaptureReader:
                 )
                 break
             end = pos + 16 + incl
-            if end > len(buf):
+            if end > size:
                 more = stream.read(max(BLOCK_SIZE, incl + 16))
                 if not more:
                     self.warnings.append(
                         f"frame {number + 1}: truncated record"
-                        f" ({len(buf) - pos - 16} of {incl} bytes), stopped"
+                        f" ({size - pos - 16} of {incl} bytes), stopped"
                     )
                     break
                 buf = buf[pos:] + more
+                size = len(buf)
                 pos = 0
                 continue
             number += 1
