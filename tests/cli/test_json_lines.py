@@ -28,7 +28,7 @@ DISK = {
     "carve": ["--out", "{out}"], "export": ["/", "--out", "{out}"], "cat": None, "yara": None,
     "exif": None, "pdfinfo": None, "office": None, "history": None, "authlog": None, "bashhist": None,
     "custody": None, "registry": None, "evtx": None, "lnk": None, "recycle": [], "usb": [],
-    "prefetch": [], "usnjrnl": [], "jumplist": None,
+    "prefetch": [], "usnjrnl": [], "jumplist": None, "vba": None,
 }  # None: takes a file other than an image, or writes the file itself to stdout (cat)
 # Commands printing one object through cli/output.py's emit_object, which indents it today: that
 # file is not the network engineer's; strict, so the mark must go when emit_object writes one line.

@@ -164,7 +164,7 @@ class AccountFiles(AuditRule):
                         at = _when(event, year)
                         row = tables["shadow"].get(changed["name"])
                         day = int(at // 86400) if at is not None else None
-                        found = row[2] if row and len(row) > 2 else "none"
+                        found = row[2] if row and len(row) > 2 else "-"
                         if day is not None and found != str(day):
                             yield self.finding(case, entry["id"], "/etc/shadow", "changed", name=changed["name"],
                                                day=datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d"),
