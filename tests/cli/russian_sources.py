@@ -24,6 +24,7 @@ SOURCES = [
     "forensics_kit/yara",
     "forensics_kit/artefacts",
     "forensics_kit/hashing.py",
+    "forensics_kit/media_format.py",
     "forensics_kit/custody.py",
     "forensics_kit/safe_output.py",
     "forensics_kit/course_build.py",
