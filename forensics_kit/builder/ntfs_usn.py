@@ -4,7 +4,8 @@ ntfs-3g keeps no change journal, so the builder writes the one Windows would hav
 for the recipe's file operations: ``USN_RECORD_V2`` records (Microsoft's
 ``USN_RECORD_V2`` structure: length, version 2.0, file and parent file reference numbers,
 USN, FILETIME, reason flags, source info, security id, attributes, UTF-16 name, padded to
-8 bytes), one group per operation, in time order, each record's USN its offset in ``$J``:
+8 bytes, never across a 4 KiB page: the page's rest stays zero), one group per operation, in
+time order, each record's USN its offset in ``$J``:
 
 - a directory: ``FILE_CREATE``, ``FILE_CREATE|CLOSE`` at its creation time;
 - a file: ``FILE_CREATE``, ``+DATA_EXTEND``, ``+CLOSE`` at ``created`` (under its first name
@@ -72,10 +73,16 @@ def record_size(name: str) -> int:
     return -(-(_HEADER + 2 * len(name)) // 8) * 8
 
 
+PAGE = 4096  # Windows never lets a record cross a page of $J: the rest of the page stays zero
+
+
 def journal(changes: list[Change]) -> bytes:
-    """``$J``: the changes in time order, each record's USN its offset."""
+    """``$J``: the changes in time order, each record's USN its offset, none crossing a 4 KiB page."""
     out = bytearray()
     for change in sorted(changes, key=lambda c: (c.time, c.order)):
+        size = record_size(change.name)
+        if len(out) // PAGE != (len(out) + size - 1) // PAGE:
+            out += bytes(-len(out) % PAGE)
         out += record(change, len(out))
     return bytes(out)
 

@@ -44,6 +44,8 @@ def _disk(journal: bool = True) -> dict:
                 {"id": "note", "path": "/Users/anna/Desktop/n.txt", "content": {"text": "n\n"},
                  "ads": {"name": "s", "content": {"text": "hidden"}},
                  "times": {"created": "2024-03-01T10:00:00Z", "modified": "2024-03-05T10:00:00Z"}},
+                *({"id": f"log{n}", "path": f"/Windows/Logs/setup-{n:02d}.log", "content": {"text": f"{n}\n"},
+                   "times": {"created": f"2024-02-02T08:{n:02d}:00Z"}} for n in range(30)),  # $J past one page
             ]}
 
 
@@ -65,6 +67,8 @@ def test_each_files_life_is_in_the_journal_in_time_order(volume: Path) -> None:
         changes = usn_journal(img)
         inodes = {r.path: r.inode for r in img.walk() if not r.stream}
     assert [c.usn for c in changes] == sorted(c.usn for c in changes) and changes[0].usn == 0
+    pages = [(c.usn // 4096, (c.usn + 60 + 2 * len(c.name) - 1) // 4096) for c in changes]
+    assert changes[-1].usn > 4096 and all(first == last for first, last in pages)  # no record crosses a page
     assert [c.time for c in changes] == sorted(c.time for c in changes)
     names = _by_name(changes)
     assert [c.reasons for c in names["plan.txt"]] == [
