@@ -1,5 +1,5 @@
 """Readers of the artefacts a trainee meets first: photo EXIF, PDF and Office metadata,
-browser history, Linux auth logs and shell history.
+VBA macros, browser history, Linux auth logs and shell history.
 
 Each reader takes the file's bytes (or a local path; text readers also a ``str``),
 never writes anywhere, and returns typed records with ``to_dict()``. Damaged or
@@ -21,6 +21,7 @@ from forensics_kit.artefacts.browser_history import Visit, read_browser_history
 from forensics_kit.artefacts.exif import ExifInfo, read_exif
 from forensics_kit.artefacts.office import OfficeProperties, read_office_properties
 from forensics_kit.artefacts.pdf import PdfInfo, pdf_date_to_iso, read_pdf_info
+from forensics_kit.artefacts.vba import VbaModule, read_vba_macros
 
 __all__ = [
     "AuthEvent",
@@ -29,6 +30,7 @@ __all__ = [
     "LoginSummary",
     "OfficeProperties",
     "PdfInfo",
+    "VbaModule",
     "Visit",
     "login_summary",
     "pdf_date_to_iso",
@@ -38,4 +40,5 @@ __all__ = [
     "read_exif",
     "read_office_properties",
     "read_pdf_info",
+    "read_vba_macros",
 ]
