@@ -8,7 +8,7 @@ reason. Adding a type is one class in one module imported by the package.
 
 from __future__ import annotations
 
-import difflib
+import importlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
@@ -27,6 +27,26 @@ __all__ = [
 ]
 
 _REGISTRY: dict[str, type[Checker]] = {}
+#: The built-in answer types and the module that defines each, imported the first time a lab
+#: asks for one: ``fklab lab check`` pays only for the types its questions use.
+BUILT_IN: dict[str, str] = {
+    "cidr": "grader.checkers.network",
+    "datetime_range": "grader.checkers.ranges",
+    "hash": "grader.checkers.hashes",
+    "integer": "grader.checkers.numeric",
+    "ip": "grader.checkers.network",
+    "location": "grader.checkers.locations",
+    "mac": "grader.checkers.network",
+    "number": "grader.checkers.numeric",
+    "offset": "grader.checkers.locations",
+    "one_of": "grader.checkers.text",
+    "ordered": "grader.checkers.ordered",
+    "path": "grader.checkers.paths",
+    "regex": "grader.checkers.text",
+    "set": "grader.checkers.sets",
+    "text": "grader.checkers.text",
+    "timestamp": "grader.checkers.timestamps",
+}
 
 
 class Outcome(StrEnum):
@@ -160,14 +180,20 @@ def get_checker(name: str) -> type[Checker]:
     Raises:
         CheckerConfigError: unknown type; the message lists the known ones.
     """
-    if not isinstance(name, str) or name not in _REGISTRY:
+    cls = _REGISTRY.get(name) if isinstance(name, str) else None
+    if cls is None and isinstance(name, str) and name in BUILT_IN:
+        importlib.import_module(BUILT_IN[name])  # its classes register themselves
+        cls = _REGISTRY.get(name)
+    if cls is None:
+        import difflib  # only to suggest a name
+
         known = ", ".join(known_types())
         problem = f"unknown answer type {name!r} (known: {known})"
         close = difflib.get_close_matches(str(name), known_types(), n=1)
         if close:
             problem += f"; did you mean '{close[0]}'?"
         raise CheckerConfigError(problem)
-    return _REGISTRY[name]
+    return cls
 
 
 def make_checker(name: str, options: dict[str, object] | None = None) -> Checker:
@@ -184,8 +210,8 @@ def make_checker(name: str, options: dict[str, object] | None = None) -> Checker
 
 
 def known_types() -> list[str]:
-    """Names of every registered answer type, sorted."""
-    return sorted(_REGISTRY)
+    """Names of every answer type, built-in (imported or not yet) and registered, sorted."""
+    return sorted(_REGISTRY.keys() | BUILT_IN.keys())
 
 
 def is_blank(value: object) -> bool:

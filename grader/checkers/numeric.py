@@ -14,17 +14,18 @@ import re
 from grader.checkers.base import Checker, CheckResult, as_text, correct, wrong, wrong_kind
 from grader.errors import InvalidAnswer
 from grader.i18n import msg
+from grader.lazy_re import lazy
 
 __all__ = ["IntegerChecker", "NumberChecker"]
 
 # One kind of group separator, used consistently: 1 024 / 1,024 / 1_024 / 1'024.
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?P<sep>[ \u00a0\u202f,_'])\d{3}(?:(?P=sep)\d{3})*")
-_DECIMAL = re.compile(r"[+-]?\d+")
-_INTEGRAL_FLOAT = re.compile(r"[+-]?\d+\.0+")
-_PREFIXED = re.compile(r"[+-]?0[xXoObB][0-9a-fA-F_]+")
+_GROUPED = lazy(r"[+-]?\d{1,3}(?P<sep>[ \u00a0\u202f,_'])\d{3}(?:(?P=sep)\d{3})*")
+_DECIMAL = lazy(r"[+-]?\d+")
+_INTEGRAL_FLOAT = lazy(r"[+-]?\d+\.0+")
+_PREFIXED = lazy(r"[+-]?0[xXoObB][0-9a-fA-F_]+")
 #: A number with words around it, as tools and people label it: "inode 26", "MFT entry #26", "26 (inode)",
 #: "3 packets", "TSK 26-128-1" (the entry of an NTFS attribute address).
-_LABELLED = re.compile(
+_LABELLED = lazy(
     r"(?P<pre>[^\d#№:=]{0,40}?)\s*[:#№=]?\s*(?P<num>0[xX][0-9a-fA-F]+|\d+(?:[ \u00a0\u202f,_']\d{3})*)"
     r"(?:-\d+(?:-\d+)?)?(?P<post>\s*[(\[]?\s*[^\d]{0,40}?[)\]]?)\.?",
 )
@@ -135,13 +136,13 @@ class NumberChecker(Checker):
 
 
 #: Unit words after a number that do not change it (a mean interval "60.2 s", a jitter "7 %").
-_UNIT_WORD = re.compile(r"(?<=\d)\s*(?:s|sec|secs|seconds?|с|сек|секунд[аы]?|%|percent|per cent|процент(?:а|ов)?"
+_UNIT_WORD = lazy(r"(?<=\d)\s*(?:s|sec|secs|seconds?|с|сек|секунд[аы]?|%|percent|per cent|процент(?:а|ов)?"
                         r"|°|deg|degrees?|град(?:ус(?:а|ов)?)?)\.?$", re.IGNORECASE)
-_DMS = re.compile(
+_DMS = lazy(
     r"(?P<h1>[NSEWСЮВЗ])?\s*(?P<d>\d{1,3}(?:[.,]\d+)?)\s*(?:°|deg|Deg|DEG|º)\s*(?:(?P<m>\d{1,2}(?:[.,]\d+)?)\s*['′’]\s*"
     r"(?:(?P<s>\d{1,2}(?:[.,]\d+)?)\s*(?:\"|″|''|”))?)?\s*(?P<h2>[NSEWСЮВЗ])?",
 )  # hemisphere letters in upper case only, as exiftool prints them: "60.2 s" is seconds, not south
-_HEMI = re.compile(r"(?P<h1>[NSEWСЮВЗ])\s+(?P<v>\d{1,3}[.,]\d+)|(?P<w>\d{1,3}[.,]\d+)\s*(?P<h2>[NSEWСЮВЗ])")
+_HEMI = lazy(r"(?P<h1>[NSEWСЮВЗ])\s+(?P<v>\d{1,3}[.,]\d+)|(?P<w>\d{1,3}[.,]\d+)\s*(?P<h2>[NSEWСЮВЗ])")
 
 
 def _degrees(text: str) -> float | None:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from grader.errors import CheckerConfigError, InvalidAnswer
 from grader.i18n import Message, msg
+from grader.lazy_re import lazy
 from grader.notations import Notation, Reading
 
 __all__ = ["CASE_INSENSITIVE_FS", "CASE_SENSITIVE_FS", "FILE_TYPES", "fs_case_sensitive", "fat_like", "file_family"]
@@ -27,7 +28,7 @@ CASE_INSENSITIVE_FS = {"fat", "fat12", "fat16", "fat32", "vfat", "exfat", "ntfs"
 CASE_SENSITIVE_FS = {"ext", "ext2", "ext3", "ext4", "xfs", "btrfs", "ufs", "ffs", "zfs", "f2fs", "jfs", "reiserfs",
                      "apfs-cs", "yaffs2", "squashfs", "linux", "unix"}
 LOST_FIRST = "?_σåÕ\u00e5\u03c3!"
-_CARRIER = re.compile(
+_CARRIER = lazy(
     r"(?:STOR|RETR|APPE|STOU|DELE|SIZE|MDTM)\s+(?:.*/)?([^/]+)"
     r"|(?:content-disposition:\s*)?(?:(?:form-data|attachment|inline)\s*;\s*)?(?:name=\"[^\"]*\"\s*;\s*)?"
     r"filename\*?=(?:utf-8'')?\"?([^\";]+)\"?\s*;?",
@@ -87,7 +88,7 @@ FILE_TYPES: tuple[tuple[str, str], ...] = (
                r"|\bbat\b|\bcmd\b script|\bvbs\b|javascript|\bjs\b"),
     ("text", r"ascii text|utf-8 (?:unicode )?text|unicode text|plain text|text/plain|\btext\b|\btxt\b|текст"),
 )
-_COMPILED = tuple((family, re.compile(pattern)) for family, pattern in FILE_TYPES)
+_COMPILED = tuple((family, lazy(pattern)) for family, pattern in FILE_TYPES)
 
 
 def file_family(text: str) -> str | None:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from grader.lazy_re import lazy
+
 __all__ = ["ZONE_ABBREVIATIONS", "TimeReading", "TimeSyntaxError", "read_time"]
 
 MAX_TEXT = 200  # no tool prints a time longer than this
@@ -79,38 +81,38 @@ _MONTHS = {
     "янв": 1, "фев": 2, "мар": 3, "апр": 4, "май": 5, "мая": 5, "июн": 6, "июл": 7, "авг": 8, "сен": 9,
     "окт": 10, "ноя": 11, "дек": 12,
 }
-_WEEKDAYS = re.compile(
+_WEEKDAYS = lazy(
     r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\b\.?,?"
     r"|(?<![а-яё])(?:понедельник|вторник|среда|среду|четверг|пятница|пятницу|суббота|субботу|воскресенье"
     r"|пн|вт|ср|чт|пт|сб|вс)(?![а-яё])\.?,?",
     re.IGNORECASE,
 )
-_MONTH_WORD = re.compile(r"(?<![a-zа-яё])([a-zа-яё]{3,10})\.?(?![a-zа-яё])", re.IGNORECASE)
-_TIME = re.compile(
+_MONTH_WORD = lazy(r"(?<![a-zа-яё])([a-zа-яё]{3,10})\.?(?![a-zа-яё])", re.IGNORECASE)
+_TIME = lazy(
     r"(?<![\d:])(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,](?P<f>\d{1,9}))?)?(?![\d:])"
     r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?![a-z]))?",
     re.IGNORECASE,
 )
-_EXIF_DATE = re.compile(r"^(\d{4}):(\d{2}):(\d{2})(?=[ T]|$)")
-_LABEL = re.compile(r"^[^\d:\n]{1,48}?:\s+(?=\S)")  # "Acquisition date: ", "Date/Time Original  : "
-_MACTIME_TAIL = re.compile(r"[\s,]+\d+[\s,]+[m.][a.][c.][b.](?:[\s,].*)?$", re.IGNORECASE)
-_ISO = re.compile(r"(?P<d>\d{4}-\d{2}-\d{2})(?:[T ](?P<t>\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)"
+_EXIF_DATE = lazy(r"^(\d{4}):(\d{2}):(\d{2})(?=[ T]|$)")
+_LABEL = lazy(r"^[^\d:\n]{1,48}?:\s+(?=\S)")  # "Acquisition date: ", "Date/Time Original  : "
+_MACTIME_TAIL = lazy(r"[\s,]+\d+[\s,]+[m.][a.][c.][b.](?:[\s,].*)?$", re.IGNORECASE)
+_ISO = lazy(r"(?P<d>\d{4}-\d{2}-\d{2})(?:[T ](?P<t>\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)"
                   r"(?P<z>\s?(?:Z|[+-]\d{2}(?::?\d{2})?))?)?", re.IGNORECASE)
-_ISO_TZ = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
-_ZONE_TAIL = re.compile(
+_ISO_TZ = lazy(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
+_ZONE_TAIL = lazy(
     r"(?:\s*\(\s*(?P<paren>[^()]{1,48})\s*\)"  # (UTC), (MSK), (UTC+03:00), (+03)
     r"|(?<=[\d\s.,mMzZ])\s*(?P<name>(?:UTC|GMT|UT)\s*[+-]\s*\d{1,2}(?::?\d{2})?"  # UTC+3, GMT+03:00
     r"|[+-]\d{2}:?\d{2}|[+-]\d{1,2}(?![\d:])"  # +03:00, +0300, +03, +3
     r"|[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё_]{0,5}(?:/[A-Za-z0-9_+-]+){1,2}"  # Europe/Moscow
     r"|[A-Za-zА-Яа-яЁё]{1,5}))\s*$",  # UTC, MSK, Z
 )
-_BASIC_ISO = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?",
+_BASIC_ISO = lazy(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?",
                         re.IGNORECASE)
-_CLOCK_END = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[ap]\.?m\.?)?$", re.IGNORECASE)
-_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
-_HEX_FILETIME = re.compile(r"0x[0-9a-fA-F]{15,16}")
+_CLOCK_END = lazy(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[ap]\.?m\.?)?$", re.IGNORECASE)
+_NUMBER = lazy(r"[+-]?\d+(?:\.\d+)?")
+_HEX_FILETIME = lazy(r"0x[0-9a-fA-F]{15,16}")
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
-_FILLER = re.compile(r"\b(?:at|on|the|of|г|года|год|в|om|um)\b\.?", re.IGNORECASE)
+_FILLER = lazy(r"\b(?:at|on|the|of|г|года|год|в|om|um)\b\.?", re.IGNORECASE)
 
 
 def read_time(text: str) -> TimeReading:
