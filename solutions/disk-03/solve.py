@@ -4,7 +4,7 @@ As a trainee would: list the volume with streams, set the usual Zone.Identifier
 aside, read the hidden stream, read the DOCX properties, check signatures against
 extensions, compare each name's $STANDARD_INFORMATION and $FILE_NAME times in the
 bodyfile to catch the timestomped file, and recover the deleted file. Then the Windows
-system around the profile: the computer name and time zone from SYSTEM, and the prefetch
+system around the profile: the time zone from SYSTEM, and the prefetch
 file that lists the archive under its first name (a .zip no longer on the volume), whose
 newest run time is given in the laptop's local time; and the change journal's records of the
 disguised file's MFT entry, whose rename gives the moment it took its .dll name.
@@ -108,14 +108,14 @@ def dll_entry(records, path: str) -> int:
 
 
 def _windows(img, partition: int, answers: dict[str, Any], log: Callable[[str], None]) -> None:
-    """Computer name and time zone from SYSTEM; the program whose prefetch lists the vanished .zip."""
+    """The time zone from SYSTEM; the program whose prefetch lists the vanished .zip."""
     with open_hive(img, "/Windows/System32/config/SYSTEM", partition=partition) as system:
         control = f"ControlSet{system.value_data('Select', 'Current', 1):03d}\\Control"
-        answers["computer_name"] = system.value_data(f"{control}\\ComputerName\\ComputerName", "ComputerName")
+        computer = system.value_data(f"{control}\\ComputerName\\ComputerName", "ComputerName")
         zone = system.key(f"{control}\\TimeZoneInformation")
     bias = zone.get("ActiveTimeBias")
     bias = bias - (1 << 32) if bias >= 1 << 31 else bias  # a DWORD: UTC minus local, in minutes
-    log(f"disk registry SYSTEM: ComputerName {answers['computer_name']}, TimeZoneKeyName "
+    log(f"disk registry SYSTEM: ComputerName {computer}, TimeZoneKeyName "
         f"{zone.get('TimeZoneKeyName')!r}, ActiveTimeBias {bias} (local = UTC {-bias / 60:+g} h)")
     present = {r.path.upper() for r in img.walk(partition)}
     for path, pf in prefetch_files(img, partition):

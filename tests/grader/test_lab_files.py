@@ -24,7 +24,7 @@ def test_every_shipped_lab_and_key_load_and_are_bilingual(lab_id: str) -> None:
     lab = load_lab(REPO / "labs" / lab_id)
     key = load_key(REPO / "solutions" / lab_id / "key.yaml", lab)
     assert set(key.entries) == set(lab.question_ids)
-    assert 6 <= len(lab.questions) <= 12
+    assert 6 <= len(lab.questions) <= 15  # disk-03: its 12 file-system questions and 3 on the Windows system
     for text in (lab.title, lab.summary, *lab.objectives, *(q.text for q in lab.questions)):
         assert text["en"].strip() and text["ru"].strip()
     assert all(q.hints for q in lab.questions), "every question has at least one hint"
