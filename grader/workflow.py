@@ -11,7 +11,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -161,6 +160,8 @@ def start_lab(
         if not force:
             raise
         moved_aside = _move_aside(workdir)
+    import shutil  # only here: lab check, the command run most, does not pay for it (bz2, lzma)
+
     evidence_dir = workdir / "evidence"
     evidence_dir.mkdir(parents=True, exist_ok=True)
     copies: dict[str, Path] = {}

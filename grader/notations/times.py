@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from grader.lazy_re import lazy
 
@@ -164,6 +163,8 @@ def zone_of(label: str) -> tzinfo | None:
         sign = -1 if match.group(1) == "-" else 1
         return _fixed(sign * (hours * 60 + minutes), None)
     if "/" in label:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only for a zone name (with sysconfig ~5 ms)
+
         try:
             return ZoneInfo(label)
         except (ZoneInfoNotFoundError, ValueError):

@@ -30,11 +30,11 @@ main()
 """
 
 
-def _checker_modules_after(*args: str) -> set[str]:
+def _modules_after(*args: str) -> set[str]:
     code = _PROBE.replace("ARGS", repr(list(args)))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO)
     line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES="))
-    return {m for m in json.loads(line.removeprefix("MODULES=")) if m.startswith("grader.checkers.")}
+    return set(json.loads(line.removeprefix("MODULES=")))
 
 
 def test_each_built_in_type_is_registered_by_the_module_the_table_names() -> None:
@@ -68,9 +68,11 @@ def test_lab_check_imports_only_the_checkers_its_questions_use(tmp_path: Path) -
     assert unused, "intro-01 uses every answer type: pick a lab that does not"
     answers = tmp_path / "answers.yaml"
     answers.write_text(f"lab: intro-01\nanswers:\n  {lab.questions[0].id}: x\n", "utf-8")
-    modules = _checker_modules_after("lab", "check", "intro-01", str(answers))
+    modules = _modules_after("lab", "check", "intro-01", str(answers))
     assert used <= modules
     assert modules & unused == set()
+    # Loaded only where needed: a zone name (intro-01's times are UTC), copying evidence, a misspelt type.
+    assert modules & {"zoneinfo", "shutil", "difflib"} == set()
 
 
 def test_a_lazy_pattern_compiles_on_first_use_and_answers_as_the_pattern() -> None:
