@@ -178,7 +178,7 @@ def run(workdir: Path) -> list[dict]:
                      "peak_rss_mib": round(peaks[what]["1M"], 1),
                      "note": f"peak RSS {peaks[what]['100k']:.0f} MiB on 100k, {peaks[what]['1M']:.0f} MiB on 1M"
                      + f"; {peaks[what]['100k_n']:,} vs {peaks[what]['1M_n']:,} records"
-                     + ("; flows keeps ~150 bytes per conversation (10x the conversations at 1M)"
+                     + ("; flows keeps ~75 bytes per conversation (10x the conversations at 1M)"
                         if what == "flows" else "")})
 
     ours_s, info = _ours("flows", small)
