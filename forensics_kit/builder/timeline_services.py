@@ -31,8 +31,7 @@ from typing import Any
 
 from forensics_kit.builder.parameters import parse_duration
 from forensics_kit.builder.timeline import EventType, _rng, _time
-from forensics_kit.builder.traffic.http_message import SERVER_SOFTWARE
-from forensics_kit.builder.world.os_profile import os_profile
+from forensics_kit.builder.world.os_profile import web_server_software
 
 _DEFAULT_AGENT = "curl/8.5.0"
 _TRANSFERS = {"RETR": "download", "STOR": "upload"}
@@ -130,8 +129,7 @@ class HttpRequests(EventType):
     def connections(self, event, world, seed, taken):
         start, every = _time(event["at"]), parse_duration(event.get("every", 1.5))
         server = world[event["to"]]
-        software = "Microsoft-IIS/10.0" if server.get("os") and os_profile(server["os"]).kind == "windows" \
-            else SERVER_SOFTWARE
+        software = web_server_software(server.get("os"))
         agent = str(event.get("user_agent", _DEFAULT_AGENT))
         if not agent:
             raise ValueError(f"timeline {event['id']}: an empty user_agent")

@@ -14,6 +14,7 @@ from dataclasses import replace
 from forensics_kit.builder.traffic.dialogue import Dialogue, join
 from forensics_kit.builder.traffic.frames import ACK, RST, SYN, tcp_frame
 from forensics_kit.builder.traffic.sessions import Frames, Path, Session
+from forensics_kit.builder.world.os_profile import ftp_greeting, web_server_software
 from forensics_kit.errors import RecipeError
 
 SERVICES = ("ftp", "ssh", "http", "telnet")
@@ -74,7 +75,7 @@ def _sorted_session(sid: str, kind: str, packets: list[tuple[int, bytes]], strea
 def _attempt(service: str, conv: Dialogue, user: str, password: str, ok: bool, host: str, rng) -> None:
     """One login attempt on a fresh connection, as the service answers it."""
     if service == "ftp":
-        conv.say(False, b"220 (vsFTPd 3.0.3)\r\n", think_ms=1)
+        conv.say(False, ftp_greeting(conv.conv.server.os), think_ms=1)
         conv.say(True, f"USER {user}\r\n".encode(), think_ms=rng.uniform(1, 5))
         conv.say(False, b"331 Please specify the password.\r\n", think_ms=0.3)
         conv.say(True, f"PASS {password}\r\n".encode(), think_ms=rng.uniform(1, 5), mark="pass")
@@ -100,7 +101,8 @@ def _attempt(service: str, conv: Dialogue, user: str, password: str, ok: bool, h
         conv.say(True, request, think_ms=0.3, mark="pass")
         body = b"Welcome" if ok else b"Invalid username or password"
         status = "302 Found\r\nLocation: /dashboard" if ok else "401 Unauthorized"
-        conv.say(False, (f"HTTP/1.1 {status}\r\nServer: nginx/1.24.0\r\nContent-Type: text/plain\r\n"
+        software = web_server_software(conv.conv.server.os)
+        conv.say(False, (f"HTTP/1.1 {status}\r\nServer: {software}\r\nContent-Type: text/plain\r\n"
                          f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body,
                  think_ms=rng.uniform(20, 80), mark="reply")
         conv.close(False, after_ms=0.2)
@@ -177,7 +179,8 @@ def beacon_session(sid: str, path: Path, t0: int, *, count: int, interval_s: flo
         if raw is None:
             request = (f"GET {uri} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {user_agent}\r\nAccept: */*\r\n"
                        "Connection: close\r\n\r\n").encode()
-            reply = (f"HTTP/1.1 200 OK\r\nServer: nginx/1.24.0\r\nContent-Type: application/octet-stream\r\n"
+            reply = (f"HTTP/1.1 200 OK\r\nServer: {web_server_software(path.server.os)}\r\n"
+                     "Content-Type: application/octet-stream\r\n"
                      f"Content-Length: {len(response)}\r\nConnection: close\r\n\r\n").encode() + response
         else:
             request, reply = raw, response

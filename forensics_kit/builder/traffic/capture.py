@@ -308,12 +308,10 @@ class Capture(ServiceSessions, IncidentSessions, NoiseSessions):
 
     @staticmethod
     def _web_server(host: Host) -> str:
-        """The web server software a host's OS runs: IIS on Windows, nginx elsewhere."""
-        from forensics_kit.builder.traffic.http_message import SERVER_SOFTWARE, WINDOWS_SERVER_SOFTWARE
-        from forensics_kit.builder.world import os_profile
+        """The web server software a host's OS release runs: IIS on Windows, that release's nginx elsewhere."""
+        from forensics_kit.builder.world import web_server_software
 
-        windows = bool(host.os) and os_profile(host.os).kind == "windows"
-        return WINDOWS_SERVER_SOFTWARE if windows else SERVER_SOFTWARE
+        return web_server_software(host.os)
 
     def _add(self, kind: str, client: Host | str, server: Host | str, *, at: float, sid: str | None,
              dport: int, build: Callable[[str, Path, int], Session], sport: int | None = None,

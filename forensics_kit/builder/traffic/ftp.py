@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from forensics_kit.builder.traffic.dialogue import Dialogue, join
 from forensics_kit.builder.traffic.sessions import Frames, Path, Session
+from forensics_kit.builder.world.os_profile import ftp_greeting
 from forensics_kit.builder.world.tcp_stack import tcp_stack
 from forensics_kit.errors import RecipeError
 from forensics_kit.hashing import hash_bytes
 
-BANNER = b"220 (vsFTPd 3.0.3)\r\n"
 _SIMPLE = {
     "PWD": lambda state, arg: f'257 "{state["cwd"]}" is the current directory',
     "CWD": lambda state, arg: "250 Directory successfully changed.",
@@ -77,7 +77,7 @@ def ftp_session(sid: str, path: Path, t0: int, *, user: str, password: str, logi
             return drawn_ms
         return max(0.2, (t0 + round(moments[step] * 1e6) - ctl.t) / 1000)
 
-    ctl.say(False, BANNER, think_ms=rng.uniform(0.5, 3))
+    ctl.say(False, ftp_greeting(path.server.os), think_ms=rng.uniform(0.5, 3))
     ctl.say(True, f"USER {user}\r\n".encode(), think_ms=think("user", rng.uniform(300, 1500)), mark="user")
     ctl.say(False, b"331 Please specify the password.\r\n", think_ms=0.3)
     ctl.say(True, f"PASS {password}\r\n".encode(), think_ms=think("pass", rng.uniform(800, 3000)), mark="pass")

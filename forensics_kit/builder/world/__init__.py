@@ -8,9 +8,16 @@ capture point, and the audit checks exactly that rule.
 from __future__ import annotations
 
 from forensics_kit.builder.world.network import hops_of, initial_ttl, is_lan_address, ttl_at_capture
-from forensics_kit.builder.world.os_profile import INITIAL_TTLS, OsProfile, os_families, os_profile
+from forensics_kit.builder.world.os_profile import (
+    INITIAL_TTLS,
+    OsProfile,
+    ftp_greeting,
+    os_families,
+    os_profile,
+    web_server_software,
+)
 
 __all__ = [
-    "INITIAL_TTLS", "OsProfile", "hops_of", "initial_ttl", "is_lan_address", "os_families", "os_profile",
-    "ttl_at_capture",
+    "INITIAL_TTLS", "OsProfile", "ftp_greeting", "hops_of", "initial_ttl", "is_lan_address", "os_families",
+    "os_profile", "ttl_at_capture", "web_server_software",
 ]

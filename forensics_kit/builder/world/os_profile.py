@@ -99,3 +99,34 @@ def ssh_banner(os: str) -> str:
 def os_families() -> list[str]:
     """Every known OS family, sorted (for the schema and error messages)."""
     return sorted(_PROFILES)
+
+
+# Web and FTP server software as each release's packages answer (nginx's server_tokens on, as shipped).
+_WEB_BY_RELEASE = {
+    "ubuntu-20.04": "nginx/1.18.0 (Ubuntu)",
+    "ubuntu-22.04": "nginx/1.18.0 (Ubuntu)",
+    "ubuntu-24.04": "nginx/1.24.0 (Ubuntu)",
+    "debian-11": "nginx/1.18.0",
+    "debian-12": "nginx/1.22.1",
+}
+_FTP_BY_RELEASE = {
+    "ubuntu-20.04": "3.0.3", "ubuntu-22.04": "3.0.5", "ubuntu-24.04": "3.0.5",
+    "debian-11": "3.0.3", "debian-12": "3.0.3",
+}
+_WEB_BY_FAMILY = {"ubuntu": "nginx/1.24.0 (Ubuntu)", "debian": "nginx/1.22.1"}
+
+
+def web_server_software(os: str | None) -> str:
+    """The ``Server:`` header a host's web server sends: IIS on Windows, the release's nginx elsewhere."""
+    if not os:
+        return "nginx/1.24.0"
+    name = str(os).lower()
+    if os_profile(name).kind == "windows":
+        return "Microsoft-IIS/10.0"
+    return _WEB_BY_RELEASE.get(name) or _WEB_BY_FAMILY.get(name.split("-", 1)[0], "nginx/1.24.0")
+
+
+def ftp_greeting(os: str | None) -> bytes:
+    """vsftpd's greeting on a host of ``os`` (``220 (vsFTPd 3.0.5)`` on Ubuntu 22.04)."""
+    version = _FTP_BY_RELEASE.get(str(os or "").lower(), "3.0.3")
+    return f"220 (vsFTPd {version})\r\n".encode()

@@ -145,7 +145,10 @@ class ServerBannerOs(AuditRule):
     title = {"en": "server banners name software of the host's declared OS",
              "ru": "баннеры серверов называют программы той ОС, которая заявлена для узла"}
     messages = {"os": {"en": "{ip} runs {os} but its banner says {banner!r} ({kind} software)",
-                       "ru": "{ip} работает под {os}, но его баннер — {banner!r} (программа для {kind})"}}
+                       "ru": "{ip} работает под {os}, но его баннер — {banner!r} (программа для {kind})"},
+                "release": {"en": "{ip} runs {os}, whose packages answer {expected!r}, but its banner says {banner!r}",
+                            "ru": "{ip} работает под {os}, пакеты которой отвечают {expected!r}, "
+                                  "а его баннер — {banner!r}"}}
 
     def check(self, case):
         from forensics_kit.builder.world import os_profile
@@ -170,3 +173,21 @@ class ServerBannerOs(AuditRule):
                 if kind != mark[1]:
                     yield self.finding(case, entry["id"], f"frame {first}", "os", ip=src, os=systems[src],
                                        banner=banner, kind=mark[1])
+                    continue
+                expected = _release_banner(systems[src], banner)
+                if expected is not None and banner != expected:
+                    yield self.finding(case, entry["id"], f"frame {first}", "release", ip=src, os=systems[src],
+                                       banner=banner, expected=expected)
+
+
+def _release_banner(os: str, banner: str) -> str | None:
+    """What a known release's nginx or vsftpd package answers, when ``banner`` is one of those."""
+    from forensics_kit.builder.world import ftp_greeting, web_server_software
+
+    if "-" not in os:
+        return None  # a family without a release: any version may be installed
+    if banner.startswith("nginx"):
+        return web_server_software(os)
+    if banner.startswith("(vsFTPd"):
+        return ftp_greeting(os).decode()[4:].strip()
+    return None

@@ -16,6 +16,7 @@ from forensics_kit.builder.world.tcp_stack import offered_options, options_layou
 
 _SYN, _ACK = 0x02, 0x10
 _SCANNER_WINDOWS = (1024, 2048, 3072, 4096)
+_SEGMENT_NAMES = {False: "SYN", True: "SYN/ACK"}  # TCP's own names: the same in every language
 
 
 def _initial(ttl: int) -> int:
@@ -75,7 +76,7 @@ class TcpStackFingerprint(AuditRule):
                         windows = (stack.syn_window, stack.synack_window, 29200)
                 else:
                     expected, windows = stack.syn_options(mss), (stack.syn_window,)
-                what = "SYN/ACK" if synack else "SYN"
+                what = _SEGMENT_NAMES[synack]
                 key = (p.src, what)
                 got, want = options_layout(p.tcp_options), options_layout(expected)
                 if got != want and (key, "layout") not in seen:
