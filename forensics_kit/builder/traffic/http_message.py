@@ -18,7 +18,6 @@ from forensics_kit.builder.world.http_clients import request_headers
 from forensics_kit.errors import RecipeError
 
 SERVER_SOFTWARE = "nginx/1.24.0"
-WINDOWS_SERVER_SOFTWARE = "Microsoft-IIS/10.0"  # what a Windows Server's web site answers with
 _NO_BODY_STATUS = (204, 304)
 
 
