@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -128,4 +128,4 @@ def _windows(img, partition: int, answers: dict[str, Any], log: Callable[[str], 
         if gone:
             answers["archiver"] = pf.executable.lower()
             local = parse_iso(pf.last_run) - timedelta(minutes=bias)
-            answers["archiver_last_run"] = local.strftime("%Y-%m-%d %H:%M:%S")
+            answers["archiver_last_run"] = local.replace(tzinfo=timezone(timedelta(minutes=-bias))).isoformat()
