@@ -3,8 +3,9 @@
 Evidence is read once, in bounded chunks, and the algorithms are shared among the
 cores: hashlib releases the GIL while it hashes a buffer, so with MD5 on one core and
 SHA-1 + SHA-256 (with the CPU's SHA extensions) on the other, the three digests of an
-image take about as long as MD5 alone. The reading thread hashes one share itself; a
-worker thread is at most a few chunks behind it, so memory stays flat whatever the size.
+image take about as long as MD5 alone. The reading thread only reads, so the slowest
+hasher never waits for data; it is at most a few chunks behind the reader, so memory
+stays flat whatever the size.
 """
 
 from __future__ import annotations
@@ -66,10 +67,6 @@ def _groups(names: list[str], threads: int) -> list[list[str]]:
     return [group for _, group in loads if group]
 
 
-def _load(group: list[str]) -> float:
-    return sum(_COST.get(name, 1.0) for name in group)
-
-
 def _feed(hashers: list[hashlib._Hash], inbox: queue.SimpleQueue, done: threading.Semaphore, failed: list) -> None:
     """Worker body: hash chunks in order until the None sentinel, releasing ``done`` after each.
 
@@ -98,8 +95,8 @@ def hash_chunks(
     """Hash an iterable of byte chunks with every algorithm at once; return hex digests.
 
     With several algorithms, several cores and more than a few chunks, the algorithms are
-    shared among the cores: the calling thread hashes one share, worker threads the others,
-    at most :data:`QUEUE_CHUNKS` chunks ahead of the slowest (one pass, memory bounded).
+    shared among the cores, one worker thread per share, fed by the calling thread at most
+    :data:`QUEUE_CHUNKS` chunks ahead of the slowest (one pass, memory bounded).
 
     Args:
         chunks: the data, in order.
@@ -139,14 +136,16 @@ def _pipeline(
 ) -> dict[str, str]:
     """Hash ``next_chunk(0)``, ``next_chunk(1)``, ... until it gives None or an empty chunk.
 
-    Chunk ``k`` may live in a reused buffer (slot ``k % QUEUE_CHUNKS``): it is asked for
-    only once every thread is done with chunk ``k - QUEUE_CHUNKS``.
+    With one share of the algorithms the calling thread hashes it; with several, each share
+    has a worker thread and the calling thread only reads: a reader that also hashed would
+    be late with the next chunk whenever its own share ran slow, and MD5 (the critical path)
+    would wait. Chunk ``k`` may live in a reused buffer (slot ``k % QUEUE_CHUNKS``): it is
+    asked for only once every worker is done with chunk ``k - QUEUE_CHUNKS``.
     """
     groups = _groups(list(hashers), max(1, threads))
-    own = min(groups, key=_load)  # the reading thread takes the lightest share: reading is its work too
-    updates = [hashers[name].update for name in own]
     done = 0
     if len(groups) == 1:
+        updates = [hashers[name].update for name in groups[0]]
         index = 0
         while chunk := next_chunk(index):
             for update in updates:
@@ -163,17 +162,16 @@ def _pipeline(
     failed: list[BaseException] = []
     lanes = []
     for group in groups:
-        if group is not own:
-            inbox: queue.SimpleQueue = queue.SimpleQueue()
-            free = threading.Semaphore(QUEUE_CHUNKS)
-            thread = threading.Thread(
-                target=_feed,
-                args=([hashers[n] for n in group], inbox, free, failed),
-                name="hash-" + "+".join(group),
-                daemon=True,
-            )
-            lanes.append((inbox, free, thread))
-            thread.start()
+        inbox: queue.SimpleQueue = queue.SimpleQueue()
+        free = threading.Semaphore(QUEUE_CHUNKS)
+        thread = threading.Thread(
+            target=_feed,
+            args=([hashers[n] for n in group], inbox, free, failed),
+            name="hash-" + "+".join(group),
+            daemon=True,
+        )
+        lanes.append((inbox, free, thread))
+        thread.start()
     index = 0
     try:
         while True:
@@ -184,8 +182,6 @@ def _pipeline(
                 break
             for inbox, _free, _thread in lanes:
                 inbox.put(chunk)
-            for update in updates:
-                update(chunk)
             done += len(chunk)
             index += 1
             if progress is not None:

@@ -93,7 +93,7 @@ def test_a_failing_worker_thread_raises_in_the_caller(monkeypatch):
         def hexdigest(self) -> str:
             return ""
 
-    # md5 costs most, so it goes to a worker thread while the caller hashes sha1 itself.
+    # Two shares on two cores: md5 and sha1 each hashed by a worker thread, the caller only reads.
     monkeypatch.setattr(hashing, "_hashers", lambda algorithms: {"md5": Broken(), "sha1": hashlib.sha1()})
     monkeypatch.setattr(hashing, "_cores", lambda: 2)
     before = threading.active_count()
