@@ -47,8 +47,7 @@ DOMAINS = (
     "www.google.com", "www.youtube.com", "www.wikipedia.org", "login.microsoftonline.com",
     "update.googleapis.com", "www.msftconnecttest.com", "detectportal.firefox.com", "ocsp.digicert.com",
     "settings-win.data.microsoft.com", "api.github.com", "www.bing.com", "outlook.office365.com",
-    "clients4.google.com", "ctldl.windowsupdate.com", "connectivity-check.ubuntu.com", "example.com",
-    "fe2cr.update.microsoft.com", "v10.events.data.microsoft.com",
+    "clients4.google.com", "ctldl.windowsupdate.com", "fe2cr.update.microsoft.com", "v10.events.data.microsoft.com",
 )
 # what a Linux machine looks up by itself (a Windows one looks up any of DOMAINS)
 _LINUX_DOMAINS = ("connectivity-check.ubuntu.com", "deb.debian.org", "security.ubuntu.com", "api.github.com",
