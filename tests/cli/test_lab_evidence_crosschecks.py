@@ -66,7 +66,9 @@ def test_disk_cat_of_deleted_files_equals_icat(usb: Path) -> None:
 def test_net_dns_names_match_tshark_on_net01(capture: Path) -> None:
     ours = [(r["frame"], r["qname"]) for r in _fklab_json("net", "dns", str(capture))]
     out = subprocess.run(
-        ["tshark", "-n", "-r", str(capture), "-T", "fields", "-e", "frame.number", "-e", "dns.qry.name", "-Y", "dns"],
+        # fklab net dns reads DNS, mDNS and LLMNR alike; tshark names the last two protocols apart
+        ["tshark", "-n", "-r", str(capture), "-T", "fields", "-e", "frame.number", "-e", "dns.qry.name",
+         "-Y", "dns || mdns || llmnr"],
         capture_output=True,
         text=True,
         check=True,
@@ -95,7 +97,7 @@ def test_net_http_requests_match_tshark_on_net01(capture: Path) -> None:
             "-e",
             "http.request.uri",
             "-Y",
-            "http.request",
+            "http.request && tcp",  # fklab net http reads HTTP over TCP; SSDP's M-SEARCH is HTTP over UDP
         ],
         capture_output=True,
         text=True,
