@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -30,9 +31,11 @@ main()
 """
 
 
-def _modules_after(*args: str) -> set[str]:
+def _modules_after(*args: str, cache: Path | None = None) -> set[str]:
     code = _PROBE.replace("ARGS", repr(list(args)))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO)
+    env = {**os.environ, **({"FKLAB_CACHE_DIR": str(cache)} if cache else {})}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO,
+                          env=env)
     line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES="))
     return set(json.loads(line.removeprefix("MODULES=")))
 
@@ -68,10 +71,14 @@ def test_lab_check_imports_only_the_checkers_its_questions_use(tmp_path: Path) -
     assert unused, "intro-01 uses every answer type: pick a lab that does not"
     answers = tmp_path / "answers.yaml"
     answers.write_text(f"lab: intro-01\nanswers:\n  {lab.questions[0].id}: x\n", "utf-8")
-    modules = _modules_after("lab", "check", "intro-01", str(answers))
+    cache = tmp_path / "cache"  # a fresh user cache, as on a trainee's first check after installing
+    cold = _modules_after("lab", "check", "intro-01", str(answers), cache=cache)
+    assert used <= cold and cold & unused == set()
+    modules = _modules_after("lab", "check", "intro-01", str(answers), cache=cache)
     assert used <= modules
     assert modules & unused == set()
     # Loaded only where needed: a zone name (intro-01's times are UTC), copying evidence, a misspelt type.
+    # (The first check builds the user cache - catalogue and schema checks - and may load more for that.)
     assert modules & {"zoneinfo", "shutil", "difflib"} == set()
 
 
